@@ -1,0 +1,25 @@
+#pragma once
+// Destination index of window pixel (c, y, x) of a job; host and device share these so that every variant and
+// the reference agree on the layout by construction.
+#include "core/hd.hpp"
+#include "core/plan.hpp"
+
+namespace pb {
+
+PB_HD long long nchw_index(const Job& j, int c, int y, int x) {
+  return j.dst + ((long long)c * j.h + y) * j.w + x;
+}
+
+// SPEC.md §3.d: rows in groups of merge^2 (one merge window), columns (c, t, py, px). Frame tt in [0, T): a
+// still image is repeated T times, so each pixel lands in T columns.
+PB_HD long long qwen_index(const Job& j, const QwenGrid& q, int c, int y, int x, int tt) {
+  const int P = q.patch, m = q.merge, T = q.temporal;
+  const int by = y / P, py = y - by * P;
+  const int bx = x / P, px = x - bx * P;
+  const int gm = (j.w / P) / m;
+  const long long r = (((long long)(by / m) * gm + bx / m) * m + by % m) * m + bx % m;
+  const int k = ((c * T + tt) * P + py) * P + px;
+  return (j.dst + r) * (3LL * T * P * P) + k;
+}
+
+}  // namespace pb

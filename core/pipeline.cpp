@@ -1,0 +1,93 @@
+#include "core/pipeline.hpp"
+
+#include <stdexcept>
+
+namespace pb {
+
+const char* mode_name(Mode m) { return m == Mode::Float ? "float" : "hf"; }
+
+Mode parse_mode(const std::string& s) {
+  if (s == "float") return Mode::Float;
+  if (s == "hf") return Mode::Hf;
+  throw std::invalid_argument("unknown mode '" + s + "' (expected float or hf)");
+}
+
+namespace {
+// transformers: src/transformers/image_utils.py
+constexpr std::array<double, 3> kClipMean{0.48145466, 0.4578275, 0.40821073};
+constexpr std::array<double, 3> kClipStd{0.26862954, 0.26130258, 0.27577711};
+constexpr std::array<double, 3> kImagenetMean{0.485, 0.456, 0.406};
+constexpr std::array<double, 3> kImagenetStd{0.229, 0.224, 0.225};
+constexpr std::array<double, 3> kHalf{0.5, 0.5, 0.5};
+
+std::vector<PipelineSpec> make_pipelines() {
+  std::vector<PipelineSpec> v;
+  {
+    PipelineSpec p;
+    p.name = "siglip-so400m-384";
+    p.description = "fixed 384x384 bicubic resize (aspect not kept), mean=std=0.5";
+    p.source = "google/siglip-so400m-patch14-384, SiglipImageProcessor";
+    p.geometry = Geometry::FixedSize;
+    p.height = p.width = 384;
+    p.mean = kHalf;
+    p.std = kHalf;
+    v.push_back(p);
+  }
+  {
+    PipelineSpec p;
+    p.name = "clip-vit-b32";
+    p.description = "shortest edge 224 bicubic, center crop 224x224, OpenAI CLIP mean/std";
+    p.source = "openai/clip-vit-base-patch32, CLIPImageProcessor";
+    p.geometry = Geometry::ShortestEdgeCrop;
+    p.shortest_edge = 224;
+    p.crop_height = p.crop_width = 224;
+    p.mean = kClipMean;
+    p.std = kClipStd;
+    v.push_back(p);
+  }
+  {
+    PipelineSpec p;
+    p.name = "dinov2-small";
+    p.description = "shortest edge 256 bicubic, center crop 224x224, ImageNet mean/std";
+    p.source = "facebook/dinov2-small, BitImageProcessor";
+    p.geometry = Geometry::ShortestEdgeCrop;
+    p.shortest_edge = 256;
+    p.crop_height = p.crop_width = 224;
+    p.mean = kImagenetMean;
+    p.std = kImagenetStd;
+    v.push_back(p);
+  }
+  {
+    PipelineSpec p;
+    p.name = "qwen2.5-vl-7b";
+    p.description = "smart_resize to multiples of 28 within [3136, 12845056] pixels, bicubic, patch-major (N, 1176)";
+    p.source = "Qwen/Qwen2.5-VL-7B-Instruct, Qwen2VLImageProcessor";
+    p.geometry = Geometry::QwenSmartResize;
+    p.min_pixels = 3136;
+    p.max_pixels = 12845056;
+    p.patch = 14;
+    p.merge = 2;
+    p.temporal = 2;
+    p.mean = kClipMean;
+    p.std = kClipStd;
+    v.push_back(p);
+  }
+  return v;
+}
+}  // namespace
+
+const std::vector<PipelineSpec>& all_pipelines() {
+  static const std::vector<PipelineSpec> v = make_pipelines();
+  return v;
+}
+
+const PipelineSpec& find_pipeline(const std::string& name) {
+  std::string names;
+  for (const auto& p : all_pipelines()) {
+    if (p.name == name) return p;
+    names += (names.empty() ? "" : ", ") + p.name;
+  }
+  throw std::invalid_argument("unknown pipeline '" + name + "' (valid: " + names + ")");
+}
+
+}  // namespace pb

@@ -1,0 +1,66 @@
+#pragma once
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/geometry.hpp"
+#include "core/pipeline.hpp"
+
+namespace pb {
+
+enum class DstLayout {
+  NCHW,         // each job fills one (3, h, w) slot of a (N, 3, H, W) tensor at element offset `dst`
+  QwenPatches,  // each job fills (h/P)*(w/P) rows of a (rows, 3*T*P*P) tensor starting at row `dst`
+};
+
+// One rectangle of the output: a resampled, rescaled, normalized window of one source image (DESIGN.md).
+// Plain data so that it can be copied to the device as is.
+struct Job {
+  int src = 0;             // index of the source image in the batch
+  int src_h = 0, src_w = 0;
+  int rh = 0, rw = 0;      // size the source is (virtually) resized to
+  int y0 = 0, x0 = 0;      // window origin in resized coordinates; may be negative (padding)
+  int h = 0, w = 0;        // window size = the size of this job's output block
+  long long dst = 0;       // NCHW: element offset; QwenPatches: first row
+};
+
+// Constants of the fused rescale + normalize epilogue, per channel.
+struct Epilogue {
+  bool hf = false;               // quantize to uint8 (rne, clamp) before normalizing, as HF does
+  std::array<double, 3> mean{};  // float mode, reference: (v / 255 - mean) / std in double
+  std::array<double, 3> std{};
+  std::array<float, 3> scale{};  // float mode, kernels: v * scale + bias (1/(255 std), -mean/std)
+  std::array<float, 3> bias{};
+  std::array<float, 3> mean255{};  // hf mode: fl32(fl32(q - mean255) / std255), mean255 = fl32(fl32(mean) * 255)
+  std::array<float, 3> std255{};
+  std::array<float, 3> pad{};      // the normalized value of a zero uint8 padding pixel, in this mode
+};
+
+struct QwenGrid {
+  int patch = 0, merge = 0, temporal = 0;
+  int row_elems() const { return 3 * temporal * patch * patch; }
+};
+
+struct Plan {
+  std::string pipeline;
+  Mode mode = Mode::Float;
+  Filter filter = Filter::Bicubic;
+  bool antialias = true;
+  DstLayout layout = DstLayout::NCHW;
+  QwenGrid qwen;
+  Epilogue epilogue;
+  std::vector<ImageShape> inputs;
+  std::vector<Job> jobs;
+  std::vector<long long> out_shape;  // shaped exactly as the HF processor returns pixel_values
+  long long out_elems = 0;
+  std::vector<std::array<long long, 3>> grid_thw;  // Qwen's image_grid_thw, one row per image
+
+  long long output_bytes_fp32() const { return out_elems * 4; }
+  long long input_bytes() const;
+};
+
+// Throws std::invalid_argument (GeometryError for shapes the pipeline rejects) on bad input.
+Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, Mode mode);
+Epilogue make_epilogue(const PipelineSpec& spec, Mode mode);
+
+}  // namespace pb

@@ -1,0 +1,91 @@
+#include "core/reference.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "core/layout.hpp"
+#include "core/parallel.hpp"
+#include "core/resample.hpp"
+
+namespace pb {
+
+void check_batch_matches(const Plan& plan, const std::vector<ImageView>& images) {
+  if (images.size() != plan.inputs.size())
+    throw std::invalid_argument("batch has " + std::to_string(images.size()) + " images, plan expects " +
+                                std::to_string(plan.inputs.size()));
+  for (size_t i = 0; i < images.size(); ++i)
+    if (!(images[i].shape() == plan.inputs[i]) || images[i].data == nullptr)
+      throw std::invalid_argument("image " + std::to_string(i) + " does not match the plan's shape");
+}
+
+float reference_epilogue(const Epilogue& e, double v, int c) {
+  if (!e.hf) return float((v / 255.0 - e.mean[c]) / e.std[c]);
+  // torchvision uint8 output: clamp (bicubic overshoot), round half to even, cast; then HF's float32 normalize.
+  const double q = std::nearbyint(std::clamp(v, 0.0, 255.0));
+  return (float(q) - e.mean255[c]) / e.std255[c];
+}
+
+std::vector<double> reference_resized_window(const Plan& plan, const Job& job, const ImageView& img) {
+  const WeightTable ht = make_table(job.src_w, job.rw, plan.filter, plan.antialias);
+  const WeightTable vt = make_table(job.src_h, job.rh, plan.filter, plan.antialias);
+  // The part of the window inside the resized image; the rest is padding.
+  const int ya = std::max(job.y0, 0), yb = std::min(job.y0 + job.h, job.rh);
+  const int xa = std::max(job.x0, 0), xb = std::min(job.x0 + job.w, job.rw);
+  std::vector<double> out(size_t(3) * job.h * job.w, 0.0);
+  if (ya >= yb || xa >= xb) return out;
+  // Source rows the vertical pass needs, and the horizontal pass over just those rows.
+  const int r0 = vt.start[ya];
+  int r1 = r0;
+  for (int y = ya; y < yb; ++y) r1 = std::max(r1, vt.start[y] + vt.count[y]);
+  const int nx = xb - xa, nr = r1 - r0;
+  std::vector<double> tmp(size_t(3) * nr * nx);
+  parallel_for(size_t(nr), [&](size_t b, size_t e) {
+    for (size_t r = b; r < e; ++r)
+      for (int c = 0; c < 3; ++c)
+        for (int x = xa; x < xb; ++x) {
+          const double* w = ht.row(x);
+          double acc = 0.0;
+          for (int k = 0; k < ht.count[x]; ++k) acc += w[k] * img.at(c, r0 + int(r), ht.start[x] + k);
+          tmp[(size_t(c) * nr + r) * nx + (x - xa)] = acc;
+        }
+  });
+  parallel_for(size_t(yb - ya), [&](size_t b, size_t e) {
+    for (size_t yi = b; yi < e; ++yi) {
+      const int y = ya + int(yi);
+      const double* w = vt.row(y);
+      for (int c = 0; c < 3; ++c)
+        for (int x = xa; x < xb; ++x) {
+          double acc = 0.0;
+          for (int k = 0; k < vt.count[y]; ++k)
+            acc += w[k] * tmp[(size_t(c) * nr + (vt.start[y] + k - r0)) * nx + (x - xa)];
+          out[(size_t(c) * job.h + (y - job.y0)) * job.w + (x - job.x0)] = acc;
+        }
+    }
+  });
+  return out;
+}
+
+std::vector<float> run_reference(const Plan& plan, const std::vector<ImageView>& images) {
+  check_batch_matches(plan, images);
+  std::vector<float> out(size_t(plan.out_elems));
+  const Epilogue& e = plan.epilogue;
+  for (const Job& job : plan.jobs) {
+    const std::vector<double> win = reference_resized_window(plan, job, images[job.src]);
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < job.h; ++y)
+        for (int x = 0; x < job.w; ++x) {
+          const int ry = job.y0 + y, rx = job.x0 + x;
+          const bool inside = ry >= 0 && ry < job.rh && rx >= 0 && rx < job.rw;
+          const float v = inside ? reference_epilogue(e, win[(size_t(c) * job.h + y) * job.w + x], c) : e.pad[c];
+          if (plan.layout == DstLayout::NCHW) {
+            out[size_t(nchw_index(job, c, y, x))] = v;
+          } else {
+            for (int tt = 0; tt < plan.qwen.temporal; ++tt) out[size_t(qwen_index(job, plan.qwen, c, y, x, tt))] = v;
+          }
+        }
+  }
+  return out;
+}
+
+}  // namespace pb

@@ -1,0 +1,57 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/hd.hpp"
+
+namespace pb {
+
+enum class Filter { Bilinear, Bicubic };
+
+const char* filter_name(Filter f);
+
+// Kernel functions of SPEC.md §1.2 (antialiased path): triangle and Keys cubic with a = -0.5.
+PB_HD double filter_triangle(double x) {
+  x = x < 0 ? -x : x;
+  return x < 1.0 ? 1.0 - x : 0.0;
+}
+PB_HD double filter_cubic_aa(double x) {
+  const double a = -0.5;
+  x = x < 0 ? -x : x;
+  if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
+  if (x < 2.0) return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
+  return 0.0;
+}
+inline int filter_interp_size(Filter f) { return f == Filter::Bilinear ? 2 : 4; }
+
+// One axis of a separable resize: output i reads inputs [start[i], start[i] + count[i]) with weights
+// w[i * stride + j]. Non-antialiased tables fold taps clamped at the border onto the edge tap, so every
+// table is a contiguous window (exact in real arithmetic; SPEC.md §1.5 does the same).
+struct WeightTable {
+  int in = 0;
+  int out = 0;
+  int stride = 0;  // kmax: the widest window any output can have
+  std::vector<int> start;
+  std::vector<int> count;
+  std::vector<double> w;
+
+  const double* row(int i) const { return w.data() + size_t(i) * stride; }
+  int max_count() const;
+};
+
+// Antialiased table (torchvision antialias=True), SPEC.md §1.2. Double precision, as ATen for float64 input.
+WeightTable make_aa_table(int in, int out, Filter f);
+// Non-antialiased tables (antialias=False), SPEC.md §1.3: Keys a=-0.75 bicubic, or bilinear.
+WeightTable make_plain_table(int in, int out, Filter f);
+inline WeightTable make_table(int in, int out, Filter f, bool antialias) {
+  return antialias ? make_aa_table(in, out, f) : make_plain_table(in, out, f);
+}
+
+// The support (half-width, in input pixels) of the antialiased filter for this scale: host and device use it
+// to size windows before the table exists.
+PB_HD double aa_support(int in, int out, int interp_size) {
+  const double scale = double(in) / double(out);
+  return scale >= 1.0 ? (interp_size * 0.5) * scale : interp_size * 0.5;
+}
+
+}  // namespace pb

@@ -1,0 +1,21 @@
+#include <cstdio>
+
+#include "core/pipeline.hpp"
+#include "harness/cli_args.hpp"
+#include "harness/commands.hpp"
+#include "workloads/workload.hpp"
+
+namespace pb {
+
+int cmd_list(const std::vector<std::string>& args) {
+  Args a(args, {}, {});
+  std::printf("pipelines:\n");
+  for (const auto& p : all_pipelines()) std::printf("  %-20s %s  [%s]\n", p.name.c_str(), p.description.c_str(), p.source.c_str());
+  std::printf("modes:\n  float                no intermediate rounding (torchvision on float32 input)\n"
+              "  hf                   uint8 round+clamp after the resize, then HF's float32 rescale+normalize\n");
+  std::printf("workloads (<kind>-n<N>-<lo>[-<hi>], e.g.):\n");
+  for (const auto& w : example_workloads()) std::printf("  %s\n", w.c_str());
+  return 0;
+}
+
+}  // namespace pb

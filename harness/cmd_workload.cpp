@@ -1,0 +1,48 @@
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/cli_args.hpp"
+#include "harness/commands.hpp"
+#include "workloads/npy.hpp"
+#include "workloads/workload.hpp"
+
+namespace pb {
+
+int cmd_workload(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "dump") throw UsageError("usage: prepbench workload dump --workload W --out DIR");
+  Args a(std::vector<std::string>(args.begin() + 1, args.end()), {"workload", "out", "layout", "seed"}, {});
+  const std::string seed_s = a.get("seed", std::to_string(kDefaultSeed));
+  const bool digits = !seed_s.empty() && seed_s.size() <= 19 && seed_s.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) throw UsageError("--seed must be a non-negative integer below 10^19, got '" + seed_s + "'");
+  const unsigned long long seed = std::strtoull(seed_s.c_str(), nullptr, 10);
+  const WorkloadSpec w = parse_workload(a.require("workload"), seed);
+  const Layout layout = parse_layout(a.get("layout", "hwc"));
+  const std::filesystem::path dir = a.require("out");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) throw UsageError("cannot create output directory '" + dir.string() + "'");
+
+  nlohmann::json manifest;
+  manifest["workload"] = w.name;
+  manifest["seed"] = w.seed;
+  manifest["layout"] = layout_name(layout);
+  manifest["dtype"] = "uint8";
+  manifest["images"] = nlohmann::json::array();
+  const std::vector<ImageShape> shapes = workload_shapes(w);
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    const Image img = generate_image(shapes[i].h, shapes[i].w, w.seed, int(i), layout);
+    char name[32];
+    std::snprintf(name, sizeof name, "img_%04zu.npy", i);
+    write_image_npy((dir / name).string(), img);
+    manifest["images"].push_back({{"file", name}, {"h", img.h}, {"w", img.w}});
+  }
+  // The manifest goes last: its presence says the dump is complete.
+  write_text_atomic((dir / "manifest.json").string(), manifest.dump(2) + "\n");
+  std::printf("wrote %zu images of %s (%s, seed %llu) to %s\n", shapes.size(), w.name.c_str(), layout_name(layout),
+              (unsigned long long)w.seed, dir.string().c_str());
+  return 0;
+}
+
+}  // namespace pb

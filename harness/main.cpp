@@ -1,0 +1,39 @@
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "harness/cli_args.hpp"
+#include "harness/commands.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: prepbench <command> [options]\n"
+    "  list                                  pipelines, variants, workloads\n"
+    "  reference --pipeline P --mode float|hf --image IN.npy [--layout hwc|chw] --out OUT.npy\n"
+    "  workload dump --workload W --out DIR [--layout hwc|chw] [--seed S]\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string cmd = args[0];
+  args.erase(args.begin());
+  try {
+    if (cmd == "list") return pb::cmd_list(args);
+    if (cmd == "reference") return pb::cmd_reference(args);
+    if (cmd == "workload") return pb::cmd_workload(args);
+    throw pb::UsageError("unknown command '" + cmd + "' (valid: list, reference, workload)");
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "prepbench: error: out of memory\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "prepbench: error: %s\n", e.what());
+  }
+  return 2;
+}

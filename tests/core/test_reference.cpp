@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/layout.hpp"
+#include "core/reference.hpp"
+#include "workloads/workload.hpp"
+
+using namespace pb;
+
+namespace {
+
+// Independent, slow evaluation of SPEC.md §1.2 for one output pixel: the 2-D sum of wy * wx * pixel with the
+// weights recomputed here from the kernel definition (no WeightTable).
+double direct_aa_bicubic(const ImageView& img, int c, int rh, int rw, int oy, int ox) {
+  auto weights = [](int in, int out, int i, int& lo, std::vector<double>& w) {
+    const double scale = double(in) / out, support = scale >= 1 ? 2 * scale : 2.0;
+    const double inv = scale >= 1 ? 1 / scale : 1.0, center = scale * (i + 0.5);
+    lo = std::max(int(center - support + 0.5), 0);
+    const int hi = std::min(int(center + support + 0.5), in);
+    w.clear();
+    double s = 0;
+    for (int x = lo; x < hi; ++x) {
+      const double t = std::fabs((x - center + 0.5) * inv);
+      const double v = t < 1 ? (1.5 * t - 2.5) * t * t + 1 : (t < 2 ? ((-0.5 * t + 2.5) * t - 4) * t + 2 : 0);
+      w.push_back(v);
+      s += v;
+    }
+    for (double& v : w) v /= s;
+  };
+  int ylo, xlo;
+  std::vector<double> wy, wx;
+  weights(img.h, rh, oy, ylo, wy);
+  weights(img.w, rw, ox, xlo, wx);
+  double acc = 0;
+  for (size_t a = 0; a < wy.size(); ++a)
+    for (size_t b = 0; b < wx.size(); ++b) acc += wy[a] * wx[b] * img.at(c, ylo + int(a), xlo + int(b));
+  return acc;
+}
+
+}  // namespace
+
+TEST(Reference, MatchesDirect2DEvaluationWithCropAndBothLayouts) {
+  const PipelineSpec& spec = find_pipeline("clip-vit-b32");
+  for (Layout layout : {Layout::HWC, Layout::CHW}) {
+    const Image img = generate_image(301, 250, 7, 0, layout);  // -> 269x224, crop top 22
+    for (Mode mode : {Mode::Float, Mode::Hf}) {
+      const Plan plan = make_plan(spec, {img.shape()}, mode);
+      const Job& j = plan.jobs[0];
+      ASSERT_EQ(j.rh, 269);
+      ASSERT_EQ(j.y0, 22);
+      const std::vector<float> out = run_reference(plan, {img.view()});
+      for (int c = 0; c < 3; ++c)
+        for (int y = 0; y < 224; y += 7)
+          for (int x = 0; x < 224; x += 5) {
+            const double v = direct_aa_bicubic(img.view(), c, j.rh, j.rw, y + j.y0, x + j.x0);
+            float expect;
+            if (mode == Mode::Float) {
+              expect = float((v / 255.0 - spec.mean[c]) / spec.std[c]);
+            } else {
+              const double q = std::nearbyint(std::min(255.0, std::max(0.0, v)));
+              if (std::fabs(std::fabs(v - std::trunc(v)) - 0.5) < 1e-9) continue;  // a tie: either side is fine
+              expect = (float(q) - float(spec.mean[c]) * 255.0f) / (float(spec.std[c]) * 255.0f);
+            }
+            ASSERT_NEAR(out[size_t(nchw_index(j, c, y, x))], expect, 2e-6) << mode_name(mode) << " c" << c << " y" << y << " x" << x;
+          }
+    }
+  }
+}
+
+TEST(Reference, ConstantImageStaysConstant) {
+  Image img;
+  img.h = 97;
+  img.w = 971;
+  img.pixels.assign(size_t(97) * 971 * 3, 200);
+  for (const auto& spec : all_pipelines()) {
+    const Plan plan = make_plan(spec, {img.shape()}, Mode::Float);
+    const std::vector<float> out = run_reference(plan, {img.view()});
+    ASSERT_EQ(out.size(), size_t(plan.out_elems));
+    // every channel is (200/255 - mean)/std; check each value belongs to its channel's constant
+    for (size_t i = 0; i < out.size(); ++i) {
+      bool ok = false;
+      for (int c = 0; c < 3; ++c) ok |= std::fabs(out[i] - (200.0 / 255.0 - spec.mean[c]) / spec.std[c]) < 1e-5;
+      ASSERT_TRUE(ok) << spec.name << " element " << i << " = " << out[i];
+    }
+  }
+}
+
+TEST(Reference, CropLargerThanImageWritesNormalizedZeroPadding) {
+  PipelineSpec spec = find_pipeline("clip-vit-b32");
+  spec.shortest_edge = 100;
+  spec.crop_height = 120;
+  spec.crop_width = 110;  // 100x150 resized -> pad 10 rows top/bottom, crop 20 columns each side
+  const Image img = generate_image(80, 120, 3, 0, Layout::HWC);
+  for (Mode mode : {Mode::Float, Mode::Hf}) {
+    const Plan plan = make_plan(spec, {img.shape()}, mode);
+    const Job& j = plan.jobs[0];
+    ASSERT_EQ(j.rh, 100);
+    ASSERT_EQ(j.rw, 150);
+    ASSERT_EQ(j.y0, -10);
+    ASSERT_EQ(j.x0, 20);
+    const std::vector<float> out = run_reference(plan, {img.view()});
+    for (int c = 0; c < 3; ++c) {
+      const float pad = mode == Mode::Float ? float(-spec.mean[c] / spec.std[c]) : plan.epilogue.pad[c];
+      for (int x = 0; x < 110; ++x) {
+        EXPECT_EQ(out[size_t(nchw_index(j, c, 0, x))], pad);
+        EXPECT_EQ(out[size_t(nchw_index(j, c, 9, x))], pad);
+        EXPECT_EQ(out[size_t(nchw_index(j, c, 110, x))], pad);
+      }
+      int real_equal_pad = 0;  // the first real row is image content, not padding
+      for (int x = 0; x < 110; ++x) real_equal_pad += out[size_t(nchw_index(j, c, 10, x))] == pad;
+      EXPECT_LT(real_equal_pad, 55);
+    }
+  }
+}
+
+TEST(Reference, QwenWritesBothTemporalCopies) {
+  const Image img = generate_image(60, 90, 11, 0, Layout::HWC);
+  const Plan plan = make_plan(find_pipeline("qwen2.5-vl-7b"), {img.shape()}, Mode::Hf);
+  const std::vector<float> out = run_reference(plan, {img.view()});
+  const long long rows = plan.out_shape[0];
+  for (long long r = 0; r < rows; ++r)
+    for (int c = 0; c < 3; ++c)
+      for (int k = 0; k < 196; ++k) ASSERT_EQ(out[size_t(r * 1176 + c * 392 + k)], out[size_t(r * 1176 + c * 392 + 196 + k)]);
+}
+
+TEST(Reference, RejectsBatchThatDoesNotMatchPlan) {
+  const Image img = generate_image(60, 90, 11, 0, Layout::HWC);
+  const Plan plan = make_plan(find_pipeline("clip-vit-b32"), {{61, 90}}, Mode::Hf);
+  EXPECT_THROW(run_reference(plan, {img.view()}), std::invalid_argument);
+  EXPECT_THROW(run_reference(plan, {}), std::invalid_argument);
+}

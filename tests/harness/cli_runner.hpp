@@ -1,0 +1,47 @@
+#pragma once
+// Runs the real prepbench binary, as a user would, and captures its exit status and output.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace pbtest {
+
+struct CliResult {
+  int status = -1;
+  std::string out, err;
+  int err_lines() const {
+    int n = 0;
+    for (char c : err) n += c == '\n';
+    return n;
+  }
+};
+
+inline std::string tmp_dir() {
+  std::filesystem::create_directories(PB_TEST_TMP);
+  return PB_TEST_TMP;
+}
+
+inline std::string slurp(const std::string& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+inline CliResult run_cli(const std::string& args) {
+  static int counter = 0;
+  const std::string base = tmp_dir() + "/cli_" + std::to_string(++counter);
+  const std::string cmd = std::string(PB_PREPBENCH_BIN) + " " + args + " >" + base + ".out 2>" + base + ".err </dev/null";
+  const int rc = std::system(cmd.c_str());
+  CliResult r;
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
+  r.out = slurp(base + ".out");
+  r.err = slurp(base + ".err");
+  return r;
+}
+
+}  // namespace pbtest

@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+#include "workloads/npy.hpp"
+#include "workloads/workload.hpp"
+
+using namespace pb;
+using namespace pbtest;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string photo(const std::string& name, int h, int w, Layout l = Layout::HWC) {
+  const std::string p = tmp_dir() + "/" + name;
+  write_image_npy(p, generate_image(h, w, 42, 0, l));
+  return p;
+}
+
+void expect_bad_input(const std::string& args, const std::string& must_mention, const std::string& out_path = "") {
+  const CliResult r = run_cli(args);
+  EXPECT_EQ(r.status, 2) << args << "\nstderr: " << r.err;
+  EXPECT_EQ(r.err_lines(), 1) << args << "\nstderr: " << r.err;
+  EXPECT_NE(r.err.find(must_mention), std::string::npos) << args << "\nstderr: " << r.err;
+  if (!out_path.empty()) {
+    EXPECT_FALSE(fs::exists(out_path)) << out_path;
+    for (const auto& e : fs::directory_iterator(fs::path(out_path).parent_path()))
+      EXPECT_EQ(e.path().string().find(fs::path(out_path).filename().string() + ".tmp"), std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST(Cli, ListShowsPipelinesAndWorkloads) {
+  const CliResult r = run_cli("list");
+  EXPECT_EQ(r.status, 0);
+  for (const char* name : {"siglip-so400m-384", "clip-vit-b32", "dinov2-small", "qwen2.5-vl-7b", "ragged-n32-384-1024"})
+    EXPECT_NE(r.out.find(name), std::string::npos) << name;
+}
+
+TEST(Cli, ReferenceWritesHfShapedOutput) {
+  const std::string img = photo("ref_in.npy", 480, 640);
+  const std::string out = tmp_dir() + "/ref_out.npy";
+  CliResult r = run_cli("reference --pipeline clip-vit-b32 --mode hf --image " + img + " --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read_npy(out).shape, (std::vector<size_t>{1, 3, 224, 224}));
+
+  r = run_cli("reference --pipeline qwen2.5-vl-7b --mode float --image " + img + " --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read_npy(out).shape, (std::vector<size_t>{34 * 46, 1176}));
+  // side outputs: one JSON object on the last line of stdout
+  const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+  const auto j = nlohmann::json::parse(last);
+  EXPECT_EQ(j["image_grid_thw"], nlohmann::json::parse("[[1, 34, 46]]"));
+}
+
+TEST(Cli, ReferenceLayoutsAgree) {
+  const std::string hwc = photo("lay_hwc.npy", 123, 77, Layout::HWC);
+  const std::string chw = photo("lay_chw.npy", 123, 77, Layout::CHW);
+  const std::string o1 = tmp_dir() + "/lay1.npy", o2 = tmp_dir() + "/lay2.npy";
+  ASSERT_EQ(run_cli("reference --pipeline siglip-so400m-384 --mode hf --image " + hwc + " --out " + o1).status, 0);
+  ASSERT_EQ(run_cli("reference --pipeline siglip-so400m-384 --mode hf --image " + chw + " --layout chw --out " + o2).status, 0);
+  EXPECT_EQ(read_npy(o1).data, read_npy(o2).data);
+}
+
+TEST(Cli, BadInputIsOneLineAndExit2WithNothingWritten) {
+  const std::string img = photo("bad_in.npy", 64, 64);
+  const std::string wide = photo("wide.npy", 4, 900);
+  const std::string d = tmp_dir();
+  const std::string out = d + "/bad_out.npy";
+  fs::remove(out);
+  {
+    std::ofstream(d + "/garbled.npy") << "\x93NUMPY garbage";
+  }
+  const std::string ok = " --image " + img + " --out " + out;
+  expect_bad_input("frobnicate", "unknown command");
+  expect_bad_input("reference --pipeline nope --mode hf" + ok, "unknown pipeline", out);
+  expect_bad_input("reference --pipeline clip-vit-b32 --mode fast" + ok, "unknown mode", out);
+  expect_bad_input("reference --pipeline clip-vit-b32 --mode hf --layout nhwc" + ok, "unknown layout", out);
+  expect_bad_input("reference --pipeline clip-vit-b32 --mode hf --image " + d + "/missing.npy --out " + out, "cannot open", out);
+  expect_bad_input("reference --pipeline clip-vit-b32 --mode hf --image " + d + "/garbled.npy --out " + out, "garbled.npy", out);
+  expect_bad_input("reference --pipeline clip-vit-b32 --mode hf --image " + img + " --layout chw --out " + out, "channels", out);
+  expect_bad_input("reference --pipeline qwen2.5-vl-7b --mode hf --image " + wide + " --out " + out, "aspect ratio", out);
+  expect_bad_input("reference --pipeline clip-vit-b32 --mode hf --image " + img + " --out " + d + "/nodir/x.npy", "cannot open for writing");
+  expect_bad_input("reference --pipeline clip-vit-b32 --mode hf --image " + img, "--out");
+  expect_bad_input("reference --pipeline clip-vit-b32 --mode hf --bogus 1" + ok, "unknown option", out);
+  expect_bad_input("workload dump --workload ragged-n0-1-2 --out " + d + "/wl_bad", "image count");
+  expect_bad_input("workload dump --workload sideways-n2-3 --out " + d + "/wl_bad", "bad workload name");
+  expect_bad_input("workload dump --workload uniform-n2-8 --seed -3 --out " + d + "/wl_bad", "--seed");
+  expect_bad_input("workload list", "usage");
+}
+
+TEST(Cli, WorkloadDumpWritesImagesAndManifest) {
+  const std::string dir = tmp_dir() + "/wl";
+  fs::remove_all(dir);
+  const CliResult r = run_cli("workload dump --workload ragged-n3-20-40 --out " + dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto m = nlohmann::json::parse(slurp(dir + "/manifest.json"));
+  ASSERT_EQ(m["images"].size(), 3u);
+  const auto shapes = workload_shapes(parse_workload("ragged-n3-20-40"));
+  for (size_t i = 0; i < 3; ++i) {
+    const Image img = read_image_npy(dir + "/" + m["images"][i]["file"].get<std::string>(), Layout::HWC);
+    EXPECT_EQ(img.h, shapes[i].h);
+    EXPECT_EQ(img.w, shapes[i].w);
+    EXPECT_EQ(img.pixels, generate_image(shapes[i].h, shapes[i].w, kDefaultSeed, int(i), Layout::HWC).pixels);
+  }
+}
