@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/geometry.hpp"
+#include "core/layout.hpp"
 #include "core/reference.hpp"
 #include "workloads/npy.hpp"
 
@@ -36,13 +37,107 @@ std::vector<float> load_values(const std::string& file) {
   return v;
 }
 
+// Float32 emulation of ATen's CUDA antialiased kernel (aten/src/ATen/native/cuda/UpSample.cuh,
+// upsample_antialias::_compute_weights_span / _compute_weights): scale, centre and weights in float, with the
+// fused multiply-adds nvcc contracts. Used only to show where torchvision's float path departs from float64.
+struct F32Axis {
+  int xmin = 0, xsize = 0;
+  std::vector<float> w;
+};
+
+F32Axis cuda_f32_axis(int in, int out, int i) {
+  const float scale = float(in) / float(out);
+  const float support = scale >= 1.0f ? 2.0f * scale : 2.0f;  // bicubic: size 4 * 0.5
+  const float half_i = float(i) + 0.5f;
+  F32Axis a;
+  a.xmin = std::max(int(std::fma(half_i, scale, -support) + 0.5f), 0);
+  a.xsize = std::min(int(std::fma(half_i, scale, support) + 0.5f), in) - a.xmin;
+  const float xmin_m_center = std::fma(-half_i, scale, float(a.xmin));
+  const float invscale = scale >= 1.0f ? 1.0f / scale : 1.0f;
+  float total = 0.0f;
+  for (int j = 0; j < a.xsize; ++j) {
+    float x = std::fabs((float(j) + xmin_m_center + 0.5f) * invscale);
+    const float c = -0.5f;
+    const float v = x < 1.0f ? ((c + 2.0f) * x - (c + 3.0f)) * x * x + 1.0f
+                             : (x < 2.0f ? (((x - 5.0f) * x + 8.0f) * x - 4.0f) * c : 0.0f);
+    a.w.push_back(v);
+    total += v;
+  }
+  if (total != 0.0f)
+    for (float& v : a.w) v /= total;
+  return a;
+}
+
+// The value torchvision's float32 CUDA resize gives at resized pixel (c, y, x), before normalisation.
+float cuda_f32_resized(const ImageView& img, const Job& j, int c, int y, int x) {
+  if (j.rh == j.src_h && j.rw == j.src_w) return float(img.at(c, y, x));  // torchvision returns the input
+  const F32Axis ax = cuda_f32_axis(j.src_w, j.rw, x), ay = cuda_f32_axis(j.src_h, j.rh, y);
+  float acc = 0.0f;
+  for (int r = 0; r < ay.xsize; ++r) {
+    float h = 0.0f;
+    for (int k = 0; k < ax.xsize; ++k) h = std::fma(ax.w[size_t(k)], float(img.at(c, ay.xmin + r, ax.xmin + k)), h);
+    acc = std::fma(ay.w[size_t(r)], h, acc);
+  }
+  return acc;
+}
+
 }  // namespace
 
+TEST(Golden, FloatGapToTorchvisionIsItsFloat32WeightMath) {
+  const json idx = load_index();
+  std::map<std::string, Image> images;
+  for (const auto& im : idx["images"]) images[im["name"]] = read_image_npy(kDir + "/" + im["file"].get<std::string>(), Layout::HWC);
+  double worst = 0;
+  for (const auto& o : idx["outputs"]) {
+    if (o["mode"] != "float") continue;
+    const PipelineSpec& spec = find_pipeline(o["pipeline"]);
+    const Image& img = images.at(o["image"]);
+    const Plan plan = make_plan(spec, {img.shape()}, Mode::Float);
+    const Job& j = plan.jobs[0];
+    const Epilogue& e = plan.epilogue;
+    const std::vector<float> gold = load_values(o["file"]);
+    const size_t stride = o["stride"];
+    // invert the layout: for every destination index of the window, which (c, y, x) it holds
+    std::vector<int> where(size_t(plan.out_elems), -1);
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < j.h; ++y)
+        for (int x = 0; x < j.w; ++x) {
+          const int code = (c * j.h + y) * j.w + x;
+          if (plan.layout == DstLayout::NCHW) {
+            where[size_t(nchw_index(j, c, y, x))] = code;
+          } else {
+            for (int tt = 0; tt < plan.qwen.temporal; ++tt) where[size_t(qwen_index(j, plan.qwen, c, y, x, tt))] = code;
+          }
+        }
+    double max_abs = 0;
+    for (size_t i = 0; i < gold.size(); ++i) {
+      const int code = where[i * stride];
+      const int c = code / (j.h * j.w), y = (code / j.w) % j.h, x = code % j.w;
+      const float v = cuda_f32_resized(img.view(), j, c, y + j.y0, x + j.x0);
+      const float emulated = (v - e.mean255[c]) / e.std255[c];  // HF's float32 normalize
+      max_abs = std::max(max_abs, std::fabs(double(emulated) - double(gold[i])));
+    }
+    worst = std::max(worst, max_abs);
+    std::printf("f32-emulation %-18s %-14s max_abs=%.3g\n", o["pipeline"].get<std::string>().c_str(),
+                o["image"].get<std::string>().c_str(), max_abs);
+  }
+  EXPECT_LE(worst, 5e-6);
+}
+
+// hf mode: per pipeline, >= 99.99 % of values within 1e-5 of HF and none more than one uint8 step away (float64
+// vs float32 resize disagree only where the value sits on a rounding tie). float mode: within 1e-4 of torchvision's
+// float32 path, whose CUDA kernel computes centres and weights in float32 (see the emulation test above: that
+// explains the gap to 5e-6; the 1e-5 bound cannot hold once coordinates reach ~1000).
 TEST(Golden, ReferenceMatchesHfAndTorchvision) {
   const json idx = load_index();
   ASSERT_GE(idx["images"].size(), 6u);
   std::map<std::string, Image> images;
   for (const auto& im : idx["images"]) images[im["name"]] = read_image_npy(kDir + "/" + im["file"].get<std::string>(), Layout::HWC);
+  struct Tally {
+    size_t n = 0, within = 0;
+    double max_abs = 0;
+  };
+  std::map<std::string, Tally> tally;  // pipeline/mode
   int checked = 0;
   for (const auto& o : idx["outputs"]) {
     const std::string pipeline = o["pipeline"], mode_s = o["mode"], name = o["image"];
@@ -61,25 +156,29 @@ TEST(Golden, ReferenceMatchesHfAndTorchvision) {
     ASSERT_EQ(gold.size(), (ref.size() + stride - 1) / stride);
     double step = 0;  // one uint8 step in normalized units, for the widest-step channel
     for (int c = 0; c < 3; ++c) step = std::max(step, 1.0 / (255.0 * spec.std[c]));
+    Tally& t = tally[pipeline + " " + mode_s];
     double max_abs = 0;
-    size_t within = 0;
     for (size_t i = 0; i < gold.size(); ++i) {
       const double d = std::fabs(double(ref[i * stride]) - double(gold[i]));
       max_abs = std::max(max_abs, d);
-      within += d <= 1e-5;
+      t.within += d <= 1e-5;
     }
-    const double frac = double(within) / double(gold.size());
-    std::printf("golden %-18s %-5s %-14s n=%-7zu max_abs=%.3g within_1e-5=%.6f\n", pipeline.c_str(), mode_s.c_str(),
-                name.c_str(), gold.size(), max_abs, frac);
-    if (mode == Mode::Float) {
-      EXPECT_LE(max_abs, 1e-5);
-    } else {
-      EXPECT_LE(max_abs, step + 1e-5);
-      EXPECT_GE(frac, 0.9999);
-    }
+    t.n += gold.size();
+    t.max_abs = std::max(t.max_abs, max_abs);
+    std::printf("golden %-18s %-5s %-14s n=%-6zu max_abs=%.3g\n", pipeline.c_str(), mode_s.c_str(), name.c_str(),
+                gold.size(), max_abs);
+    EXPECT_LE(max_abs, mode == Mode::Float ? 1e-4 : step + 1e-5);
     ++checked;
   }
-  EXPECT_GE(checked, 6 * 4 * 2);
+  EXPECT_EQ(checked, 7 * 4 * 2);
+  for (const auto& [key, t] : tally) {
+    const double frac = double(t.within) / double(t.n);
+    std::printf("golden summary %-24s values=%-6zu max_abs=%.3g within_1e-5=%.5f%%\n", key.c_str(), t.n, t.max_abs,
+                100 * frac);
+    if (key.find(" hf") != std::string::npos) {
+      EXPECT_GE(frac, 0.9999) << key;
+    }
+  }
 }
 
 TEST(Golden, GeometryMatchesTransformers) {

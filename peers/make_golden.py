@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Make the golden files that prove prepbench's float64 reference against the real libraries.
+
+Runs on the GPU machine (torch 2.11, torchvision 0.26, transformers 5.17). For each photo-like test image and each
+pipeline it records what the real Hugging Face processor returns:
+
+* ``hf`` mode: the processor on uint8 tensors with ``device="cuda"`` (torchvision uint8 resize on CUDA, HF's fused
+  float32 rescale+normalize), exactly what users get;
+* ``float`` mode: the same processor fed float32 tensors holding the 0..255 values, so torchvision resizes in
+  float32 with no uint8 rounding (the numerics of prepbench's ``float`` mode) while HF keeps its own geometry, crop,
+  normalisation and Qwen patchify.
+
+To stay under the 5 MB budget each output is stored as ``flat[::stride]`` with a stride coprime with the last axis
+(so every column and row is sampled); the full shape is kept. Geometry (smart_resize, shortest-edge sizes, center
+crop offsets) is recorded for many shapes straight from transformers' own functions.
+
+    python3 peers/make_golden.py --out DIR     # writes DIR/goldens.tar.xz (commit it as tests/golden/goldens.tar.xz)
+"""
+import argparse
+import datetime
+import io
+import json
+import math
+import sys
+import tarfile
+
+import numpy as np
+
+SAMPLES_PER_OUTPUT = 10000
+IMAGES = [  # (name, h, w): what each one exercises
+    ("tiny_37x53", 37, 53),        # upscaling everywhere; Qwen's min_pixels rule
+    ("odd_127x93", 127, 93),       # odd sizes, upscaling
+    ("aspect_97x971", 97, 971),    # aspect ratio near 1:10
+    ("tall_1600x200", 1600, 200),  # SigLIP downscales H by 4.2x
+    ("big_900x920", 900, 920),     # CLIP downscales by 4.02x
+    ("photo_480x640", 480, 640),   # the common camera shape
+    ("same_384x384", 384, 384),    # SigLIP identity resize (torchvision returns the input)
+]
+PIPELINES = ["siglip-so400m-384", "clip-vit-b32", "dinov2-small", "qwen2.5-vl-7b"]
+
+
+def photo_like(h, w, seed):
+    """Smooth shading + hard-edged shapes + a striped patch + mild noise (never constant, never zeros)."""
+    rng = np.random.default_rng(seed)
+    gy, gx = rng.integers(2, 6, size=2)
+    grid = rng.uniform(30, 225, size=(gy + 1, gx + 1, 3))
+    yy = np.linspace(0, gy, h)[:, None]
+    xx = np.linspace(0, gx, w)[None, :]
+    iy = np.minimum(yy.astype(int), gy - 1)
+    ix = np.minimum(xx.astype(int), gx - 1)
+    ty = (yy - iy)[..., None]
+    tx = (xx - ix)[..., None]
+    img = ((1 - ty) * ((1 - tx) * grid[iy, ix] + tx * grid[iy, ix + 1])
+           + ty * ((1 - tx) * grid[iy + 1, ix] + tx * grid[iy + 1, ix + 1]))
+    Y, X = np.mgrid[0:h, 0:w]
+    for _ in range(rng.integers(3, 8)):
+        cy, cx = rng.uniform(0, h), rng.uniform(0, w)
+        ry, rx = rng.uniform(h / 12 + 1, h / 3 + 1), rng.uniform(w / 12 + 1, w / 3 + 1)
+        if rng.random() < 0.5:
+            m = ((Y - cy) / ry) ** 2 + ((X - cx) / rx) ** 2 <= 1
+        else:
+            m = (np.abs(Y - cy) <= ry) & (np.abs(X - cx) <= rx)
+        img[m] = rng.uniform(0, 255, size=3)
+    y0, x0 = rng.integers(0, h), rng.integers(0, w)
+    patch = (slice(y0, y0 + h // 3 + 1), slice(x0, x0 + w // 3 + 1))
+    period = int(rng.integers(2, 5))
+    img[patch] += np.where(((X[patch] + Y[patch]) // period) % 2 == 0, 40.0, -40.0)[..., None]
+    img += rng.uniform(-1.5, 1.5, size=img.shape)
+    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+
+def make_processors():
+    from transformers import (BitImageProcessor, CLIPImageProcessor, Qwen2VLImageProcessor,
+                              SiglipImageProcessor)
+    from transformers.image_utils import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
+    return {
+        "siglip-so400m-384": SiglipImageProcessor(size={"height": 384, "width": 384}),
+        "clip-vit-b32": CLIPImageProcessor(),
+        "dinov2-small": BitImageProcessor(size={"shortest_edge": 256}, crop_size={"height": 224, "width": 224},
+                                          image_mean=IMAGENET_DEFAULT_MEAN, image_std=IMAGENET_DEFAULT_STD),
+        "qwen2.5-vl-7b": Qwen2VLImageProcessor(size={"shortest_edge": 3136, "longest_edge": 12845056}),
+    }
+
+
+def coprime_stride(n, last):
+    s = max(1, n // SAMPLES_PER_OUTPUT)
+    while math.gcd(s, last) != 1:
+        s += 1
+    return s
+
+
+def npy_bytes(a):
+    buf = io.BytesIO()
+    np.save(buf, a)
+    return buf.getvalue()
+
+
+def geometry_cases():
+    import torch
+    from transformers.image_processing_backends import TorchvisionBackend
+    from transformers.image_processing_utils import SizeDict
+    from transformers.image_transforms import get_resize_output_image_size
+    from transformers.image_utils import ChannelDimension
+    from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
+
+    rng = np.random.default_rng(7)
+    shapes = [(int(h), int(w)) for h, w in rng.integers(1, 9000, size=(300, 2))]
+    shapes += [(int(h), int(w)) for h, w in rng.integers(1, 200, size=(100, 2))]
+    shapes += [(480, 640), (1080, 1920), (42, 70), (20, 30), (4000, 6000), (8000, 8000), (10, 2000), (10, 2001),
+               (2001, 10), (1, 1), (28, 28), (14, 14), (56, 56), (3584, 3584), (3585, 3585), (98, 126)]
+    out = {"smart_resize": [], "shortest_edge": [], "center_crop": []}
+    for h, w in shapes:
+        for mx in (12845056, 1003520):
+            row = {"h": h, "w": w, "min_pixels": 3136, "max_pixels": mx}
+            try:
+                row["rh"], row["rw"] = smart_resize(h, w, factor=28, min_pixels=3136, max_pixels=mx)
+            except ValueError as e:
+                row["error"] = str(e)
+            out["smart_resize"].append(row)
+        for s in (224, 256, 336):
+            rh, rw = get_resize_output_image_size(np.broadcast_to(np.zeros((1, 1, 1), np.uint8), (h, w, 3)), size=s,
+                                                  default_to_square=False, input_data_format=ChannelDimension.LAST)
+            out["shortest_edge"].append({"h": h, "w": w, "size": s, "rh": int(rh), "rw": int(rw)})
+    backend = TorchvisionBackend()
+    crop_shapes = [(224, 298), (256, 455), (224, 224), (225, 224), (200, 101), (101, 200), (223, 300), (5, 5),
+                   (300, 223), (257, 999), (230, 230), (1, 224)]
+    for h, w in crop_shapes:
+        for ch, cw in ((224, 224), (224, 160), (100, 224)):
+            img = (torch.arange(h * w, dtype=torch.float64) + 1).reshape(1, h, w)
+            c = backend.center_crop(img, SizeDict(height=ch, width=cw))[0]
+            nz = torch.nonzero(c)
+            r0, c0 = int(nz[:, 0].min()), int(nz[:, 1].min())
+            y, x = divmod(int(c[r0, c0]) - 1, w)
+            out["center_crop"].append({"h": h, "w": w, "ch": ch, "cw": cw, "top": y - r0, "left": x - c0})
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True, help="directory for goldens.tar.xz")
+    ap.add_argument("--device", default="cuda")
+    args = ap.parse_args()
+
+    import torch
+    import torchvision
+    import transformers
+
+    procs = make_processors()
+    files = {}
+    index = {
+        "made_by": "peers/make_golden.py",
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "versions": {"torch": torch.__version__, "torchvision": torchvision.__version__,
+                     "transformers": transformers.__version__, "numpy": np.__version__},
+        "device": torch.cuda.get_device_name(0) if args.device == "cuda" else "cpu",
+        "sampling": "values = pixel_values.flatten()[::stride]; stride coprime with the last axis",
+        "images": [], "outputs": [],
+    }
+    for i, (name, h, w) in enumerate(IMAGES):
+        img = photo_like(h, w, seed=1000 + i)
+        files[f"images/{name}.npy"] = npy_bytes(img)
+        index["images"].append({"name": name, "file": f"images/{name}.npy", "h": h, "w": w})
+        chw_u8 = torch.from_numpy(img).permute(2, 0, 1).contiguous()
+        for pipeline in PIPELINES:
+            proc = procs[pipeline]
+            for mode in ("hf", "float"):
+                x = chw_u8 if mode == "hf" else chw_u8.to(torch.float32)
+                res = proc(images=[x], return_tensors="pt", device=args.device, input_data_format="channels_first")
+                pv = res["pixel_values"].detach().to("cpu", torch.float32).contiguous()
+                flat = pv.numpy().reshape(-1)
+                stride = coprime_stride(flat.size, pv.shape[-1])
+                f = f"outputs/{pipeline}/{name}.{mode}.npy"
+                files[f] = npy_bytes(np.ascontiguousarray(flat[::stride]))
+                rec = {"image": name, "pipeline": pipeline, "mode": mode, "shape": list(pv.shape), "stride": stride,
+                       "file": f, "processor": type(proc).__name__,
+                       "input": "uint8 CHW" if mode == "hf" else "float32 CHW (0..255)"}
+                if "image_grid_thw" in res:
+                    rec["image_grid_thw"] = res["image_grid_thw"].tolist()
+                index["outputs"].append(rec)
+                print(f"{pipeline:18s} {mode:5s} {name:14s} shape={tuple(pv.shape)} stride={stride}", flush=True)
+    index["geometry"] = geometry_cases()
+    files["golden.json"] = json.dumps(index, indent=1).encode()
+
+    import os
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "goldens.tar.xz")
+    with tarfile.open(path + ".tmp", "w:xz", preset=9) as tar:
+        for fname, data in sorted(files.items()):
+            ti = tarfile.TarInfo(fname)
+            ti.size = len(data)
+            ti.mtime = 0
+            tar.addfile(ti, io.BytesIO(data))
+    os.replace(path + ".tmp", path)
+    print(f"wrote {path}: {os.path.getsize(path)} bytes, {len(index['outputs'])} outputs", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
