@@ -3,6 +3,7 @@
 #include "core/pipeline.hpp"
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
+#include "variants/variant.hpp"
 #include "workloads/workload.hpp"
 
 namespace pb {
@@ -13,6 +14,11 @@ int cmd_list(const std::vector<std::string>& args) {
   for (const auto& p : all_pipelines()) std::printf("  %-20s %s  [%s]\n", p.name.c_str(), p.description.c_str(), p.source.c_str());
   std::printf("modes:\n  float                no intermediate rounding (torchvision on float32 input)\n"
               "  hf                   uint8 round+clamp after the resize, then HF's float32 rescale+normalize\n");
+  std::printf("variants:\n");
+  for (const auto& e : variant_registry()) {
+    const auto v = e.make();
+    std::printf("  %-26s %-4s %s\n", e.name, backend_name(v->info().backend), v->info().description.c_str());
+  }
   std::printf("workloads (<kind>-n<N>-<lo>[-<hi>], e.g.):\n");
   for (const auto& w : example_workloads()) std::printf("  %s\n", w.c_str());
   return 0;

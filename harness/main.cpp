@@ -13,7 +13,10 @@ const char* kUsage =
     "usage: prepbench <command> [options]\n"
     "  list                                  pipelines, variants, workloads\n"
     "  reference --pipeline P --mode float|hf --image IN.npy [--layout hwc|chw] --out OUT.npy\n"
-    "  workload dump --workload W --out DIR [--layout hwc|chw] [--seed S]\n";
+    "  workload dump --workload W --out DIR [--layout hwc|chw] [--seed S]\n"
+    "  run [--variants GLOB,...] [--pipelines GLOB,...] [--workloads W,...] [--sweep FILE.json] [--reps N]\n"
+    "      [--cpu-reps N] [--warmup N] [--layouts hwc,chw] [--dtypes fp32,bf16] [--modes float,hf] [--warm-l2]\n"
+    "      [--threads N] [--seed S] [--strict] [--out FILE.json]\n";
 
 }  // namespace
 
@@ -29,7 +32,8 @@ int main(int argc, char** argv) {
     if (cmd == "list") return pb::cmd_list(args);
     if (cmd == "reference") return pb::cmd_reference(args);
     if (cmd == "workload") return pb::cmd_workload(args);
-    throw pb::UsageError("unknown command '" + cmd + "' (valid: list, reference, workload)");
+    if (cmd == "run") return pb::cmd_run(args);
+    throw pb::UsageError("unknown command '" + cmd + "' (valid: list, reference, workload, run)");
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "prepbench: error: out of memory\n");
   } catch (const std::exception& e) {

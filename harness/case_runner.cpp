@@ -1,0 +1,167 @@
+#include "harness/case_runner.hpp"
+
+#include "core/parallel.hpp"
+#include "core/reference.hpp"
+
+namespace pb {
+
+const std::vector<Image>& WorkloadCache::timed(const std::string& workload, Layout l) {
+  const std::string key = "timed|" + workload + "|" + layout_name(l);
+  auto it = images_.find(key);
+  if (it == images_.end()) it = images_.emplace(key, generate_workload(parse_workload(workload), l)).first;
+  return it->second;
+}
+
+const std::vector<Image>& WorkloadCache::parity(const std::string& workload, Layout l) {
+  const std::string key = "parity|" + workload + "|" + layout_name(l);
+  auto it = images_.find(key);
+  if (it == images_.end()) {
+    // Same shapes as the timed images (so the plan is the same), fresh content every run.
+    const auto shapes = workload_shapes(parse_workload(workload));
+    std::vector<Image> imgs;
+    for (size_t i = 0; i < shapes.size(); ++i) imgs.push_back(generate_image(shapes[i].h, shapes[i].w, parity_seed_, int(i), l));
+    it = images_.emplace(key, std::move(imgs)).first;
+  }
+  return it->second;
+}
+
+const std::vector<float>& WorkloadCache::reference(const std::string& workload, const Plan& plan) {
+  const std::string key = workload + "|" + plan.pipeline + "|" + mode_name(plan.mode);
+  auto it = refs_.find(key);
+  if (it == refs_.end()) {
+    std::vector<ImageView> views;
+    for (const auto& im : parity(workload, Layout::HWC)) views.push_back(im.view());
+    it = refs_.emplace(key, run_reference(plan, views)).first;
+  }
+  return it->second;
+}
+
+void WorkloadCache::keep_only(const std::string& workload) {
+  for (auto it = images_.begin(); it != images_.end();)
+    it = it->first.find("|" + workload + "|") == std::string::npos ? images_.erase(it) : std::next(it);
+  for (auto it = refs_.begin(); it != refs_.end();)
+    it = it->first.rfind(workload + "|", 0) != 0 ? refs_.erase(it) : std::next(it);
+}
+
+std::string repro_command(const Case& c, const std::string& suffix) {
+  return "prepbench run --variants " + c.variant + " --pipelines " + c.pipeline + " --workloads " + c.workload +
+         " --layouts " + layout_name(c.layout) + " --dtypes " + dtype_name(c.dtype) + " --modes " + mode_name(c.mode) +
+         suffix;
+}
+
+CaseRunner::CaseRunner(ExecBackend& cpu, ExecBackend* cuda, std::string cuda_why, RunOptions opt)
+    : cpu_(cpu), cuda_(cuda), cuda_why_(std::move(cuda_why)), opt_(opt), cache_(opt.parity_seed) {}
+
+int CaseRunner::reps_for(const Case& c) const {
+  return variant_registry().empty() || make_variant(c.variant)->info().backend == Backend::Cuda ? opt_.gpu_reps
+                                                                                                 : opt_.cpu_reps;
+}
+
+static size_t total_bytes(const std::vector<Image>& imgs) {
+  size_t b = 0;
+  for (const auto& im : imgs) b += im.pixels.size();
+  return b;
+}
+
+bool CaseRunner::prepare(const Case& c, Record& rec) {
+  variant_ = make_variant(c.variant);
+  const VariantInfo& info = variant_->info();
+  rec.backend = backend_name(info.backend);
+  be_ = info.backend == Backend::Cuda ? cuda_ : &cpu_;
+  if (!be_) {
+    rec.status = "skipped";
+    rec.reason = cuda_why_;
+    return false;
+  }
+  std::string why;
+  if (!info.supports(c.pipeline, c.layout, c.dtype, why)) {
+    rec.status = "unsupported";
+    rec.reason = why;
+    return false;
+  }
+  const PipelineSpec& spec = find_pipeline(c.pipeline);
+  try {
+    plan_ = make_plan(spec, workload_shapes(parse_workload(c.workload)), c.mode);
+  } catch (const GeometryError& e) {
+    rec.status = "unsupported";
+    rec.reason = std::string("pipeline rejects this workload: ") + e.what();
+    return false;
+  }
+  const size_t out_bytes = size_t(plan_.out_elems) * dtype_size(c.dtype);
+  rec.output_bytes = (long long)out_bytes;
+  rec.bytes_moved = plan_.input_bytes() + (long long)out_bytes;
+  rec.extra["cold_l2"] = info.backend == Backend::Cuda && !opt_.warm_l2;
+  if (info.backend == Backend::Cpu) rec.extra["threads"] = thread_count();
+  rec.extra["parity_seed"] = opt_.parity_seed;
+
+  const std::vector<Image>& timed = cache_.timed(c.workload, c.layout);
+  const std::vector<Image>& fresh = cache_.parity(c.workload, c.layout);
+  const std::vector<float>& ref = cache_.reference(c.workload, plan_);
+
+  // Inputs live in one buffer with fixed image offsets, so a variant may keep pointers from setup; the parity run
+  // overwrites the same buffer with the fresh images.
+  Allocator& alloc = be_->allocator();
+  const size_t in_bytes = total_bytes(timed);
+  inputs_mem_ = std::shared_ptr<void>(alloc.allocate(in_bytes), [&alloc](void* p) { alloc.release(p); });
+  output_mem_ = std::shared_ptr<void>(alloc.allocate(out_bytes), [&alloc](void* p) { alloc.release(p); });
+  auto upload = [&](const std::vector<Image>& imgs) {
+    size_t off = 0;
+    for (const auto& im : imgs) {
+      be_->to_device(static_cast<uint8_t*>(inputs_mem_.get()) + off, im.pixels.data(), im.pixels.size());
+      off += im.pixels.size();
+    }
+  };
+  inputs_.layout = c.layout;
+  inputs_.images.clear();
+  size_t off = 0;
+  for (const auto& im : timed) {
+    inputs_.images.push_back({static_cast<uint8_t*>(inputs_mem_.get()) + off, im.h, im.w, c.layout});
+    off += im.pixels.size();
+  }
+  output_ = {output_mem_.get(), c.dtype};
+
+  const size_t used_before = be_->used_device_bytes();
+  ws_ = std::make_unique<Workspace>(alloc);
+  variant_->setup(plan_, inputs_, c.dtype, *ws_);
+  if (info.backend == Backend::Cuda) {
+    const long long delta = (long long)be_->used_device_bytes() - (long long)used_before;
+    const long long live = (long long)ws_->live_bytes();
+    // cudaMalloc rounds each allocation up (2 MiB pages for large ones); agree within that granularity.
+    rec.extra["memory_check"] = {{"workspace_live_after_setup", live},
+                                 {"cudaMemGetInfo_delta", delta},
+                                 {"agree", std::llabs(delta - live) <= (4LL << 20)}};
+  }
+
+  upload(fresh);
+  be_->poison(output_.data, out_bytes);
+  be_->run_untimed([&](void* s) { variant_->run(plan_, inputs_, output_, s); });
+  std::vector<uint8_t> host(out_bytes);
+  be_->to_host(host.data(), output_.data, out_bytes);
+  rec.parity = check_parity(ref, widen_output(host.data(), size_t(plan_.out_elems), c.dtype), spec, c.mode, c.dtype);
+  rec.has_parity = true;
+  upload(timed);
+  if (!rec.parity.ok) {
+    rec.status = "failed";
+    rec.reason = "parity: " + rec.parity.reason;
+    return false;
+  }
+  for (int i = 0; i < opt_.warmup; ++i) be_->run_untimed([&](void* s) { variant_->run(plan_, inputs_, output_, s); });
+  return true;
+}
+
+double CaseRunner::timed_rep() {
+  be_->before_rep(!opt_.warm_l2);
+  return be_->time_ms([&](void* s) { variant_->run(plan_, inputs_, output_, s); });
+}
+
+void CaseRunner::finish(Record& rec) {
+  if (ws_) rec.peak_workspace_bytes = (long long)ws_->peak_bytes();
+  ws_.reset();
+  inputs_mem_.reset();
+  output_mem_.reset();
+  variant_.reset();
+  inputs_.images.clear();
+  be_ = nullptr;
+}
+
+}  // namespace pb

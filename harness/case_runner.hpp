@@ -1,0 +1,70 @@
+#pragma once
+// Runs one case end to end: plan, setup (off the clock), a parity check on fresh inputs against the float64
+// reference, warm-up, then the timed repetitions that Google Benchmark drives.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/exec_backend.hpp"
+#include "harness/results.hpp"
+#include "harness/sweep.hpp"
+#include "workloads/workload.hpp"
+
+namespace pb {
+
+struct RunOptions {
+  int gpu_reps = 30, cpu_reps = 5, warmup = 2;
+  bool warm_l2 = false;
+  uint64_t parity_seed = 0;  // fresh per run; recorded
+  std::string repro_suffix;  // flags every repro line shares (reps, warm-l2)
+};
+
+// Images and references shared by the cases of one workload.
+class WorkloadCache {
+ public:
+  explicit WorkloadCache(uint64_t parity_seed) : parity_seed_(parity_seed) {}
+  const std::vector<Image>& timed(const std::string& workload, Layout l);
+  const std::vector<Image>& parity(const std::string& workload, Layout l);
+  const std::vector<float>& reference(const std::string& workload, const Plan& plan);
+  void keep_only(const std::string& workload);  // frees the others (cases come workload-major)
+
+ private:
+  uint64_t parity_seed_;
+  std::map<std::string, std::vector<Image>> images_;
+  std::map<std::string, std::vector<float>> refs_;
+};
+
+class CaseRunner {
+ public:
+  CaseRunner(ExecBackend& cpu, ExecBackend* cuda, std::string cuda_why, RunOptions opt);
+  // Everything before the timed loop. Returns false (with rec.status/reason set) when the case cannot be timed.
+  bool prepare(const Case& c, Record& rec);
+  // One timed repetition (cache scrub outside the timed region). Returns milliseconds.
+  double timed_rep();
+  // Frees the case's memory and fills memory figures into rec.
+  void finish(Record& rec);
+  int reps_for(const Case& c) const;
+  WorkloadCache& cache() { return cache_; }
+
+ private:
+  struct DeviceBuffer;
+  ExecBackend& cpu_;
+  ExecBackend* cuda_;
+  std::string cuda_why_;
+  RunOptions opt_;
+  WorkloadCache cache_;
+  // state of the case in flight
+  ExecBackend* be_ = nullptr;
+  std::unique_ptr<Variant> variant_;
+  std::unique_ptr<Workspace> ws_;
+  std::shared_ptr<void> inputs_mem_, output_mem_;
+  Plan plan_;
+  Inputs inputs_;
+  Output output_;
+};
+
+std::string repro_command(const Case& c, const std::string& suffix);
+
+}  // namespace pb

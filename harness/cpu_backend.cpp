@@ -1,0 +1,67 @@
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "core/parallel.hpp"
+#include "harness/exec_backend.hpp"
+
+namespace pb {
+namespace {
+
+struct HostAllocator final : Allocator {
+  void* allocate(size_t bytes) override {
+    void* p = nullptr;
+    if (posix_memalign(&p, 64, bytes) != 0 || !p) throw OutOfMemory("out of memory (host, " + std::to_string(bytes) + " bytes)");
+    return p;
+  }
+  void release(void* p) override { std::free(p); }
+};
+
+std::string cpu_model() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+class CpuBackend final : public ExecBackend {
+ public:
+  Backend kind() const override { return Backend::Cpu; }
+  Allocator& allocator() override { return alloc_; }
+  void to_device(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
+  void to_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
+  void poison(void* p, size_t bytes) override { std::memset(p, 0xFF, bytes); }
+  void before_rep(bool) override {}
+  double time_ms(const std::function<void(void*)>& fn) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn(nullptr);
+    const auto t1 = std::chrono::steady_clock::now();
+    return std::chrono::duration<double, std::milli>(t1 - t0).count();
+  }
+  void run_untimed(const std::function<void(void*)>& fn) override { fn(nullptr); }
+  size_t used_device_bytes() override { return 0; }
+  nlohmann::json meta() override {
+    return {{"cpu", cpu_model()}, {"cpu_threads_used", thread_count()},
+            {"hardware_threads", std::thread::hardware_concurrency()}};
+  }
+
+ private:
+  HostAllocator alloc_;
+};
+
+}  // namespace
+
+std::unique_ptr<ExecBackend> make_cpu_backend() { return std::make_unique<CpuBackend>(); }
+
+#ifndef PB_HAVE_CUDA
+std::unique_ptr<ExecBackend> make_cuda_backend(std::string& why) {
+  why = "no CUDA device: this build has no CUDA support";
+  return nullptr;
+}
+double measure_copy_ceiling_gbps(ExecBackend&) { return 0.0; }
+#endif
+
+}  // namespace pb

@@ -1,0 +1,40 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/pipeline.hpp"
+#include "variants/variant.hpp"
+
+namespace pb {
+
+struct SweepConfig {
+  std::vector<std::string> variants{"*"};
+  std::vector<std::string> pipelines{"*"};
+  std::vector<std::string> workloads{"ragged-n8-384-1024"};
+  std::vector<std::string> layouts{"hwc"};
+  std::vector<std::string> dtypes{"fp32"};
+  std::vector<std::string> modes{"hf"};
+  int gpu_reps = 30;
+  int cpu_reps = 5;
+  int warmup = 2;
+  bool warm_l2 = false;
+  std::string description;
+};
+
+// Reads a sweep file (JSON object). Unknown keys and bad values are UsageErrors naming the valid keys.
+SweepConfig load_sweep_file(const std::string& path);
+
+struct Case {
+  std::string variant, pipeline, workload;
+  Layout layout;
+  DType dtype;
+  Mode mode;
+};
+
+// Expands globs (variants, pipelines: against the registry / the pipeline list; workloads: exact names, checked by
+// the parser) into the ordered case list: workload-major, so images and references are made once per workload.
+std::vector<Case> expand_cases(const SweepConfig& c);
+bool glob_match(const std::string& pattern, const std::string& name);
+
+}  // namespace pb

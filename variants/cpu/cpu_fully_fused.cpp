@@ -1,0 +1,116 @@
+// Every stage writes straight to the final output: work units are (job, block of output rows); each keeps a ring
+// of horizontally-resampled source rows (only the window's columns, only the rows the vertical taps need), so
+// the sole intermediate is kmax rows per thread. Crop and patchify are folded into the output coordinates.
+#include <atomic>
+#include <mutex>
+
+#include "core/parallel.hpp"
+#include "variants/cpu/cpu_stages.hpp"
+
+namespace pb {
+namespace {
+
+using namespace cpu;
+
+constexpr int kRowsPerUnit = 16;
+
+class CpuFullyFused final : public Variant {
+ public:
+  const VariantInfo& info() const override { return info_; }
+
+  void setup(const Plan& plan, const Inputs&, DType, Workspace& ws) override {
+    tables_ = build_tables(plan);
+    units_.clear();
+    ring_rows_ = 1;
+    ring_cols_ = 1;
+    for (size_t i = 0; i < plan.jobs.size(); ++i) {
+      const Job& j = plan.jobs[i];
+      for (int y = 0; y < j.h; y += kRowsPerUnit) units_.push_back({int(i), y, std::min(j.h, y + kRowsPerUnit)});
+      ring_rows_ = std::max(ring_rows_, tables_[i].v.stride);
+      ring_cols_ = std::max(ring_cols_, std::max(0, window_x1(j) - window_x0(j)));
+    }
+    // One ring per concurrent chunk: parallel_for runs at most thread_count() chunks at once.
+    slots_ = thread_count();
+    ring_ = ws.allocate_array<float>(size_t(slots_) * ring_rows_ * 3 * ring_cols_, "row rings");
+    free_.assign(size_t(slots_), true);
+  }
+
+  void run(const Plan& plan, const Inputs& in, Output& out, void*) override {
+    float* dst = static_cast<float*>(out.data);
+    parallel_for(units_.size(), [&](size_t b, size_t end) {
+      float* ring = acquire();
+      for (size_t u = b; u < end; ++u) do_unit(plan, in, units_[u], ring, dst);
+      release(ring);
+    });
+  }
+
+ private:
+  struct Unit {
+    int job, y0, y1;  // output rows [y0, y1) of the job's window
+  };
+
+  void do_unit(const Plan& plan, const Inputs& in, const Unit& u, float* ring, float* dst) const {
+    const Job& j = plan.jobs[size_t(u.job)];
+    const JobTables& t = tables_[size_t(u.job)];
+    const Epilogue& e = plan.epilogue;
+    const int xa = window_x0(j), xb = window_x1(j), nx = xb - xa;
+    const size_t slot = size_t(3) * nx;
+    int have_lo = 0, have_hi = 0;  // source rows currently in the ring
+    for (int y = u.y0; y < u.y1; ++y) {
+      const int ry = j.y0 + y;
+      if (ry < 0 || ry >= j.rh || nx <= 0) {  // a padding row
+        for (int c = 0; c < 3; ++c)
+          for (int x = 0; x < j.w; ++x) store(plan, j, dst, c, y, x, e.pad[c]);
+        continue;
+      }
+      const int s = t.v.start[ry], cnt = t.v.count[ry];
+      if (s >= have_hi || s < have_lo) have_lo = have_hi = s;  // nothing reusable
+      have_lo = s;
+      for (int r = std::max(have_hi, s); r < s + cnt; ++r)
+        h_pass(in.images[size_t(j.src)], t.h, r, r + 1, xa, xb, ring + size_t(r % ring_rows_) * slot, r, 1);
+      have_hi = std::max(have_hi, s + cnt);
+      const float* w = t.v.row(ry);
+      for (int c = 0; c < 3; ++c)
+        for (int x = 0; x < j.w; ++x) {
+          const int rx = j.x0 + x;
+          float v = e.pad[c];
+          if (rx >= 0 && rx < j.rw) {
+            float acc = 0.0f;
+            for (int k = 0; k < cnt; ++k) acc += w[k] * ring[size_t((s + k) % ring_rows_) * slot + size_t(c) * nx + (rx - xa)];
+            v = epilogue(e, acc, c);
+          }
+          store(plan, j, dst, c, y, x, v);
+        }
+    }
+  }
+
+  float* acquire() {
+    std::lock_guard<std::mutex> lk(m_);
+    for (int s = 0; s < slots_; ++s)
+      if (free_[size_t(s)]) {
+        free_[size_t(s)] = false;
+        return ring_ + size_t(s) * ring_rows_ * 3 * ring_cols_;
+      }
+    throw std::logic_error("cpu_fully_fused: more concurrent chunks than row rings");
+  }
+  void release(float* ring) {
+    std::lock_guard<std::mutex> lk(m_);
+    free_[size_t((ring - ring_) / (ptrdiff_t(ring_rows_) * 3 * ring_cols_))] = true;
+  }
+
+  VariantInfo info_ = cpu_info("cpu_fully_fused",
+                               "one pass straight to the final layout: per thread a ring of kmax horizontally "
+                               "resampled rows, crop/normalize/patchify folded into output coordinates");
+  std::vector<JobTables> tables_;
+  std::vector<Unit> units_;
+  int ring_rows_ = 1, ring_cols_ = 1, slots_ = 1;
+  float* ring_ = nullptr;
+  std::mutex m_;
+  std::vector<bool> free_;
+};
+
+}  // namespace
+
+std::unique_ptr<Variant> make_cpu_fully_fused() { return std::make_unique<CpuFullyFused>(); }
+
+}  // namespace pb

@@ -1,0 +1,31 @@
+// The variant registry: one line per variant. Each variant lives in its own file and defines
+// std::unique_ptr<Variant> make_<name>().
+#include "variants/variant.hpp"
+
+#define PB_CPU_VARIANTS(X) \
+  X(cpu_naive_per_stage)   \
+  X(cpu_pointwise_fused)   \
+  X(cpu_fully_fused)
+
+#define PB_CUDA_VARIANTS(X)
+
+namespace pb {
+
+#define PB_DECLARE(name) std::unique_ptr<Variant> make_##name();
+#define PB_ENTRY(name) {#name, &make_##name},
+PB_CPU_VARIANTS(PB_DECLARE)
+#ifdef PB_HAVE_CUDA
+PB_CUDA_VARIANTS(PB_DECLARE)
+#endif
+
+const std::vector<VariantEntry>& variant_registry() {
+  static const std::vector<VariantEntry> entries = {
+      PB_CPU_VARIANTS(PB_ENTRY)
+#ifdef PB_HAVE_CUDA
+      PB_CUDA_VARIANTS(PB_ENTRY)
+#endif
+  };
+  return entries;
+}
+
+}  // namespace pb

@@ -1,0 +1,66 @@
+#include "variants/variant.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace pb {
+
+const char* backend_name(Backend b) { return b == Backend::Cpu ? "cpu" : "cuda"; }
+const char* dtype_name(DType d) { return d == DType::F32 ? "fp32" : "bf16"; }
+
+DType parse_dtype(const std::string& s) {
+  if (s == "fp32") return DType::F32;
+  if (s == "bf16") return DType::BF16;
+  throw std::invalid_argument("unknown dtype '" + s + "' (expected fp32 or bf16)");
+}
+
+Workspace::~Workspace() { release_all(); }
+
+void* Workspace::allocate(size_t bytes, const char* what) {
+  void* p = alloc_.allocate(std::max<size_t>(bytes, 1));
+  blocks_.push_back({p, bytes, what});
+  live_ += bytes;
+  peak_ = std::max(peak_, live_);
+  return p;
+}
+
+void Workspace::release(void* p) {
+  auto it = std::find_if(blocks_.begin(), blocks_.end(), [&](const Block& b) { return b.p == p; });
+  if (it == blocks_.end()) return;
+  alloc_.release(it->p);
+  live_ -= it->bytes;
+  blocks_.erase(it);
+}
+
+void Workspace::release_all() {
+  for (auto& b : blocks_) alloc_.release(b.p);
+  blocks_.clear();
+  live_ = 0;
+}
+
+bool VariantInfo::supports(const std::string& pipeline, Layout l, DType d, std::string& why) const {
+  if (!pipelines.empty() && std::find(pipelines.begin(), pipelines.end(), pipeline) == pipelines.end()) {
+    why = name + " does not implement pipeline " + pipeline;
+    return false;
+  }
+  if (std::find(layouts.begin(), layouts.end(), l) == layouts.end()) {
+    why = name + " does not take " + layout_name(l) + " input";
+    return false;
+  }
+  if (std::find(dtypes.begin(), dtypes.end(), d) == dtypes.end()) {
+    why = name + " does not write " + dtype_name(d) + " output";
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<Variant> make_variant(const std::string& name) {
+  std::string names;
+  for (const auto& e : variant_registry()) {
+    if (name == e.name) return e.make();
+    names += (names.empty() ? "" : ", ") + std::string(e.name);
+  }
+  throw std::invalid_argument("unknown variant '" + name + "' (valid: " + names + ")");
+}
+
+}  // namespace pb

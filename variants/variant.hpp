@@ -1,0 +1,97 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/image.hpp"
+#include "core/plan.hpp"
+
+namespace pb {
+
+enum class Backend { Cpu, Cuda };
+enum class DType { F32, BF16 };
+const char* backend_name(Backend b);
+const char* dtype_name(DType d);
+DType parse_dtype(const std::string& s);  // "fp32" | "bf16"
+inline size_t dtype_size(DType d) { return d == DType::F32 ? 4 : 2; }
+
+// Thrown when an allocation cannot be satisfied; the harness records `failed: out of memory`.
+struct OutOfMemory : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Raw memory of one backend (host malloc, cudaMalloc).
+struct Allocator {
+  virtual ~Allocator() = default;
+  virtual void* allocate(size_t bytes) = 0;  // throws OutOfMemory
+  virtual void release(void* p) = 0;
+};
+
+// Every variant allocation goes through here so that live and peak bytes of intermediates are known exactly.
+class Workspace {
+ public:
+  explicit Workspace(Allocator& a) : alloc_(a) {}
+  ~Workspace();
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+
+  void* allocate(size_t bytes, const char* what);
+  template <typename T>
+  T* allocate_array(size_t n, const char* what) { return static_cast<T*>(allocate(n * sizeof(T), what)); }
+  void release(void* p);
+  void release_all();
+  size_t live_bytes() const { return live_; }
+  size_t peak_bytes() const { return peak_; }
+
+ private:
+  struct Block {
+    void* p;
+    size_t bytes;
+    std::string what;
+  };
+  Allocator& alloc_;
+  std::vector<Block> blocks_;
+  size_t live_ = 0, peak_ = 0;
+};
+
+// Input images in the variant's memory space (host for CPU variants, device for CUDA ones), all in one layout.
+struct Inputs {
+  std::vector<ImageView> images;
+  Layout layout = Layout::HWC;
+};
+
+struct Output {
+  void* data = nullptr;  // plan.out_elems elements of `dtype`, in the variant's memory space
+  DType dtype = DType::F32;
+};
+
+struct VariantInfo {
+  std::string name;
+  Backend backend = Backend::Cpu;
+  std::string description;  // the design, i.e. the ablation axis this variant represents
+  std::vector<Layout> layouts{Layout::HWC, Layout::CHW};
+  std::vector<DType> dtypes{DType::F32};
+  std::vector<std::string> pipelines;  // empty: every pipeline the planner makes
+  bool supports(const std::string& pipeline, Layout l, DType d, std::string& why) const;
+};
+
+class Variant {
+ public:
+  virtual ~Variant() = default;
+  virtual const VariantInfo& info() const = 0;
+  // Off the clock: tables, intermediates, job tables. Called once per (plan, layout, dtype) before run().
+  virtual void setup(const Plan& plan, const Inputs& inputs, DType dtype, Workspace& ws) = 0;
+  // On the clock. `stream` is a cudaStream_t for CUDA variants, unused on the CPU.
+  virtual void run(const Plan& plan, const Inputs& inputs, Output& out, void* stream) = 0;
+};
+
+struct VariantEntry {
+  const char* name;
+  std::unique_ptr<Variant> (*make)();
+};
+const std::vector<VariantEntry>& variant_registry();
+std::unique_ptr<Variant> make_variant(const std::string& name);  // throws std::invalid_argument with the valid names
+
+}  // namespace pb
