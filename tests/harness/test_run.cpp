@@ -1,0 +1,97 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+#include "harness/results.hpp"
+
+using namespace pbtest;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+TEST(Run, WritesValidResultsWithEverySampleAndRepro) {
+  const std::string out = tmp_dir() + "/run_ok.json";
+  fs::remove(out);
+  const CliResult r = run_cli("run --variants cpu_fully_fused,cpu_naive_per_stage --pipelines clip-vit-b32,qwen2.5-vl-7b "
+                              "--workloads ragged-n2-100-300 --modes float,hf --layouts hwc --cpu-reps 4 --warmup 1 "
+                              "--out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("[8/8]"), std::string::npos) << "progress lines on stderr";
+  EXPECT_NE(r.out.find("median_ms"), std::string::npos) << "table on stdout";
+  std::ifstream f(out);
+  const json doc = json::parse(f);
+  EXPECT_NO_THROW(pb::validate_results_document(doc));
+  EXPECT_EQ(doc["schema"], "prepbench.results/1");
+  EXPECT_FALSE(doc["meta"]["commit"].get<std::string>().empty());
+  EXPECT_NE(doc["meta"]["command"].get<std::string>().find("--cpu-reps 4"), std::string::npos);
+  ASSERT_EQ(doc["records"].size(), 8u);
+  for (const auto& rec : doc["records"]) {
+    EXPECT_EQ(rec["status"], "ok") << rec.dump();
+    EXPECT_EQ(rec["time_ms"]["n"], 4);
+    EXPECT_EQ(rec["time_ms"]["samples"].size(), 4u);
+    EXPECT_LE(rec["time_ms"]["min"].get<double>(), rec["time_ms"]["median"].get<double>());
+    EXPECT_TRUE(rec["parity"]["ok"].get<bool>());
+    EXPECT_GT(rec["bytes_moved"].get<long long>(), rec["output_bytes"].get<long long>());
+    EXPECT_NE(rec["repro"].get<std::string>().find("--variants " + rec["variant"].get<std::string>()), std::string::npos);
+  }
+}
+
+TEST(Run, SweepFileAndErrors) {
+  const std::string d = tmp_dir();
+  {
+    std::ofstream(d + "/sweep_ok.json") << R"({"description": "t", "variants": ["cpu_pointwise_fused"],
+      "pipelines": "siglip*", "workloads": ["uniform-n1-64"], "modes": ["hf"], "cpu_reps": 2, "warmup": 0})";
+    std::ofstream(d + "/sweep_badkey.json") << R"({"variant": ["cpu_pointwise_fused"]})";
+    std::ofstream(d + "/sweep_badjson.json") << R"({"variants": [)";
+  }
+  const std::string out = d + "/run_sweep.json";
+  CliResult r = run_cli("run --sweep " + d + "/sweep_ok.json --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream f(out);
+  EXPECT_EQ(json::parse(f)["records"].size(), 1u);
+
+  struct Bad {
+    std::string args, mention;
+  } bad[] = {
+      {"run --variants nope --out " + out, "unknown variant 'nope' (valid: cpu_naive_per_stage"},
+      {"run --pipelines 'clip*,zzz' --out " + out, "unknown pipeline 'zzz'"},
+      {"run --workloads ragged-n2 --out " + out, "bad workload name"},
+      {"run --modes exact --out " + out, "unknown mode"},
+      {"run --dtypes fp64 --out " + out, "unknown dtype"},
+      {"run --sweep " + d + "/sweep_badkey.json --out " + out, "unknown sweep key 'variant'"},
+      {"run --sweep " + d + "/sweep_badjson.json --out " + out, "not valid JSON"},
+      {"run --sweep " + d + "/missing.json --out " + out, "cannot read sweep file"},
+      {"run --reps 0 --out " + out, "--reps"},
+      {"run --variants cpu_fully_fused --out " + d + "/no/dir/x.json", "cannot write results"},
+  };
+  const auto before = fs::last_write_time(out);
+  for (const auto& b : bad) {
+    const CliResult e = run_cli(b.args);
+    EXPECT_EQ(e.status, 2) << b.args << "\n" << e.err;
+    EXPECT_EQ(e.err_lines(), 1) << b.args << "\n" << e.err;
+    EXPECT_NE(e.err.find(b.mention), std::string::npos) << b.args << "\n" << e.err;
+  }
+  EXPECT_EQ(fs::last_write_time(out), before) << "a rejected run must not touch the results file";
+}
+
+TEST(Run, UnsupportedAndRejectedCasesAreRecordedNotFatal) {
+  const std::string out = tmp_dir() + "/run_unsup.json";
+  const CliResult r = run_cli("run --variants cpu_fully_fused --pipelines qwen2.5-vl-7b,clip-vit-b32 "
+                              "--workloads aspect-n2-2-1600 --dtypes fp32,bf16 --cpu-reps 1 --warmup 0 --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream f(out);
+  const json doc = json::parse(f);
+  int unsupported = 0, ok = 0;
+  for (const auto& rec : doc["records"]) {
+    unsupported += rec["status"] == "unsupported";
+    ok += rec["status"] == "ok";
+    if (rec["status"] == "unsupported") {
+      EXPECT_FALSE(rec["reason"].get<std::string>().empty());
+    }
+  }
+  EXPECT_EQ(ok, 1);           // clip fp32
+  EXPECT_EQ(unsupported, 3);  // qwen rejects the aspect ratio (x2), bf16 on the CPU
+}

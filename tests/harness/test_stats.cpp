@@ -1,0 +1,35 @@
+#include <gtest/gtest.h>
+
+#include "harness/stats.hpp"
+
+using namespace pb;
+
+// Expected values by hand with numpy's linear-interpolation rule: position q * (n - 1) in the sorted sample.
+TEST(Stats, KnownSamples) {
+  const Summary s = summarize({5, 1, 4, 2, 3});  // sorted 1..5
+  EXPECT_EQ(s.n, 5);
+  EXPECT_DOUBLE_EQ(s.median, 3);
+  EXPECT_DOUBLE_EQ(s.min, 1);
+  EXPECT_DOUBLE_EQ(s.max, 5);
+  EXPECT_DOUBLE_EQ(s.p25, 2);
+  EXPECT_DOUBLE_EQ(s.p75, 4);
+  EXPECT_DOUBLE_EQ(s.iqr, 2);
+  EXPECT_DOUBLE_EQ(s.p10, 1.4);  // position 0.4 between 1 and 2
+  EXPECT_DOUBLE_EQ(s.p90, 4.6);
+  EXPECT_DOUBLE_EQ(s.mean, 3);
+}
+
+TEST(Stats, EvenCountMedianIsMeanOfMiddlePair) {
+  const Summary s = summarize({10, 2, 8, 4});
+  EXPECT_DOUBLE_EQ(s.median, 6);
+  EXPECT_DOUBLE_EQ(s.p25, 3.5);  // position 0.75 between 2 and 4
+  EXPECT_DOUBLE_EQ(s.p75, 8.5);  // position 2.25 between 8 and 10
+}
+
+TEST(Stats, SingleAndEmpty) {
+  const Summary one = summarize({7});
+  EXPECT_DOUBLE_EQ(one.median, 7);
+  EXPECT_DOUBLE_EQ(one.iqr, 0);
+  EXPECT_EQ(summarize({}).n, 0);
+  EXPECT_THROW(quantile({}, 0.5), std::invalid_argument);
+}

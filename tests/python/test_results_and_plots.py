@@ -1,0 +1,75 @@
+"""Python-side tests: the results schema holds for what prepbench writes, and the chart scripts draw it."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import jsonschema
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "plots"))
+import ablation  # noqa: E402
+import pareto  # noqa: E402
+
+BIN = os.environ.get("PREPBENCH_BIN", os.path.join(ROOT, "build", "prepbench"))
+
+
+class ResultsSchema(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+        cls.path = os.path.join(cls.tmp, "r.json")
+        subprocess.run([BIN, "run", "--variants", "cpu_*", "--pipelines", "clip-vit-b32,siglip-so400m-384",
+                        "--workloads", "ragged-n2-80-200", "--dtypes", "fp32,bf16", "--cpu-reps", "3", "--warmup", "0",
+                        "--out", cls.path], check=True, capture_output=True)
+        with open(cls.path) as f:
+            cls.doc = json.load(f)
+        with open(os.path.join(ROOT, "harness", "results.schema.json")) as f:
+            cls.schema = json.load(f)
+
+    def test_written_document_validates(self):
+        jsonschema.validate(self.doc, self.schema)
+        statuses = {r["status"] for r in self.doc["records"]}
+        self.assertEqual(statuses, {"ok", "unsupported"})  # bf16 is unsupported on the CPU
+
+    def test_schema_rejects_broken_documents(self):
+        bad = json.loads(json.dumps(self.doc))
+        bad["records"][0]["status"] = "great"
+        with self.assertRaises(jsonschema.ValidationError):
+            jsonschema.validate(bad, self.schema)
+        bad = json.loads(json.dumps(self.doc))
+        del bad["meta"]["commit"]
+        with self.assertRaises(jsonschema.ValidationError):
+            jsonschema.validate(bad, self.schema)
+        bad = json.loads(json.dumps(self.doc))
+        ok = next(r for r in bad["records"] if r["status"] == "ok")
+        ok["time_ms"] = None
+        with self.assertRaises(jsonschema.ValidationError):
+            jsonschema.validate(bad, self.schema)
+
+    def test_charts_are_drawn(self):
+        out = os.path.join(self.tmp, "charts")
+        self.assertTrue(os.path.exists(ablation.draw(self.doc, out)))
+        self.assertTrue(os.path.exists(pareto.draw(self.doc, out)))
+
+
+class ChartMath(unittest.TestCase):
+    def test_pareto_frontier(self):
+        # (time, memory): b dominates d; a, b, c are each best on some trade-off
+        pts = [(1.0, 10.0), (2.0, 5.0), (4.0, 1.0), (3.0, 6.0), (2.0, 20.0)]
+        self.assertEqual(pareto.frontier(pts), [0, 1, 2])
+
+    def test_ablation_speedup_is_baseline_over_variant(self):
+        def rec(v, t, layout="hwc"):
+            return {"kind": "variant", "variant": v, "backend": "cpu", "pipeline": "p", "workload": "w",
+                    "layout": layout, "dtype": "fp32", "mode": "hf", "status": "ok", "time_ms": {"median": t}}
+        sp = ablation.speedups([rec("cpu_naive_per_stage", 10.0), rec("cpu_fully_fused", 2.5),
+                                rec("cpu_naive_per_stage", 8.0, "chw"), rec("cpu_fully_fused", 8.0, "chw")])
+        self.assertAlmostEqual(sp[("w", "p", "cpu_fully_fused")], 2.0)  # geometric mean of 4x and 1x
+        self.assertAlmostEqual(sp[("w", "p", "cpu_naive_per_stage")], 1.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
