@@ -57,10 +57,41 @@ int CaseRunner::reps_for(const Case& c) const {
                                                                                                  : opt_.cpu_reps;
 }
 
-static size_t total_bytes(const std::vector<Image>& imgs) {
-  size_t b = 0;
-  for (const auto& im : imgs) b += im.pixels.size();
+DeviceBatch upload_batch(ExecBackend& be, const std::vector<Image>& images, Layout layout) {
+  size_t bytes = 0;
+  for (const auto& im : images) bytes += im.pixels.size();
+  Allocator& alloc = be.allocator();
+  DeviceBatch b;
+  b.mem = std::shared_ptr<void>(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
+  b.inputs.layout = layout;
+  size_t off = 0;
+  for (const auto& im : images) {
+    b.inputs.images.push_back({static_cast<uint8_t*>(b.mem.get()) + off, im.h, im.w, layout});
+    off += im.pixels.size();
+  }
+  overwrite_batch(be, b, images);
   return b;
+}
+
+void overwrite_batch(ExecBackend& be, const DeviceBatch& batch, const std::vector<Image>& images) {
+  for (size_t i = 0; i < images.size(); ++i)
+    be.to_device(const_cast<uint8_t*>(batch.inputs.images[i].data), images[i].pixels.data(), images[i].pixels.size());
+}
+
+std::vector<float> execute_once(ExecBackend& be, Variant& v, const Plan& plan, const std::vector<Image>& images,
+                                Layout layout, DType dtype) {
+  const DeviceBatch batch = upload_batch(be, images, layout);
+  const size_t out_bytes = size_t(plan.out_elems) * dtype_size(dtype);
+  Allocator& alloc = be.allocator();
+  std::shared_ptr<void> out_mem(alloc.allocate(out_bytes), [&alloc](void* p) { alloc.release(p); });
+  Output out{out_mem.get(), dtype};
+  Workspace ws(alloc);
+  v.setup(plan, batch.inputs, dtype, ws);
+  be.poison(out.data, out_bytes);
+  be.run_untimed([&](void* s) { v.run(plan, batch.inputs, out, s); });
+  std::vector<uint8_t> host(out_bytes);
+  be.to_host(host.data(), out.data, out_bytes);
+  return widen_output(host.data(), size_t(plan.out_elems), dtype);
 }
 
 bool CaseRunner::prepare(const Case& c, Record& rec) {
@@ -101,24 +132,10 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
   // Inputs live in one buffer with fixed image offsets, so a variant may keep pointers from setup; the parity run
   // overwrites the same buffer with the fresh images.
   Allocator& alloc = be_->allocator();
-  const size_t in_bytes = total_bytes(timed);
-  inputs_mem_ = std::shared_ptr<void>(alloc.allocate(in_bytes), [&alloc](void* p) { alloc.release(p); });
+  batch_ = upload_batch(*be_, timed, c.layout);
   output_mem_ = std::shared_ptr<void>(alloc.allocate(out_bytes), [&alloc](void* p) { alloc.release(p); });
-  auto upload = [&](const std::vector<Image>& imgs) {
-    size_t off = 0;
-    for (const auto& im : imgs) {
-      be_->to_device(static_cast<uint8_t*>(inputs_mem_.get()) + off, im.pixels.data(), im.pixels.size());
-      off += im.pixels.size();
-    }
-  };
-  inputs_.layout = c.layout;
-  inputs_.images.clear();
-  size_t off = 0;
-  for (const auto& im : timed) {
-    inputs_.images.push_back({static_cast<uint8_t*>(inputs_mem_.get()) + off, im.h, im.w, c.layout});
-    off += im.pixels.size();
-  }
   output_ = {output_mem_.get(), c.dtype};
+  const Inputs& inputs_ = batch_.inputs;
 
   const size_t used_before = be_->used_device_bytes();
   ws_ = std::make_unique<Workspace>(alloc);
@@ -132,35 +149,34 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
                                  {"agree", std::llabs(delta - live) <= (4LL << 20)}};
   }
 
-  upload(fresh);
+  overwrite_batch(*be_, batch_, fresh);
   be_->poison(output_.data, out_bytes);
   be_->run_untimed([&](void* s) { variant_->run(plan_, inputs_, output_, s); });
   std::vector<uint8_t> host(out_bytes);
   be_->to_host(host.data(), output_.data, out_bytes);
   rec.parity = check_parity(ref, widen_output(host.data(), size_t(plan_.out_elems), c.dtype), spec, c.mode, c.dtype);
   rec.has_parity = true;
-  upload(timed);
+  overwrite_batch(*be_, batch_, timed);
   if (!rec.parity.ok) {
     rec.status = "failed";
     rec.reason = "parity: " + rec.parity.reason;
     return false;
   }
-  for (int i = 0; i < opt_.warmup; ++i) be_->run_untimed([&](void* s) { variant_->run(plan_, inputs_, output_, s); });
+  for (int i = 0; i < opt_.warmup; ++i) be_->run_untimed([&](void* s) { variant_->run(plan_, batch_.inputs, output_, s); });
   return true;
 }
 
 double CaseRunner::timed_rep() {
   be_->before_rep(!opt_.warm_l2);
-  return be_->time_ms([&](void* s) { variant_->run(plan_, inputs_, output_, s); });
+  return be_->time_ms([&](void* s) { variant_->run(plan_, batch_.inputs, output_, s); });
 }
 
 void CaseRunner::finish(Record& rec) {
   if (ws_) rec.peak_workspace_bytes = (long long)ws_->peak_bytes();
   ws_.reset();
-  inputs_mem_.reset();
+  batch_ = DeviceBatch{};
   output_mem_.reset();
   variant_.reset();
-  inputs_.images.clear();
   be_ = nullptr;
 }
 

@@ -21,6 +21,19 @@ struct RunOptions {
   std::string repro_suffix;  // flags every repro line shares (reps, warm-l2)
 };
 
+// A batch copied into one buffer of the backend's memory, images at fixed offsets (so a variant may keep pointers
+// from setup and the harness may overwrite the pixels later).
+struct DeviceBatch {
+  std::shared_ptr<void> mem;
+  Inputs inputs;
+};
+DeviceBatch upload_batch(ExecBackend& be, const std::vector<Image>& images, Layout layout);
+void overwrite_batch(ExecBackend& be, const DeviceBatch& batch, const std::vector<Image>& images);
+
+// Runs a variant once on the given images (setup, run, read back; no timing) and returns float32 values.
+std::vector<float> execute_once(ExecBackend& be, Variant& v, const Plan& plan, const std::vector<Image>& images,
+                                Layout layout, DType dtype);
+
 // Images and references shared by the cases of one workload.
 class WorkloadCache {
  public:
@@ -49,7 +62,6 @@ class CaseRunner {
   WorkloadCache& cache() { return cache_; }
 
  private:
-  struct DeviceBuffer;
   ExecBackend& cpu_;
   ExecBackend* cuda_;
   std::string cuda_why_;
@@ -59,12 +71,14 @@ class CaseRunner {
   ExecBackend* be_ = nullptr;
   std::unique_ptr<Variant> variant_;
   std::unique_ptr<Workspace> ws_;
-  std::shared_ptr<void> inputs_mem_, output_mem_;
+  DeviceBatch batch_;
+  std::shared_ptr<void> output_mem_;
   Plan plan_;
-  Inputs inputs_;
   Output output_;
 };
 
 std::string repro_command(const Case& c, const std::string& suffix);
+
+
 
 }  // namespace pb

@@ -10,5 +10,6 @@ int cmd_list(const std::vector<std::string>& args);
 int cmd_reference(const std::vector<std::string>& args);
 int cmd_workload(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
+int cmd_apply(const std::vector<std::string>& args);
 
 }  // namespace pb

@@ -16,7 +16,9 @@ const char* kUsage =
     "  workload dump --workload W --out DIR [--layout hwc|chw] [--seed S]\n"
     "  run [--variants GLOB,...] [--pipelines GLOB,...] [--workloads W,...] [--sweep FILE.json] [--reps N]\n"
     "      [--cpu-reps N] [--warmup N] [--layouts hwc,chw] [--dtypes fp32,bf16] [--modes float,hf] [--warm-l2]\n"
-    "      [--threads N] [--seed S] [--strict] [--out FILE.json]\n";
+    "      [--threads N] [--seed S] [--strict] [--out FILE.json]\n"
+    "  apply --variant V --pipeline P --mode float|hf --images A.npy,B.npy [--layout hwc|chw] [--dtype fp32|bf16]\n"
+    "        --out OUT.npy                   one variant, once, on the given images\n";
 
 }  // namespace
 
@@ -33,7 +35,8 @@ int main(int argc, char** argv) {
     if (cmd == "reference") return pb::cmd_reference(args);
     if (cmd == "workload") return pb::cmd_workload(args);
     if (cmd == "run") return pb::cmd_run(args);
-    throw pb::UsageError("unknown command '" + cmd + "' (valid: list, reference, workload, run)");
+    if (cmd == "apply") return pb::cmd_apply(args);
+    throw pb::UsageError("unknown command '" + cmd + "' (valid: list, reference, workload, run, apply)");
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "prepbench: error: out of memory\n");
   } catch (const std::exception& e) {

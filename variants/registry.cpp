@@ -7,7 +7,12 @@
   X(cpu_pointwise_fused)   \
   X(cpu_fully_fused)
 
-#define PB_CUDA_VARIANTS(X)
+#define PB_CUDA_VARIANTS(X) \
+  X(cuda_naive_per_stage)   \
+  X(cuda_pointwise_fused)   \
+  X(cuda_fully_fused)       \
+  X(cuda_separable_two_pass) \
+  X(cuda_fused_2d)
 
 namespace pb {
 

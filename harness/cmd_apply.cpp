@@ -1,0 +1,43 @@
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/case_runner.hpp"
+#include "harness/cli_args.hpp"
+#include "harness/commands.hpp"
+#include "workloads/npy.hpp"
+
+namespace pb {
+
+// prepbench apply: one variant, once, on the given images; writes float32 pixel_values shaped as the HF processor
+// returns them for that batch. For direct comparisons with other libraries (peers/compare_hf.py).
+int cmd_apply(const std::vector<std::string>& args) {
+  Args a(args, {"variant", "pipeline", "mode", "images", "layout", "dtype", "out"}, {});
+  auto variant = make_variant(a.require("variant"));
+  const PipelineSpec& spec = find_pipeline(a.require("pipeline"));
+  const Mode mode = parse_mode(a.require("mode"));
+  const Layout layout = parse_layout(a.get("layout", "hwc"));
+  const DType dtype = parse_dtype(a.get("dtype", "fp32"));
+  const std::string out_path = a.require("out");
+  std::string why;
+  if (!variant->info().supports(spec.name, layout, dtype, why)) throw UsageError(why);
+  std::vector<Image> images;
+  std::vector<ImageShape> shapes;
+  for (const auto& p : split_list(a.require("images"))) {
+    images.push_back(read_image_npy(p, layout));
+    shapes.push_back(images.back().shape());
+  }
+  const Plan plan = make_plan(spec, shapes, mode);
+  std::unique_ptr<ExecBackend> be = variant->info().backend == Backend::Cuda ? make_cuda_backend(why) : make_cpu_backend();
+  if (!be) throw UsageError(why);
+  const std::vector<float> out = execute_once(*be, *variant, plan, images, layout, dtype);
+  write_float_npy(out_path, plan.out_shape, out);
+  nlohmann::json side;
+  side["variant"] = variant->info().name;
+  side["pixel_values_shape"] = plan.out_shape;
+  if (!plan.grid_thw.empty()) side["image_grid_thw"] = plan.grid_thw;
+  std::printf("%s\n", side.dump().c_str());
+  return 0;
+}
+
+}  // namespace pb

@@ -1,0 +1,117 @@
+#pragma once
+// Shared by the CUDA variants: the device copy of the plan (job table + weight tables), pixel fetch for both input
+// layouts, the epilogue and the output stores. The variants differ only in how they schedule the work.
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <string>
+#include <vector>
+
+#include "core/layout.hpp"
+#include "core/plan.hpp"
+#include "variants/cuda/cuda_check.cuh"
+#include "variants/variant.hpp"
+
+namespace pb::cuda {
+
+// Weight tables of every job, concatenated: entry e (one per resized coordinate) reads `count[e]` inputs from
+// `start[e]` with weights w[wofs[e] ...]. Double-precision tables from core/, cast to float.
+struct DevTables {
+  const int* start = nullptr;
+  const int* count = nullptr;
+  const int* wofs = nullptr;
+  const float* w = nullptr;
+};
+
+struct DevJob {
+  const uint8_t* src = nullptr;
+  int src_h = 0, src_w = 0;
+  int rh = 0, rw = 0, y0 = 0, x0 = 0, h = 0, w = 0;
+  long long dst = 0;
+  int h_entry = 0, v_entry = 0;  // first table entry of this job's horizontal / vertical table
+  int h_kmax = 0, v_kmax = 0;    // widest window of each table
+};
+
+struct DevEpilogue {
+  int hf = 0;
+  float scale[3], bias[3], mean255[3], std255[3], pad[3];
+  float mean[3], stdv[3];  // unfused (x / 255 - mean) / std, for the per-stage variants
+};
+
+struct DevLayout {
+  int qwen = 0;  // 0: NCHW slots, 1: Qwen patch-major rows
+  QwenGrid grid;
+};
+
+// Host side: builds the job and table arrays and copies them into workspace memory (setup, off the clock).
+struct DevPlan {
+  DevJob* jobs = nullptr;
+  DevTables tables;
+  DevEpilogue epi;
+  DevLayout layout;
+  std::vector<DevJob> host_jobs;  // same content, for launch decisions on the host
+  std::vector<int> host_start, host_count;
+  int max_h_kmax = 0, max_v_kmax = 0;
+};
+DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws);
+
+template <typename T>
+T* upload(Workspace& ws, const std::vector<T>& v, const char* what) {
+  T* d = ws.allocate_array<T>(v.size(), what);
+  PB_CUDA_CHECK(cudaMemcpy(d, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
+  return d;
+}
+
+VariantInfo cuda_info(const char* name, const char* description);
+
+__device__ __forceinline__ float pix(const uint8_t* src, bool chw, int h, int w, int c, int y, int x) {
+  return chw ? float(src[(size_t(c) * h + y) * w + x]) : float(src[(size_t(y) * w + x) * 3 + c]);
+}
+
+__device__ __forceinline__ float quantize_u8(float v) { return rintf(fminf(255.0f, fmaxf(0.0f, v))); }
+
+// Resized value (0..255) -> final value. __fdiv_rn keeps HF's IEEE division even under fast-math flags.
+__device__ __forceinline__ float epilogue(const DevEpilogue& e, float v, int c) {
+  if (e.hf) return __fdiv_rn(__fsub_rn(quantize_u8(v), e.mean255[c]), e.std255[c]);
+  return fmaf(v, e.scale[c], e.bias[c]);
+}
+
+__device__ __forceinline__ void put(float* out, long long i, float v) { out[i] = v; }
+__device__ __forceinline__ void put(__nv_bfloat16* out, long long i, float v) { out[i] = __float2bfloat16_rn(v); }
+
+// Window pixel (c, y, x) of job j to its place(s) in the output.
+template <typename T>
+__device__ __forceinline__ void store(T* out, const DevLayout& L, const DevJob& j, int c, int y, int x, float v) {
+  Job jj;
+  jj.h = j.h;
+  jj.w = j.w;
+  jj.dst = j.dst;
+  if (!L.qwen) {
+    put(out, nchw_index(jj, c, y, x), v);
+  } else {
+    for (int tt = 0; tt < L.grid.temporal; ++tt) put(out, qwen_index(jj, L.grid, c, y, x, tt), v);
+  }
+}
+
+// Dispatches a templated launch on the output dtype.
+template <typename F>
+void with_dtype(DType d, void* out, F&& f) {
+  if (d == DType::F32) f(static_cast<float*>(out));
+  else f(static_cast<__nv_bfloat16*>(out));
+}
+
+inline int ceil_div(long long a, long long b) { return int((a + b - 1) / b); }
+
+// Full-image separable passes shared by the per-image variants (naive, pointwise): the horizontal pass over every
+// source row into hbuf (3, src_h, rw), the vertical pass into (3, rh, rw), optionally with the epilogue fused.
+void launch_hpass_full(const DevPlan& d, int job, bool chw, float* hbuf, cudaStream_t s);
+void launch_vpass_full(const DevPlan& d, int job, const float* hbuf, float* resized, bool fuse_epilogue, cudaStream_t s);
+
+// Window rows / columns of a job that lie inside the resized image.
+struct WindowSpan {
+  int ya, yb, xa, xb;  // resized coordinates
+  int r0, r1;          // source rows the vertical pass needs for rows [ya, yb)
+};
+WindowSpan window_span(const DevPlan& d, const DevJob& j);
+
+}  // namespace pb::cuda
