@@ -10,6 +10,7 @@ mkdir -p "$OUT"
 export LD_LIBRARY_PATH="$PWD/build/devlibs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export PYTHONUNBUFFERED=1
 B=build
+export PB_GOLDEN_DIR="$PWD/build/tests/golden" PB_PREPBENCH_BIN="$PWD/build/prepbench" PB_TEST_TMP=/tmp/pbtest
 stages=${*:-tests sanitize compare sweep}
 CUDA_VARIANTS=$($B/prepbench list | awk '$2 == "cuda" {print $1}' | paste -sd, -)
 status=0

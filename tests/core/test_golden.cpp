@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../test_paths.hpp"
 #include "core/geometry.hpp"
 #include "core/layout.hpp"
 #include "core/reference.hpp"
@@ -21,7 +22,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kDir = PB_GOLDEN_DIR;
+const std::string kDir = pbtest::golden_dir();
 
 json load_index() {
   std::ifstream f(kDir + "/golden.json");

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string>
 
+#include "../test_paths.hpp"
+
 namespace pbtest {
 
 struct CliResult {
@@ -21,8 +23,8 @@ struct CliResult {
 };
 
 inline std::string tmp_dir() {
-  std::filesystem::create_directories(PB_TEST_TMP);
-  return PB_TEST_TMP;
+  std::filesystem::create_directories(test_tmp());
+  return test_tmp();
 }
 
 inline std::string slurp(const std::string& p) {
@@ -35,7 +37,7 @@ inline std::string slurp(const std::string& p) {
 inline CliResult run_cli(const std::string& args) {
   static int counter = 0;
   const std::string base = tmp_dir() + "/cli_" + std::to_string(++counter);
-  const std::string cmd = std::string(PB_PREPBENCH_BIN) + " " + args + " >" + base + ".out 2>" + base + ".err </dev/null";
+  const std::string cmd = prepbench_bin() + " " + args + " >" + base + ".out 2>" + base + ".err </dev/null";
   const int rc = std::system(cmd.c_str());
   CliResult r;
   r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);

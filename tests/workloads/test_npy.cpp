@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../test_paths.hpp"
 #include "workloads/npy.hpp"
 #include "workloads/workload.hpp"
 
@@ -12,8 +13,8 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string tmp_path(const std::string& name) {
-  fs::create_directories(PB_TEST_TMP);
-  return std::string(PB_TEST_TMP) + "/" + name;
+  fs::create_directories(pbtest::test_tmp());
+  return pbtest::test_tmp() + "/" + name;
 }
 
 void write_raw(const std::string& path, const std::string& bytes) {
@@ -99,6 +100,6 @@ TEST(Npy, RejectsBadFiles) {
 }
 
 TEST(Npy, FailedWriteLeavesNothingBehind) {
-  EXPECT_THROW(write_float_npy(std::string(PB_TEST_TMP) + "/no/such/dir/x.npy", {1}, {1.0f}), NpyError);
-  EXPECT_FALSE(fs::exists(std::string(PB_TEST_TMP) + "/no/such/dir"));
+  EXPECT_THROW(write_float_npy(pbtest::test_tmp() + "/no/such/dir/x.npy", {1}, {1.0f}), NpyError);
+  EXPECT_FALSE(fs::exists(pbtest::test_tmp() + "/no/such/dir"));
 }
