@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -26,17 +27,22 @@ std::string utc_now_iso() {
   return buf;
 }
 
+// "/proc/driver/nvidia/version" reads e.g. "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04
+// Release Build ...": the driver is the first dotted number token.
+std::string parse_driver_version(const std::string& line) {
+  std::istringstream s(line);
+  std::string tok;
+  while (s >> tok) {
+    const bool dotted = tok.find('.') != std::string::npos && tok.find_first_not_of("0123456789.") == std::string::npos;
+    if (dotted && std::isdigit(static_cast<unsigned char>(tok[0]))) return tok;
+  }
+  return "";
+}
+
 static std::string nvidia_driver_version() {
   std::ifstream f("/proc/driver/nvidia/version");
   std::string line;
-  if (!std::getline(f, line)) return "";
-  std::istringstream s(line);  // "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.159.04  ..."
-  std::string tok, prev;
-  while (s >> tok) {
-    if (prev == "Module") return tok;
-    prev = tok;
-  }
-  return line;
+  return std::getline(f, line) ? parse_driver_version(line) : "";
 }
 
 nlohmann::json collect_meta(ExecBackend& cpu, ExecBackend* cuda, const std::string& command, double copy_ceiling_gbps) {

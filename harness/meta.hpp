@@ -14,5 +14,6 @@ bool build_dirty();
 // date, copy ceiling.
 nlohmann::json collect_meta(ExecBackend& cpu, ExecBackend* cuda, const std::string& command, double copy_ceiling_gbps);
 std::string utc_now_iso();
+std::string parse_driver_version(const std::string& proc_version_line);
 
 }  // namespace pb

@@ -44,6 +44,7 @@ class Workspace {
   void release_all();
   size_t live_bytes() const { return live_; }
   size_t peak_bytes() const { return peak_; }
+  size_t allocations() const { return blocks_.size(); }
 
  private:
   struct Block {

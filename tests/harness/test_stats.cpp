@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "harness/meta.hpp"
 #include "harness/stats.hpp"
 
 using namespace pb;
@@ -32,4 +33,13 @@ TEST(Stats, SingleAndEmpty) {
   EXPECT_DOUBLE_EQ(one.iqr, 0);
   EXPECT_EQ(summarize({}).n, 0);
   EXPECT_THROW(quantile({}, 0.5), std::invalid_argument);
+}
+
+TEST(Meta, DriverVersionFromProcLine) {
+  EXPECT_EQ(parse_driver_version("NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release Build  "
+                                 "(dvs-builder@U22-I3-AF03-09-1)  Fri Oct 10 2025"),
+            "580.159.04");
+  EXPECT_EQ(parse_driver_version("NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 01:15:15 UTC 2023"),
+            "535.104.05");
+  EXPECT_EQ(parse_driver_version("garbage"), "");
 }
