@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -11,14 +12,35 @@
 namespace pb {
 
 int cmd_reference(const std::vector<std::string>& args) {
-  Args a(args, {"pipeline", "mode", "image", "layout", "out"}, {});
+  Args a(args, {"pipeline", "mode", "image", "workload-dir", "layout", "out"}, {});
   const PipelineSpec& spec = find_pipeline(a.require("pipeline"));
   const Mode mode = parse_mode(a.require("mode"));
   const Layout layout = parse_layout(a.get("layout", "hwc"));
   const std::string out_path = a.require("out");
-  const Image img = read_image_npy(a.require("image"), layout);
-  const Plan plan = make_plan(spec, {img.shape()}, mode);
-  const std::vector<float> out = run_reference(plan, {img.view()});
+  if (a.has("image") == a.has("workload-dir")) throw UsageError("give exactly one of --image FILE.npy or --workload-dir DIR");
+  std::vector<Image> images;
+  if (a.has("image")) {
+    images.push_back(read_image_npy(a.require("image"), layout));
+  } else {  // a folder written by `prepbench workload dump`: the whole batch, in manifest order
+    const std::string dir = a.require("workload-dir");
+    std::ifstream f(dir + "/manifest.json");
+    if (!f) throw UsageError("cannot read " + dir + "/manifest.json (make the folder with prepbench workload dump)");
+    nlohmann::json m;
+    try {
+      m = nlohmann::json::parse(f);
+      for (const auto& im : m.at("images")) images.push_back(read_image_npy(dir + "/" + im.at("file").get<std::string>(), layout));
+    } catch (const nlohmann::json::exception& e) {
+      throw UsageError(dir + "/manifest.json is not a workload manifest: " + e.what());
+    }
+  }
+  std::vector<ImageShape> shapes;
+  std::vector<ImageView> views;
+  for (const auto& im : images) {
+    shapes.push_back(im.shape());
+    views.push_back(im.view());
+  }
+  const Plan plan = make_plan(spec, shapes, mode);
+  const std::vector<float> out = run_reference(plan, views);
   write_float_npy(out_path, plan.out_shape, out);
 
   nlohmann::json side;

@@ -12,7 +12,7 @@ namespace {
 const char* kUsage =
     "usage: prepbench <command> [options]\n"
     "  list                                  pipelines, variants, workloads\n"
-    "  reference --pipeline P --mode float|hf --image IN.npy [--layout hwc|chw] --out OUT.npy\n"
+    "  reference --pipeline P --mode float|hf (--image IN.npy | --workload-dir DIR) [--layout hwc|chw] --out OUT.npy\n"
     "  workload dump --workload W --out DIR [--layout hwc|chw] [--seed S]\n"
     "  run [--variants GLOB,...] [--pipelines GLOB,...] [--workloads W,...] [--sweep FILE.json] [--reps N]\n"
     "      [--cpu-reps N] [--warmup N] [--layouts hwc,chw] [--dtypes fp32,bf16] [--modes float,hf] [--warm-l2]\n"

@@ -35,12 +35,23 @@ def subtitle(doc):
 
 
 def save(fig, outdir, name):
+    """Writes NAME (PNG) and the same chart as SVG; returns the PNG path."""
     os.makedirs(outdir, exist_ok=True)
     path = os.path.join(outdir, name)
     fig.savefig(path, dpi=130, bbox_inches="tight")
+    fig.savefig(os.path.splitext(path)[0] + ".svg", bbox_inches="tight")
     plt.close(fig)
-    print(f"wrote {path}")
+    print(f"wrote {path} (+ .svg)")
     return path
+
+
+def best_by_variant(records):
+    """{variant: fastest record} (over layouts/dtypes) for one panel's records."""
+    best = {}
+    for r in records:
+        if r["variant"] not in best or r["time_ms"]["median"] < best[r["variant"]]["time_ms"]["median"]:
+            best[r["variant"]] = r
+    return best
 
 
 def main_args(argv, usage):

@@ -17,6 +17,20 @@ def frontier(points):
     return keep
 
 
+def panel_points(recs, pipeline, workload):
+    """(names, [(median ms, peak MiB)]): each variant's or peer's fastest configuration in one panel; records
+    whose memory was not measured (CPU peers) are left out."""
+    best = {}
+    for r in recs:
+        if r["pipeline"] == pipeline and r["workload"] == workload and r.get("peak_workspace_bytes") is not None:
+            t = r["time_ms"]["median"]
+            mem = (r["peak_workspace_bytes"] + (r.get("output_bytes") or 0)) / 2**20
+            if r["variant"] not in best or t < best[r["variant"]][0]:
+                best[r["variant"]] = (t, mem)
+    names = sorted(best)
+    return names, [best[n] for n in names]
+
+
 def draw(doc, outdir):
     recs = ok_records(doc)
     panels = sorted({(r["pipeline"], r["workload"]) for r in recs})
@@ -27,15 +41,7 @@ def draw(doc, outdir):
     rows = (len(panels) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.8 * rows), squeeze=False)
     for ax, (p, w) in zip(axes.flat, panels):
-        best = {}  # per variant, its fastest configuration in this panel
-        for r in recs:
-            if r["pipeline"] == p and r["workload"] == w:
-                t = r["time_ms"]["median"]
-                mem = (r.get("peak_workspace_bytes") or 0) + (r.get("output_bytes") or 0)
-                if r["variant"] not in best or t < best[r["variant"]][0]:
-                    best[r["variant"]] = (t, mem / 2**20)
-        names = sorted(best)
-        pts = [best[n] for n in names]
+        names, pts = panel_points(recs, p, w)
         ax.scatter([q[0] for q in pts], [q[1] for q in pts], s=18, color="0.5")
         f = frontier(pts)
         ax.plot([pts[i][0] for i in f], [pts[i][1] for i in f], "-o", color="C3", ms=4)

@@ -45,7 +45,9 @@ def render(doc, layout=None, dtype=None):
                 sp = f" ({base['time_ms']['median'] / t:.1f}x)" if base else ""
                 pct = f", {100 * r['gbps'] / ceiling:.0f}%" if ceiling else ""
                 par = "" if r["parity"]["ok"] else " PARITY FAIL"
-                cells.append(f"{t:.3f} ms{sp}{pct}, ws {r['peak_workspace_bytes'] / 2**20:.1f} MiB{par}")
+                ws = r["peak_workspace_bytes"]
+                mem = "ws n/a" if ws is None else f"ws {ws / 2**20:.1f} MiB"
+                cells.append(f"{t:.3f} ms{sp}{pct}, {mem}{par}")
             lines.append(f"| {v} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

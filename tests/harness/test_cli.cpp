@@ -108,3 +108,21 @@ TEST(Cli, WorkloadDumpWritesImagesAndManifest) {
     EXPECT_EQ(img.pixels, generate_image(shapes[i].h, shapes[i].w, kDefaultSeed, int(i), Layout::HWC).pixels);
   }
 }
+
+TEST(Cli, ReferenceOverADumpedWorkloadStacksTheBatch) {
+  const std::string dir = tmp_dir() + "/wl_ref";
+  fs::remove_all(dir);
+  ASSERT_EQ(run_cli("workload dump --workload ragged-n3-30-90 --out " + dir).status, 0);
+  const std::string out = tmp_dir() + "/wl_ref.npy";
+  CliResult r = run_cli("reference --pipeline clip-vit-b32 --mode hf --workload-dir " + dir + " --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read_npy(out).shape, (std::vector<size_t>{3, 3, 224, 224}));
+  // the second image's slot equals the single-image reference of that file
+  const std::string one = tmp_dir() + "/wl_ref_one.npy";
+  ASSERT_EQ(run_cli("reference --pipeline clip-vit-b32 --mode hf --image " + dir + "/img_0001.npy --out " + one).status, 0);
+  const NpyArray batch = read_npy(out), single = read_npy(one);
+  ASSERT_EQ(single.data.size(), batch.data.size() / 3);
+  EXPECT_TRUE(std::equal(single.data.begin(), single.data.end(), batch.data.begin() + long(single.data.size())));
+  expect_bad_input("reference --pipeline clip-vit-b32 --mode hf --workload-dir " + tmp_dir() + " --out " + out, "manifest.json");
+  expect_bad_input("reference --pipeline clip-vit-b32 --mode hf --out " + out, "exactly one of");
+}

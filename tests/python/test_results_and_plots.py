@@ -73,3 +73,49 @@ class ChartMath(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FixtureCharts(unittest.TestCase):
+    """Charts drawn from tests/python/fixture_results.json, whose numbers were chosen by hand: at uniform-n8-512
+    naive 10 ms, separable 2 ms, fully fused 4 ms, torchvision loop 20 ms, HF 30 ms, HF CPU 300 ms, CPU fully
+    fused 100 ms; memory (workspace + 10 MiB output) 110, 60, 11, 15, 90, n/a, 10.1 MiB."""
+
+    @classmethod
+    def setUpClass(cls):
+        with open(os.path.join(ROOT, "tests", "python", "fixture_results.json")) as f:
+            cls.doc = json.load(f)
+        cls.out = tempfile.mkdtemp()
+
+    def test_every_chart_is_written_as_png_and_svg(self):
+        import bandwidth, cpu, peers, scaling, table  # noqa: E401
+        for mod in (ablation, pareto, peers, bandwidth, scaling, cpu):
+            png = mod.draw(self.doc, self.out)
+            self.assertTrue(png and os.path.getsize(png) > 1000, mod.__name__)
+            self.assertGreater(os.path.getsize(png[:-4] + ".svg"), 1000, mod.__name__)
+        self.assertIn("cuda_separable_two_pass", table.render(self.doc))
+
+    def test_pareto_frontier_of_fixture(self):
+        names, pts = pareto.panel_points(pareto.ok_records(self.doc), "siglip-so400m-384", "uniform-n8-512")
+        self.assertNotIn("hf_processor_cpu", names)  # memory not measured
+        front = {names[i] for i in pareto.frontier(pts)}
+        self.assertEqual(front, {"cuda_separable_two_pass", "cuda_fully_fused", "cpu_fully_fused"})
+
+    def test_peer_speedup_labels(self):
+        import peers
+        recs = [r for r in peers.ok_records(self.doc) if r["workload"] == "uniform-n8-512"]
+        labels = peers.speedup_labels(peers.best_by_variant(recs))
+        self.assertEqual(labels["torchvision_loop_uint8"], "20 ms, 10.0x vs cuda_separable_two_pass")
+        self.assertEqual(labels["hf_processor"], "30 ms, 15.0x vs cuda_separable_two_pass")
+
+    def test_ablation_and_bandwidth_numbers(self):
+        import bandwidth
+        sp = ablation.speedups(ablation.ok_records(self.doc))
+        self.assertAlmostEqual(sp[("uniform-n8-512", "siglip-so400m-384", "cuda_separable_two_pass")], 5.0)
+        fr = bandwidth.fractions(self.doc)  # 100 MB in 2 ms = 50 GB/s of a 1000 GB/s ceiling
+        self.assertAlmostEqual(fr[("uniform-n8-512", "siglip-so400m-384", "cuda_separable_two_pass")], 0.05)
+
+    def test_scaling_series(self):
+        import scaling
+        s = scaling.series(self.doc)
+        self.assertEqual(s["batch"]["best prepbench variant"], [(1, 0.5), (8, 2.0)])
+        self.assertEqual(s["size"]["torchvision_loop_uint8"], [(512, 20.0), (1024, 60.0)])

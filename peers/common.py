@@ -1,0 +1,150 @@
+"""What every peer runner shares, with no GPU dependency: the workload files, pipeline geometry (the HF rules),
+statistics, the parity contract and record building. Mirrors harness/ so peer records sit beside variant
+records in one results document (harness/results.schema.json)."""
+import json
+import math
+import os
+import subprocess
+
+import numpy as np
+
+SCHEMA = "prepbench.results/1"
+FLOAT_TOL = 1e-4
+EXACT_TOL = 1e-5
+HF_MIN_EXACT = 0.999
+
+CLIP_MEAN, CLIP_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+PIPELINES = {
+    "siglip-so400m-384": {"kind": "fixed", "size": (384, 384), "mean": (0.5,) * 3, "std": (0.5,) * 3},
+    "clip-vit-b32": {"kind": "crop", "shortest": 224, "crop": (224, 224), "mean": CLIP_MEAN, "std": CLIP_STD},
+    "dinov2-small": {"kind": "crop", "shortest": 256, "crop": (224, 224), "mean": IMAGENET_MEAN, "std": IMAGENET_STD},
+    "qwen2.5-vl-7b": {"kind": "qwen", "patch": 14, "merge": 2, "temporal": 2, "min_pixels": 3136,
+                      "max_pixels": 12845056, "mean": CLIP_MEAN, "std": CLIP_STD},
+}
+
+
+def load_workload(folder):
+    """Images (uint8 HWC numpy arrays) and manifest of a folder written by `prepbench workload dump`."""
+    with open(os.path.join(folder, "manifest.json")) as f:
+        manifest = json.load(f)
+    if manifest.get("layout") != "hwc":
+        raise ValueError(f"{folder}: peers read HWC dumps, got layout {manifest.get('layout')!r}")
+    images = []
+    for im in manifest["images"]:
+        a = np.load(os.path.join(folder, im["file"]))
+        if a.dtype != np.uint8 or a.shape != (im["h"], im["w"], 3):
+            raise ValueError(f"{folder}/{im['file']}: expected uint8 ({im['h']}, {im['w']}, 3), got {a.dtype} {a.shape}")
+        images.append(a)
+    return manifest, images
+
+
+def shortest_edge(h, w, s):
+    """transformers get_resize_output_image_size(size=s, default_to_square=False)."""
+    short, long_ = (w, h) if w <= h else (h, w)
+    new_long = int(s * long_ / short)
+    return (new_long, s) if w <= h else (s, new_long)
+
+
+def crop_origin(size, crop):
+    """transformers 5.x center crop: int((size - crop) / 2.0) (pads first when the crop is larger)."""
+    return int((size - crop) / 2.0) if size >= crop else -((crop - size) // 2)
+
+
+def smart_resize(h, w, factor, min_pixels, max_pixels):
+    """Qwen2-VL smart_resize, transformers 5.x."""
+    if max(h, w) / min(h, w) > 200:
+        raise ValueError(f"absolute aspect ratio must be smaller than 200, got {max(h, w) / min(h, w)}")
+    hb, wb = round(h / factor) * factor, round(w / factor) * factor
+    if hb * wb > max_pixels:
+        beta = math.sqrt(h * w / max_pixels)
+        hb = max(factor, math.floor(h / beta / factor) * factor)
+        wb = max(factor, math.floor(w / beta / factor) * factor)
+    elif hb * wb < min_pixels:
+        beta = math.sqrt(min_pixels / (h * w))
+        hb, wb = math.ceil(h * beta / factor) * factor, math.ceil(w * beta / factor) * factor
+    return hb, wb
+
+
+def geometry(pipeline, h, w):
+    """(resized (rh, rw), window (top, left, ch, cw)) for one image."""
+    p = PIPELINES[pipeline]
+    if p["kind"] == "fixed":
+        return p["size"], (0, 0) + tuple(p["size"])
+    if p["kind"] == "crop":
+        rh, rw = shortest_edge(h, w, p["shortest"])
+        ch, cw = p["crop"]
+        return (rh, rw), (crop_origin(rh, ch), crop_origin(rw, cw), ch, cw)
+    rh, rw = smart_resize(h, w, p["patch"] * p["merge"], p["min_pixels"], p["max_pixels"])
+    return (rh, rw), (0, 0, rh, rw)
+
+
+def qwen_patchify(x, patch=14, merge=2, temporal=2):
+    """HF's Qwen2-VL patchify of one normalized (C, H, W) array (numpy or torch): (gh*gw, C*T*P*P)."""
+    c, h, w = x.shape
+    gh, gw = h // patch, w // patch
+    frames = x[None].repeat(temporal, 0) if isinstance(x, np.ndarray) else x[None].repeat(temporal, 1, 1, 1)
+    v = frames.reshape(temporal, c, gh // merge, merge, patch, gw // merge, merge, patch)
+    v = v.transpose(2, 5, 3, 6, 1, 0, 4, 7) if isinstance(x, np.ndarray) else v.permute(2, 5, 3, 6, 1, 0, 4, 7)
+    return v.reshape(gh * gw, c * temporal * patch * patch)
+
+
+def summarize(samples):
+    a = np.sort(np.asarray(samples, dtype=np.float64))
+    q = lambda p: float(np.quantile(a, p))  # numpy's default linear interpolation, as harness/stats.cpp
+    return {"median": q(0.5), "min": float(a[0]), "max": float(a[-1]), "mean": float(a.mean()), "p10": q(0.1),
+            "p25": q(0.25), "p75": q(0.75), "p90": q(0.9), "iqr": q(0.75) - q(0.25), "n": int(a.size),
+            "samples": [float(s) for s in samples]}
+
+
+def parity(out, ref, pipeline, mode):
+    """harness/parity.cpp's contract: float: max abs <= 1e-4; hf: within one uint8 step and >= 99.9 % within 1e-5."""
+    out = np.asarray(out, dtype=np.float32).reshape(-1)
+    ref = np.asarray(ref, dtype=np.float32).reshape(-1)
+    std = PIPELINES[pipeline]["std"]
+    tol = FLOAT_TOL if mode == "float" else max(1.0 / (255.0 * s) for s in std) + EXACT_TOL
+    res = {"tol": tol, "elements": int(ref.size)}
+    if out.size != ref.size:
+        return dict(res, ok=False, max_abs=None, rms=None, rel_l2=None, frac_over_tol=1.0, frac_inexact=1.0,
+                    unwritten=0, reason=f"output has {out.size} elements, reference {ref.size}")
+    finite = np.isfinite(out)
+    d = np.abs(out.astype(np.float64) - ref.astype(np.float64))[finite]
+    r = ref.astype(np.float64)[finite]
+    res.update(max_abs=float(d.max(initial=0.0)), rms=float(np.sqrt(np.mean(d * d))) if d.size else 0.0,
+               rel_l2=float(np.sqrt((d * d).sum() / max((r * r).sum(), 1e-300))),
+               frac_over_tol=float(np.mean(d > tol)), frac_inexact=float(np.mean(d > EXACT_TOL)),
+               unwritten=int((~finite).sum()))
+    reason = None
+    if res["unwritten"]:
+        reason = f"{res['unwritten']} elements not finite"
+    elif res["frac_over_tol"] > 0:
+        reason = f"{int(round(res['frac_over_tol'] * ref.size))} elements beyond tolerance (max abs {res['max_abs']:.3g})"
+    elif mode == "hf" and res["frac_inexact"] > 1 - HF_MIN_EXACT:
+        reason = f"only {100 * (1 - res['frac_inexact']):.3f}% within 1e-5 (need 99.9%)"
+    res["ok"] = reason is None
+    if reason:
+        res["reason"] = reason
+    return res
+
+
+def record(peer, backend, pipeline, workload, layout, mode, status="ok", reason=None, samples=None, bytes_moved=0,
+           peak_workspace_bytes=None, output_bytes=0, parity_result=None, repro="", **extra):
+    r = {"kind": "peer", "variant": peer, "backend": backend, "pipeline": pipeline, "workload": workload,
+         "layout": layout, "dtype": "fp32", "mode": mode, "status": status, "reason": reason,
+         "time_ms": summarize(samples) if samples else None, "bytes_moved": bytes_moved,
+         "gbps": None, "peak_workspace_bytes": peak_workspace_bytes, "output_bytes": output_bytes,
+         "parity": parity_result, "repro": repro}
+    if samples:
+        r["gbps"] = bytes_moved / (r["time_ms"]["median"] * 1e-3) / 1e9
+    r.update(extra)
+    return r
+
+
+def reference(prepbench, pipeline, mode, folder, cache_dir):
+    """The float64 reference for the whole dumped batch, from `prepbench reference --workload-dir`."""
+    os.makedirs(cache_dir, exist_ok=True)
+    out = os.path.join(cache_dir, f"{os.path.basename(os.path.normpath(folder))}.{pipeline}.{mode}.npy")
+    if not os.path.exists(out):
+        subprocess.run([prepbench, "reference", "--pipeline", pipeline, "--mode", mode, "--workload-dir", folder,
+                        "--out", out], check=True, capture_output=True)
+    return np.load(out)
