@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Merge a variants run and a peers run (same workloads, same GPU session) into one results document: the
-variants' meta stays the document's meta, the peers' meta goes under meta.peers.
+"""Merge variants runs and peers runs (same workload files, same GPU) into one results document: the first
+variants run's meta is the document's meta, the others' go under meta.merged (variants) and meta.peers.
 
-    python3 peers/merge.py --variants milestone.json --peers peers.json --out merged.json
+    python3 peers/merge.py --variants milestone.json,scaling.json --peers peers_gpu.json,peers_cpu.json --out m.json
 """
 import argparse
 import json
@@ -11,14 +11,21 @@ import sys
 
 
 def merge(variants, peers):
-    for name, d in (("variants", variants), ("peers", peers)):
+    """variants, peers: lists of documents."""
+    for name, d in [("variants", v) for v in variants] + [("peers", p) for p in peers]:
         if d.get("schema") != "prepbench.results/1":
             raise ValueError(f"{name}: not a prepbench results document")
-    if variants["meta"].get("gpu") and peers["meta"].get("gpu") and variants["meta"]["gpu"] != peers["meta"]["gpu"]:
-        raise ValueError(f"different GPUs: {variants['meta']['gpu']} vs {peers['meta']['gpu']}")
-    meta = dict(variants["meta"])
-    meta["peers"] = peers["meta"]
-    return {"schema": variants["schema"], "meta": meta, "records": variants["records"] + peers["records"]}
+    gpus = {d["meta"].get("gpu") for d in variants + peers} - {None}
+    if len(gpus) > 1:
+        raise ValueError(f"different GPUs: {sorted(gpus)}")
+    commits = {d["meta"].get("commit") for d in variants}
+    if len(commits) > 1:
+        raise ValueError(f"variants runs from different commits: {sorted(commits)}")
+    meta = dict(variants[0]["meta"])
+    meta["merged"] = [v["meta"] for v in variants[1:]]
+    meta["peers"] = [p["meta"] for p in peers]
+    records = [r for d in variants + peers for r in d["records"]]
+    return {"schema": variants[0]["schema"], "meta": meta, "records": records}
 
 
 def main():
@@ -28,11 +35,8 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     try:
-        with open(a.variants) as f:
-            v = json.load(f)
-        with open(a.peers) as f:
-            p = json.load(f)
-        doc = merge(v, p)
+        load = lambda paths: [json.load(open(p)) for p in paths.split(",")]  # noqa: E731
+        doc = merge(load(a.variants), load(a.peers))
     except (OSError, ValueError) as e:
         print(f"merge: {e}", file=sys.stderr)
         return 2

@@ -225,6 +225,8 @@ def main():
     ap.add_argument("--reps", type=int, default=30)
     ap.add_argument("--cpu-reps", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--cache-dir", default="/tmp/prepbench-reference-cache",
+                    help="where the float64 references of the workloads are kept between peers")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     peers = args.peers.split(",")
@@ -254,7 +256,7 @@ def main():
     except ImportError as e:
         meta["import_error"] = str(e)
     records = []
-    cache = os.path.join(os.path.dirname(os.path.abspath(args.out)), ".reference-cache")
+    cache = args.cache_dir
     for folder in args.workload_dirs.split(","):
         manifest, images = common.load_workload(folder)
         for pipeline in pipelines:
