@@ -22,32 +22,59 @@ def speedup_labels(best):
     return labels
 
 
+HEADLINE = ("siglip-so400m-384", "ragged-n32-384-1024")
+
+
+def panel(ax, recs, p, w, fontsize=6):
+    best = best_by_variant([r for r in recs if r["pipeline"] == p and r["workload"] == w])
+    names = sorted(best, key=lambda n: best[n]["time_ms"]["median"])
+    times = [best[n]["time_ms"]["median"] for n in names]
+    ax.barh(np.arange(len(names)), times, color=["C0" if best[n]["kind"] == "variant" else "C1" for n in names])
+    labels = speedup_labels(best)
+    for i, n in enumerate(names):
+        ax.text(times[i] * 1.08, i, labels.get(n, ""), va="center", fontsize=fontsize)
+    ax.set_yticks(np.arange(len(names)))
+    ax.set_yticklabels(names, fontsize=fontsize + 1)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlim(min(times) / 1.5, max(times) * 60)
+    ax.set_xlabel("median time per batch (ms, log)", fontsize=fontsize + 1)
+    ax.set_title(f"{p} | {w}", fontsize=fontsize + 2)
+
+
 def draw(doc, outdir):
+    """peers.png: every (pipeline, workload) with at least 3 peers, workloads as rows; peers_headline.png: the
+    headline case alone."""
     recs = ok_records(doc)
-    panels = sorted({(r["pipeline"], r["workload"]) for r in recs if r["kind"] == "peer"})
+    peer_names = {}
+    for r in recs:
+        if r["kind"] == "peer":
+            peer_names.setdefault((r["pipeline"], r["workload"]), set()).add(r["variant"])
+    panels = sorted(k for k, v in peer_names.items() if len(v) >= 3)
     if not panels:
-        print("peers: no peer records, nothing to draw")
+        print("peers: fewer than 3 peers on every case, nothing to draw")
         return None
-    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 0.35 * 12 * len(panels) + 1), squeeze=False)
-    for ax, (p, w) in zip(axes[:, 0], panels):
-        best = best_by_variant([r for r in recs if r["pipeline"] == p and r["workload"] == w])
-        names = sorted(best, key=lambda n: best[n]["time_ms"]["median"])
-        times = [best[n]["time_ms"]["median"] for n in names]
-        colors = ["C0" if best[n]["kind"] == "variant" else "C1" for n in names]
-        ax.barh(np.arange(len(names)), times, color=colors)
-        labels = speedup_labels(best)
-        for i, n in enumerate(names):
-            ax.text(times[i] * 1.05, i, labels.get(n, ""), va="center", fontsize=7)
-        ax.set_yticks(np.arange(len(names)))
-        ax.set_yticklabels(names, fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xscale("log")
-        ax.set_xlim(min(times) / 1.5, max(times) * 40)
-        ax.set_xlabel("median time per batch (ms, log)")
-        ax.set_title(f"{p} | {w} (blue: prepbench variants, orange: peers)", fontsize=9)
-    fig.suptitle("prepbench vs what users would pick instead\n" + subtitle(doc), fontsize=9)
+    pipelines = sorted({p for p, _ in panels})
+    workloads = sorted({w for _, w in panels})
+    fig, axes = plt.subplots(len(workloads), len(pipelines), figsize=(5.2 * len(pipelines), 3.6 * len(workloads)),
+                             squeeze=False)
+    for i, w in enumerate(workloads):
+        for j, p in enumerate(pipelines):
+            if (p, w) in panels:
+                panel(axes[i][j], recs, p, w)
+            else:
+                axes[i][j].axis("off")
+    fig.suptitle("prepbench variants (blue) vs peers (orange); labels: time and how many times the fastest "
+                 "variant beats each peer\n" + subtitle(doc), fontsize=9)
     fig.tight_layout()
-    return save(fig, outdir, "peers.png")
+    path = save(fig, outdir, "peers.png")
+    head = HEADLINE if HEADLINE in panels else panels[0]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    panel(ax, recs, *head, fontsize=8)
+    fig.suptitle("Headline case: prepbench variants (blue) vs peers (orange)\n" + subtitle(doc), fontsize=9)
+    fig.tight_layout()
+    save(fig, outdir, "peers_headline.png")
+    return path
 
 
 if __name__ == "__main__":
