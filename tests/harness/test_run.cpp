@@ -95,3 +95,19 @@ TEST(Run, UnsupportedAndRejectedCasesAreRecordedNotFatal) {
   EXPECT_EQ(ok, 1);           // clip fp32
   EXPECT_EQ(unsupported, 3);  // qwen rejects the aspect ratio (x2), bf16 on the CPU
 }
+
+// Ctrl-C mid-sweep: the run stops after the case in flight, says so, exits 130 and writes no results file.
+TEST(Run, InterruptLeavesNoResultsFile) {
+  const std::string out = tmp_dir() + "/run_interrupted.json";
+  fs::remove(out);
+  const std::string cmd = "timeout --preserve-status -s INT 2 " + prepbench_bin() +
+                          " run --variants 'cpu_*' --workloads large-n2-1500-2000,ragged-n8-500-900 --cpu-reps 50 --out " +
+                          out + " >/dev/null 2>" + tmp_dir() + "/interrupt.err";
+  const int rc = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(rc));
+  EXPECT_EQ(WEXITSTATUS(rc), 130);
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_NE(slurp(tmp_dir() + "/interrupt.err").find("interrupted: no results written"), std::string::npos);
+  for (const auto& e : fs::directory_iterator(tmp_dir()))
+    EXPECT_EQ(e.path().filename().string().find("run_interrupted.json."), std::string::npos) << e.path();
+}

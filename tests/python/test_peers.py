@@ -1,0 +1,122 @@
+"""The peers' GPU-free logic, with numpy: workload reading, HF geometry, Qwen patchify, parity and records."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import jsonschema
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "peers"))
+import common  # noqa: E402
+import merge  # noqa: E402
+
+BIN = os.environ.get("PREPBENCH_BIN", os.path.join(ROOT, "build", "prepbench"))
+
+
+class Workloads(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp()
+        subprocess.run([BIN, "workload", "dump", "--workload", "ragged-n3-40-200", "--out", cls.dir], check=True,
+                       capture_output=True)
+
+    def test_reads_the_dump(self):
+        manifest, images = common.load_workload(self.dir)
+        self.assertEqual(manifest["workload"], "ragged-n3-40-200")
+        self.assertEqual(len(images), 3)
+        for im, m in zip(images, manifest["images"]):
+            self.assertEqual(im.shape, (m["h"], m["w"], 3))
+            self.assertGreater(im.std(), 10)  # photo-like, not constant
+
+    def test_rejects_a_corrupted_dump(self):
+        bad = tempfile.mkdtemp()
+        with open(os.path.join(bad, "manifest.json"), "w") as f:
+            json.dump({"workload": "x", "layout": "hwc", "images": [{"file": "a.npy", "h": 5, "w": 5}]}, f)
+        np.save(os.path.join(bad, "a.npy"), np.zeros((5, 6, 3), np.uint8))
+        with self.assertRaises(ValueError):
+            common.load_workload(bad)
+
+    def test_reference_and_patchify_agree_with_prepbench(self):
+        """The batch reference comes back shaped as HF does; patchify of a (C,H,W) array matches the layout the
+        C++ reference writes (its tests check that against HF's view/permute)."""
+        _, images = common.load_workload(self.dir)
+        ref = common.reference(BIN, "qwen2.5-vl-7b", "float", self.dir, tempfile.mkdtemp())
+        rows = 0
+        for im in images:
+            (rh, rw), _ = common.geometry("qwen2.5-vl-7b", im.shape[0], im.shape[1])
+            rows += (rh // 14) * (rw // 14)
+        self.assertEqual(ref.shape, (rows, 1176))
+        x = np.arange(3 * 28 * 56, dtype=np.float32).reshape(3, 28, 56)
+        p = common.qwen_patchify(x)
+        self.assertEqual(p.shape, (8, 1176))
+        # SPEC.md §3.d by hand: row 1 = merge window (0,0), mw=1 -> x in [14, 28); column 196 = frame 1 copy
+        self.assertEqual(p[1, 0], x[0, 0, 14])
+        self.assertEqual(p[1, 196], x[0, 0, 14])
+        self.assertEqual(p[2, 0], x[0, 14, 0])  # mh=1
+        self.assertEqual(p[4, 0], x[0, 0, 28])  # next merge window to the right
+        self.assertEqual(p[0, 392 + 15], x[1, 1, 1])  # c=1, py=1, px=1
+
+
+class Geometry(unittest.TestCase):
+    def test_spec_vectors(self):
+        self.assertEqual(common.smart_resize(480, 640, 28, 3136, 12845056), (476, 644))
+        self.assertEqual(common.smart_resize(20, 30, 28, 3136, 12845056), (56, 84))
+        self.assertEqual(common.smart_resize(1080, 1920, 28, 3136, 1003520), (728, 1316))
+        self.assertEqual(common.geometry("clip-vit-b32", 480, 640), ((224, 298), (0, 37, 224, 224)))
+        self.assertEqual(common.geometry("dinov2-small", 1080, 1920), ((256, 455), (16, 115, 224, 224)))
+        with self.assertRaises(ValueError):
+            common.geometry("qwen2.5-vl-7b", 10, 2100)
+
+
+class Parity(unittest.TestCase):
+    def test_contract_matches_the_harness(self):
+        ref = np.linspace(-2, 2, 10000, dtype=np.float32)
+        self.assertTrue(common.parity(ref, ref, "clip-vit-b32", "float")["ok"])
+        out = ref.copy()
+        out[7] += 2e-4
+        p = common.parity(out, ref, "clip-vit-b32", "float")
+        self.assertFalse(p["ok"])
+        self.assertAlmostEqual(p["frac_over_tol"], 1e-4)
+        step = 1 / 127.5
+        out = ref.copy()
+        out[:10] += step  # 0.1 %: allowed in hf mode for SigLIP (std 0.5)
+        self.assertTrue(common.parity(out, ref, "siglip-so400m-384", "hf")["ok"])
+        out[10:30] += step  # 0.3 %: too many inexact
+        self.assertFalse(common.parity(out, ref, "siglip-so400m-384", "hf")["ok"])
+        out = ref.copy()
+        out[3] = np.nan
+        p = common.parity(out, ref, "siglip-so400m-384", "hf")
+        self.assertEqual(p["unwritten"], 1)
+        self.assertFalse(p["ok"])
+        self.assertFalse(common.parity(ref[:-1], ref, "siglip-so400m-384", "hf")["ok"])
+
+
+class Records(unittest.TestCase):
+    def test_records_validate_and_merge(self):
+        with open(os.path.join(ROOT, "harness", "results.schema.json")) as f:
+            schema = json.load(f)
+        ok = common.record("hf_processor", "cuda", "clip-vit-b32", "w", "chw", "hf", samples=[3.0, 1.0, 2.0],
+                           bytes_moved=2_000_000, output_bytes=1_000_000, peak_workspace_bytes=5,
+                           parity_result=common.parity(np.ones(4), np.ones(4), "clip-vit-b32", "hf"), repro="x")
+        self.assertEqual(ok["time_ms"]["median"], 2.0)
+        self.assertAlmostEqual(ok["gbps"], 1.0)  # 2 MB in 2 ms
+        skipped = common.record("opencv_cpu", "cpu", "clip-vit-b32", "w", "hwc", "hf", status="skipped",
+                                reason="no cv2")
+        meta = {"gpu": None, "sm_count": None, "l2_bytes": None, "driver": None, "cuda": None, "host": "h",
+                "compiler": {}, "flags": "", "commit": "c", "dirty": False, "command": "x", "date": "d",
+                "copy_ceiling_gbps": None}
+        variants = {"schema": common.SCHEMA, "meta": meta, "records": []}
+        peers = {"schema": common.SCHEMA, "meta": {"gpu": None}, "records": [ok, skipped]}
+        doc = merge.merge([variants], [peers])
+        jsonschema.validate(doc, schema)
+        self.assertEqual(len(doc["records"]), 2)
+        with self.assertRaises(ValueError):
+            merge.merge([dict(variants, meta=dict(meta, gpu="A"))], [dict(peers, meta={"gpu": "B"})])
+
+
+if __name__ == "__main__":
+    unittest.main()
