@@ -1,6 +1,6 @@
 // Every stage writes straight to the final output: work units are (job, block of output rows); each keeps a ring
-// of horizontally-resampled source rows (only the window's columns, only the rows the vertical taps need), so
-// the sole intermediate is kmax rows per thread. Crop and patchify are folded into the output coordinates.
+// of horizontally-resampled source rows (only the window's columns, only the rows the vertical taps need) and one
+// accumulator row, so the sole intermediate is kmax + 1 rows per thread. Crop and patchify are folded into the output coordinates.
 #include <atomic>
 #include <mutex>
 
@@ -31,7 +31,8 @@ class CpuFullyFused final : public Variant {
     }
     // One ring per concurrent chunk: parallel_for runs at most thread_count() chunks at once.
     slots_ = thread_count();
-    ring_ = ws.allocate_array<float>(size_t(slots_) * ring_rows_ * 3 * ring_cols_, "row rings");
+    // per slot: kmax ring rows + one accumulator row, each 3 channels x the widest window
+    ring_ = ws.allocate_array<float>(size_t(slots_) * (ring_rows_ + 1) * 3 * ring_cols_, "row rings");
     free_.assign(size_t(slots_), true);
   }
 
@@ -69,17 +70,19 @@ class CpuFullyFused final : public Variant {
       for (int r = std::max(have_hi, s); r < s + cnt; ++r)
         h_pass(in.images[size_t(j.src)], t.h, r, r + 1, xa, xb, ring + size_t(r % ring_rows_) * slot, r, 1);
       have_hi = std::max(have_hi, s + cnt);
+      // Vertical taps row by row into the accumulator row (contiguous, so the compiler vectorizes it).
       const float* w = t.v.row(ry);
+      float* acc = ring + size_t(ring_rows_) * slot;
+      std::fill(acc, acc + slot, 0.0f);
+      for (int k = 0; k < cnt; ++k) {
+        const float* src = ring + size_t((s + k) % ring_rows_) * slot;
+        const float wk = w[k];
+        for (size_t i = 0; i < slot; ++i) acc[i] += wk * src[i];
+      }
       for (int c = 0; c < 3; ++c)
         for (int x = 0; x < j.w; ++x) {
           const int rx = j.x0 + x;
-          float v = e.pad[c];
-          if (rx >= 0 && rx < j.rw) {
-            float acc = 0.0f;
-            for (int k = 0; k < cnt; ++k) acc += w[k] * ring[size_t((s + k) % ring_rows_) * slot + size_t(c) * nx + (rx - xa)];
-            v = epilogue(e, acc, c);
-          }
-          store(plan, j, dst, c, y, x, v);
+          store(plan, j, dst, c, y, x, rx >= 0 && rx < j.rw ? epilogue(e, acc[size_t(c) * nx + (rx - xa)], c) : e.pad[c]);
         }
     }
   }
@@ -89,13 +92,13 @@ class CpuFullyFused final : public Variant {
     for (int s = 0; s < slots_; ++s)
       if (free_[size_t(s)]) {
         free_[size_t(s)] = false;
-        return ring_ + size_t(s) * ring_rows_ * 3 * ring_cols_;
+        return ring_ + size_t(s) * (ring_rows_ + 1) * 3 * ring_cols_;
       }
     throw std::logic_error("cpu_fully_fused: more concurrent chunks than row rings");
   }
   void release(float* ring) {
     std::lock_guard<std::mutex> lk(m_);
-    free_[size_t((ring - ring_) / (ptrdiff_t(ring_rows_) * 3 * ring_cols_))] = true;
+    free_[size_t((ring - ring_) / (ptrdiff_t(ring_rows_ + 1) * 3 * ring_cols_))] = true;
   }
 
   VariantInfo info_ = cpu_info("cpu_fully_fused",
