@@ -18,7 +18,9 @@ const char* kUsage =
     "      [--cpu-reps N] [--warmup N] [--layouts hwc,chw] [--dtypes fp32,bf16] [--modes float,hf] [--warm-l2]\n"
     "      [--threads N] [--seed S] [--strict] [--out FILE.json]\n"
     "  apply --variant V --pipeline P --mode float|hf --images A.npy,B.npy [--layout hwc|chw] [--dtype fp32|bf16]\n"
-    "        --out OUT.npy                   one variant, once, on the given images\n";
+    "        --out OUT.npy                   one variant, once, on the given images\n"
+    "  gate --baseline A.json --candidate B.json [--max-slowdown 0.05] [--alpha 0.01] [--min-samples 5]\n"
+    "       [--parity-only] [--allow-different-hardware] [--markdown FILE]   exit 0 pass, 1 regression, 2 bad input\n";
 
 }  // namespace
 
@@ -36,7 +38,8 @@ int main(int argc, char** argv) {
     if (cmd == "workload") return pb::cmd_workload(args);
     if (cmd == "run") return pb::cmd_run(args);
     if (cmd == "apply") return pb::cmd_apply(args);
-    throw pb::UsageError("unknown command '" + cmd + "' (valid: list, reference, workload, run, apply)");
+    if (cmd == "gate") return pb::cmd_gate(args);
+    throw pb::UsageError("unknown command '" + cmd + "' (valid: list, reference, workload, run, apply, gate)");
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "prepbench: error: out of memory\n");
   } catch (const std::exception& e) {

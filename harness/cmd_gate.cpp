@@ -1,0 +1,49 @@
+#include <cstdio>
+#include <fstream>
+
+#include "harness/cli_args.hpp"
+#include "harness/commands.hpp"
+#include "harness/gate.hpp"
+#include "workloads/npy.hpp"
+
+namespace pb {
+
+static nlohmann::json read_results(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw UsageError("cannot read '" + path + "'");
+  try {
+    return nlohmann::json::parse(f);
+  } catch (const std::exception& e) {
+    throw UsageError("'" + path + "' is not readable JSON (truncated or corrupt): " + e.what());
+  }
+}
+
+// Exit 0 pass, 1 regression, 2 unusable input (thrown, turned into exit 2 by main).
+int cmd_gate(const std::vector<std::string>& args) {
+  Args a(args, {"baseline", "candidate", "max-slowdown", "alpha", "markdown", "min-samples"},
+         {"allow-different-hardware", "parity-only"});
+  GateOptions opt;
+  opt.max_slowdown = a.get_double("max-slowdown", opt.max_slowdown);
+  opt.alpha = a.get_double("alpha", opt.alpha);
+  opt.min_samples = a.get_int("min-samples", opt.min_samples, 2, 100000);
+  opt.allow_different_hardware = a.flag("allow-different-hardware");
+  opt.parity_only = a.flag("parity-only");
+  if (opt.max_slowdown <= 0 || opt.max_slowdown >= 1) throw UsageError("--max-slowdown must be in (0, 1)");
+  if (opt.alpha <= 0 || opt.alpha >= 1) throw UsageError("--alpha must be in (0, 1)");
+  const nlohmann::json base = read_results(a.require("baseline"));
+  const nlohmann::json cand = read_results(a.require("candidate"));
+  GateReport rep;
+  try {
+    rep = run_gate(base, cand, opt);
+  } catch (const std::exception& e) {
+    throw UsageError(e.what());
+  }
+  const std::string md = rep.markdown();
+  std::fputs(md.c_str(), stdout);
+  if (a.has("markdown")) write_text_atomic(a.require("markdown"), md);
+  const int n = rep.regressions();
+  std::fprintf(stderr, "gate: %s (%d regression%s)\n", n ? "FAIL" : "pass", n, n == 1 ? "" : "s");
+  return n ? 1 : 0;
+}
+
+}  // namespace pb
