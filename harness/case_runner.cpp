@@ -2,6 +2,9 @@
 
 #include "core/parallel.hpp"
 #include "core/reference.hpp"
+#include "harness/roofline.hpp"
+#include "profiling/cupti_kernels.hpp"
+#include "profiling/nvtx.hpp"
 
 namespace pb {
 
@@ -124,6 +127,9 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
   rec.extra["cold_l2"] = info.backend == Backend::Cuda && !opt_.warm_l2;
   if (info.backend == Backend::Cpu) rec.extra["threads"] = thread_count();
   rec.extra["parity_seed"] = opt_.parity_seed;
+  if (opt_.inject_delay_us > 0) rec.extra["inject_delay_us"] = opt_.inject_delay_us;
+  rec.extra["roofline"] = {{"flops_separable", separable_flops(plan_)},
+                           {"flops_per_byte", separable_flops(plan_) / double(rec.bytes_moved)}};
 
   const std::vector<Image>& timed = cache_.timed(c.workload, c.layout);
   const std::vector<Image>& fresh = cache_.parity(c.workload, c.layout);
@@ -171,11 +177,42 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
 
 double CaseRunner::timed_rep() {
   be_->before_rep(!opt_.warm_l2);
-  return be_->time_ms([&](void* s) { variant_->run(plan_, batch_.inputs, output_, s); });
+  NvtxRange range("rep");
+  return be_->time_ms([&](void* s) {
+    variant_->run(plan_, batch_.inputs, output_, s);
+    if (opt_.inject_delay_us > 0) be_->busy_wait(opt_.inject_delay_us, s);
+  });
+}
+
+void CaseRunner::profile_rep(Record& rec) {
+  if (!be_ || be_->kind() != Backend::Cuda || !opt_.trace_kernels) return;
+  double event_ms = 0;
+  be_->before_rep(!opt_.warm_l2);
+  NvtxRange range("profiled rep");
+  const auto kernels = trace_kernels([&] {
+    event_ms = be_->time_ms([&](void* s) {
+      variant_->run(plan_, batch_.inputs, output_, s);
+      if (opt_.inject_delay_us > 0) be_->busy_wait(opt_.inject_delay_us, s);
+    });
+  });
+  last_kernel_table_ = kernel_table(kernels);
+  nlohmann::json k = kernels_json(kernels);
+  k["event_ms"] = event_ms;  // same repetition, CUDA events (includes launch gaps and CUPTI's own overhead)
+  k["launch_gap_ms"] = event_ms - k["kernels_sum_ms"].get<double>();
+  rec.extra["profile"] = k;
 }
 
 void CaseRunner::finish(Record& rec) {
   if (ws_) rec.peak_workspace_bytes = (long long)ws_->peak_bytes();
+  if (!rec.samples_ms.empty() && rec.extra.contains("roofline")) {
+    const double ms = summarize(rec.samples_ms).median, gbps = double(rec.bytes_moved) / (ms * 1e-3) / 1e9;
+    auto& r = rec.extra["roofline"];
+    r["gflops"] = r["flops_separable"].get<double>() / (ms * 1e-3) / 1e9;
+    if (be_ && be_->kind() == Backend::Cuda && opt_.copy_ceiling_gbps > 0) {
+      r["fraction_of_copy_ceiling"] = gbps / opt_.copy_ceiling_gbps;
+      r["roofline_ms"] = double(rec.bytes_moved) / (opt_.copy_ceiling_gbps * 1e9) * 1e3;
+    }
+  }
   ws_.reset();
   batch_ = DeviceBatch{};
   output_mem_.reset();

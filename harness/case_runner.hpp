@@ -19,6 +19,9 @@ struct RunOptions {
   bool warm_l2 = false;
   uint64_t parity_seed = 0;  // fresh per run; recorded
   std::string repro_suffix;  // flags every repro line shares (reps, warm-l2)
+  double inject_delay_us = 0;     // debug: a deliberate slowdown inside the timed region (gate testing)
+  bool trace_kernels = true;      // GPU: one extra, untimed-by-events repetition under CUPTI per case
+  double copy_ceiling_gbps = 0;   // for the roofline fields
 };
 
 // A batch copied into one buffer of the backend's memory, images at fixed offsets (so a variant may keep pointers
@@ -56,7 +59,11 @@ class CaseRunner {
   bool prepare(const Case& c, Record& rec);
   // One timed repetition (cache scrub outside the timed region). Returns milliseconds.
   double timed_rep();
-  // Frees the case's memory and fills memory figures into rec.
+  // GPU only: one more repetition with CUPTI kernel tracing on (after the timed ones), stored in rec: the
+  // per-kernel breakdown, its sum, span and the event time of the same repetition (the difference is launch gaps).
+  void profile_rep(Record& rec);
+  const std::string& last_kernel_table() const { return last_kernel_table_; }
+  // Frees the case's memory and fills memory and roofline figures into rec.
   void finish(Record& rec);
   int reps_for(const Case& c) const;
   WorkloadCache& cache() { return cache_; }
@@ -75,6 +82,7 @@ class CaseRunner {
   std::shared_ptr<void> output_mem_;
   Plan plan_;
   Output output_;
+  std::string last_kernel_table_;
 };
 
 std::string repro_command(const Case& c, const std::string& suffix);

@@ -13,6 +13,7 @@
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
 #include "harness/meta.hpp"
+#include "profiling/nvtx.hpp"
 #include "workloads/npy.hpp"
 
 namespace pb {
@@ -73,8 +74,8 @@ void print_table(const std::vector<Record>& recs) {
 int cmd_run(const std::vector<std::string>& args) {
   Args a(args,
          {"variants", "pipelines", "workloads", "sweep", "reps", "cpu-reps", "warmup", "out", "layouts", "dtypes",
-          "modes", "threads", "seed"},
-         {"warm-l2", "strict"});
+          "modes", "threads", "seed", "inject-delay"},
+         {"warm-l2", "strict", "no-kernel-trace"});
   SweepConfig cfg = a.has("sweep") ? load_sweep_file(a.require("sweep")) : SweepConfig{};
   if (a.has("variants")) cfg.variants = split_list(a.require("variants"));
   if (a.has("pipelines")) cfg.pipelines = split_list(a.require("pipelines"));
@@ -97,6 +98,9 @@ int cmd_run(const std::vector<std::string>& args) {
   opt.warmup = cfg.warmup;
   opt.warm_l2 = cfg.warm_l2;
   opt.parity_seed = a.has("seed") ? uint64_t(std::stoull(a.require("seed"))) : uint64_t(std::random_device{}()) << 32 ^ std::random_device{}();
+  opt.inject_delay_us = a.get_double("inject-delay", 0.0);
+  if (opt.inject_delay_us < 0 || opt.inject_delay_us > 1e6) throw UsageError("--inject-delay must be in [0, 1e6] microseconds");
+  opt.trace_kernels = !a.flag("no-kernel-trace");
   opt.repro_suffix = " --reps " + std::to_string(cfg.gpu_reps) + " --cpu-reps " + std::to_string(cfg.cpu_reps) +
                      (cfg.warm_l2 ? " --warm-l2" : "");
 
@@ -110,7 +114,12 @@ int cmd_run(const std::vector<std::string>& args) {
   const double ceiling = cuda ? measure_copy_ceiling_gbps(*cuda) : 0.0;
   std::string command = "prepbench run";
   for (const auto& s : args) command += " " + s;
-  const nlohmann::json meta = collect_meta(*cpu, cuda.get(), command, ceiling);
+  opt.copy_ceiling_gbps = ceiling;
+  nlohmann::json meta = collect_meta(*cpu, cuda.get(), command, ceiling);
+  if (opt.inject_delay_us > 0) {
+    meta["inject_delay_us"] = opt.inject_delay_us;
+    std::fprintf(stderr, "prepbench: --inject-delay %.1f us: every timed repetition is deliberately slowed\n", opt.inject_delay_us);
+  }
   if (cuda) std::fprintf(stderr, "prepbench: %s, copy ceiling %.0f GB/s\n", meta["gpu"].get<std::string>().c_str(), ceiling);
 
   std::signal(SIGINT, on_signal);
@@ -155,6 +164,8 @@ int cmd_run(const std::vector<std::string>& args) {
         return;
       }
       runner.cache().keep_only(cases[i].workload);
+      NvtxRange case_range("case " + cases[i].variant + "/" + cases[i].pipeline + "/" + cases[i].workload + "/" +
+                           r.layout + "/" + r.dtype + "/" + r.mode);
       bool ok = false;
       try {
         ok = runner.prepare(cases[i], r);
@@ -172,6 +183,7 @@ int cmd_run(const std::vector<std::string>& args) {
             st.SetIterationTime(ms * 1e-3);
             r.samples_ms.push_back(ms);
           }
+          runner.profile_rep(r);
         } catch (const std::exception& e) {
           r.status = "failed";
           r.reason = e.what();

@@ -12,5 +12,6 @@ int cmd_workload(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 int cmd_apply(const std::vector<std::string>& args);
 int cmd_gate(const std::vector<std::string>& args);
+int cmd_profile(const std::vector<std::string>& args);
 
 }  // namespace pb

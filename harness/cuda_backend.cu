@@ -8,6 +8,14 @@
 namespace pb {
 namespace {
 
+__global__ void busy_kernel(unsigned long long ns) {
+  unsigned long long t0, t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+  do {
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  } while (t - t0 < ns);
+}
+
 struct DeviceAllocator final : Allocator {
   void* allocate(size_t bytes) override {
     void* p = nullptr;
@@ -68,6 +76,10 @@ class CudaBackend final : public ExecBackend {
   void run_untimed(const std::function<void(void*)>& fn) override {
     fn(stream_);
     PB_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  }
+  void busy_wait(double us, void* stream) override {
+    busy_kernel<<<1, 1, 0, static_cast<cudaStream_t>(stream)>>>((unsigned long long)(us * 1e3));
+    PB_CUDA_CHECK_LAUNCH();
   }
   size_t used_device_bytes() override {
     size_t free_b = 0, total = 0;

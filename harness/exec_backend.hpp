@@ -24,6 +24,9 @@ class ExecBackend {
   // Runs fn(stream) once and returns its time in milliseconds (device events on the GPU, steady clock on CPU).
   virtual double time_ms(const std::function<void(void*)>& fn) = 0;
   virtual void run_untimed(const std::function<void(void*)>& fn) = 0;
+  // Debug: a deliberate slowdown of `us` microseconds on the stream (a busy kernel on the GPU, a spin on the CPU),
+  // for proving that the regression gate catches one.
+  virtual void busy_wait(double us, void* stream) = 0;
   // Bytes of device memory in use by anyone (cudaMemGetInfo); 0 where it means nothing.
   virtual size_t used_device_bytes() = 0;
   virtual nlohmann::json meta() = 0;  // device facts for the results' meta block

@@ -16,11 +16,13 @@ const char* kUsage =
     "  workload dump --workload W --out DIR [--layout hwc|chw] [--seed S]\n"
     "  run [--variants GLOB,...] [--pipelines GLOB,...] [--workloads W,...] [--sweep FILE.json] [--reps N]\n"
     "      [--cpu-reps N] [--warmup N] [--layouts hwc,chw] [--dtypes fp32,bf16] [--modes float,hf] [--warm-l2]\n"
-    "      [--threads N] [--seed S] [--strict] [--out FILE.json]\n"
+    "      [--threads N] [--seed S] [--strict] [--no-kernel-trace] [--inject-delay US] [--out FILE.json]\n"
     "  apply --variant V --pipeline P --mode float|hf --images A.npy,B.npy [--layout hwc|chw] [--dtype fp32|bf16]\n"
     "        --out OUT.npy                   one variant, once, on the given images\n"
     "  gate --baseline A.json --candidate B.json [--max-slowdown 0.05] [--alpha 0.01] [--min-samples 5]\n"
-    "       [--parity-only] [--allow-different-hardware] [--markdown FILE]   exit 0 pass, 1 regression, 2 bad input\n";
+    "       [--parity-only] [--allow-different-hardware] [--markdown FILE]   exit 0 pass, 1 regression, 2 bad input\n"
+    "  profile --variants V --pipelines P --workloads W [--layouts] [--dtypes] [--modes] [--reps N]\n"
+    "                                        per-kernel table (CUPTI) of one repetition per CUDA case\n";
 
 }  // namespace
 
@@ -39,7 +41,8 @@ int main(int argc, char** argv) {
     if (cmd == "run") return pb::cmd_run(args);
     if (cmd == "apply") return pb::cmd_apply(args);
     if (cmd == "gate") return pb::cmd_gate(args);
-    throw pb::UsageError("unknown command '" + cmd + "' (valid: list, reference, workload, run, apply, gate)");
+    if (cmd == "profile") return pb::cmd_profile(args);
+    throw pb::UsageError("unknown command '" + cmd + "' (valid: list, reference, workload, run, apply, gate, profile)");
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "prepbench: error: out of memory\n");
   } catch (const std::exception& e) {

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 cmake --preset default -G Ninja >/dev/null
 cmake --build build -j"$(nproc)"
 mkdir -p build/devlibs
-for lib in libbenchmark.so.1debian libcudart.so.13; do
+for lib in libbenchmark.so.1debian libcudart.so.13 libcupti.so.13; do
   src=$(ldd build/prepbench | awk -v l="$lib" '$1 == l {print $3}')
   [ -n "$src" ] && cp -L "$src" build/devlibs/
 done

@@ -76,3 +76,27 @@ TEST_F(CudaVariants, WorkspaceOrderingFollowsTheDesigns) {
   const long long tables = fused;  // fully fused holds only the job/tile/weight tables
   EXPECT_GE(separable - tables, 4LL * 3 * 512 * 384 * 4);
 }
+
+// CUPTI breakdown of one repetition: separable two-pass is exactly two kernels (H pass then V pass); their
+// durations sum to no more than the event time of the same repetition, and the harness reports the difference.
+TEST_F(CudaVariants, ProfiledRepetitionListsEveryKernel) {
+  RunOptions opt;
+  opt.gpu_reps = 1;
+  opt.warmup = 1;
+  opt.parity_seed = 3;
+  CaseRunner runner(*cpu_, cuda_.get(), "", opt);
+  Record r;
+  ASSERT_TRUE(runner.prepare({"cuda_separable_two_pass", "siglip-so400m-384", "ragged-n4-300-600", Layout::CHW,
+                              DType::F32, Mode::Hf}, r)) << r.reason;
+  runner.profile_rep(r);
+  const auto& p = r.extra["profile"];
+  ASSERT_EQ(p["kernel_count"], 2);
+  EXPECT_NE(p["kernels"][0]["name"].get<std::string>().find("hpass"), std::string::npos);
+  EXPECT_NE(p["kernels"][1]["name"].get<std::string>().find("vpass"), std::string::npos);
+  EXPECT_GT(p["kernels"][0]["registers"].get<int>(), 0);
+  EXPECT_EQ(p["kernels"][0]["block"], nlohmann::json::parse("[32, 8, 1]"));
+  EXPECT_LE(p["kernels_sum_ms"].get<double>(), p["event_ms"].get<double>());
+  EXPECT_GE(p["launch_gap_ms"].get<double>(), 0.0);
+  EXPECT_NEAR(p["launch_gap_ms"].get<double>(), p["event_ms"].get<double>() - p["kernels_sum_ms"].get<double>(), 1e-9);
+  runner.finish(r);
+}

@@ -1,5 +1,6 @@
 // The CUDA baseline: one kernel per stage with full-size intermediates in device memory, launched per image:
 // horizontal pass, vertical pass, (hf) round+clamp to uint8, crop, rescale, normalize, (Qwen) patchify.
+#include "profiling/nvtx.hpp"
 #include "variants/cuda/cuda_common.cuh"
 
 namespace pb {
@@ -77,8 +78,15 @@ class CudaNaivePerStage final : public Variant {
         const Bufs& b = bufs_[i];
         const long long full = 3LL * j.rh * j.rw, win = 3LL * j.h * j.w;
         const dim3 tile(64, 4), wgrid(ceil_div(j.w, 64), ceil_div(j.h, 4));
-        launch_hpass_full(d_, int(i), chw, b.hpass, s);
-        launch_vpass_full(d_, int(i), b.hpass, b.resized, false, s);
+        {
+          NvtxRange r("stage: horizontal pass");
+          launch_hpass_full(d_, int(i), chw, b.hpass, s);
+        }
+        {
+          NvtxRange r("stage: vertical pass");
+          launch_vpass_full(d_, int(i), b.hpass, b.resized, false, s);
+        }
+        NvtxRange r("stage: round, crop, rescale, normalize, patchify");
         if (d_.epi.hf) {
           quantize_kernel<<<ceil_div(full, 256), 256, 0, s>>>(b.resized, b.q, full);
           PB_CUDA_CHECK_LAUNCH();

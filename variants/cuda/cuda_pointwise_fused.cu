@@ -1,5 +1,6 @@
 // Per image: the two-pass resize over full-size device intermediates, with round/rescale/normalize fused into the
 // vertical pass; crop and Qwen patchify stay a separate copy kernel.
+#include "profiling/nvtx.hpp"
 #include "variants/cuda/cuda_common.cuh"
 
 namespace pb {
@@ -37,8 +38,15 @@ class CudaPointwiseFused final : public Variant {
     with_dtype(out.dtype, out.data, [&](auto* o) {
       for (size_t i = 0; i < plan.jobs.size(); ++i) {
         const DevJob& j = d_.host_jobs[i];
-        launch_hpass_full(d_, int(i), in.layout == Layout::CHW, hpass_[i], s);
-        launch_vpass_full(d_, int(i), hpass_[i], normalized_[i], true, s);
+        {
+          NvtxRange r("stage: horizontal pass");
+          launch_hpass_full(d_, int(i), in.layout == Layout::CHW, hpass_[i], s);
+        }
+        {
+          NvtxRange r("stage: vertical pass + epilogue");
+          launch_vpass_full(d_, int(i), hpass_[i], normalized_[i], true, s);
+        }
+        NvtxRange r("stage: crop / patchify");
         crop_store_kernel<<<dim3(ceil_div(j.w, 64), ceil_div(j.h, 4)), dim3(64, 4), 0, s>>>(j, d_.layout, d_.epi,
                                                                                              normalized_[i], o);
         PB_CUDA_CHECK_LAUNCH();

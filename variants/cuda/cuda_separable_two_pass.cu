@@ -1,6 +1,7 @@
 // torchvision's algorithm for the whole ragged batch in two launches: a horizontal pass over just the source rows
 // and window columns the vertical pass needs, into a float intermediate in global memory; then the vertical pass
 // with the epilogue fused, writing the final layout (crop and patchify folded into output coordinates).
+#include "profiling/nvtx.hpp"
 #include "variants/cuda/cuda_common.cuh"
 
 namespace pb {
@@ -86,9 +87,11 @@ class CudaSeparableTwoPass final : public Variant {
   void run(const Plan&, const Inputs& in, Output& out, void* stream) override {
     const cudaStream_t s = static_cast<cudaStream_t>(stream);
     if (n_h_ > 0) {
+      NvtxRange r("stage: horizontal pass");
       hpass_kernel<<<n_h_, dim3(kTileW, kTileH), 0, s>>>(d_.jobs, sep_, htiles_, d_.tables, in.layout == Layout::CHW, inter_);
       PB_CUDA_CHECK_LAUNCH();
     }
+    NvtxRange r("stage: vertical pass + epilogue");
     with_dtype(out.dtype, out.data, [&](auto* o) {
       vpass_kernel<<<n_v_, dim3(kTileW, kTileH), 0, s>>>(d_.jobs, sep_, vtiles_, d_.tables, d_.epi, d_.layout, inter_, o);
       PB_CUDA_CHECK_LAUNCH();

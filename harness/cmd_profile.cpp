@@ -1,0 +1,56 @@
+#include <cstdio>
+
+#include "harness/case_runner.hpp"
+#include "harness/cli_args.hpp"
+#include "harness/commands.hpp"
+
+namespace pb {
+
+// prepbench profile: for every selected CUDA case, the per-kernel breakdown of one repetition (CUPTI) next to the
+// median event time of a few timed ones.
+int cmd_profile(const std::vector<std::string>& args) {
+  Args a(args, {"variants", "pipelines", "workloads", "layouts", "dtypes", "modes", "reps"}, {"warm-l2"});
+  SweepConfig cfg;
+  cfg.variants = split_list(a.require("variants"));
+  cfg.pipelines = split_list(a.require("pipelines"));
+  cfg.workloads = split_list(a.require("workloads"));
+  if (a.has("layouts")) cfg.layouts = split_list(a.require("layouts"));
+  if (a.has("dtypes")) cfg.dtypes = split_list(a.require("dtypes"));
+  if (a.has("modes")) cfg.modes = split_list(a.require("modes"));
+  const std::vector<Case> cases = expand_cases(cfg);
+  std::string why;
+  auto cuda = make_cuda_backend(why);
+  if (!cuda) throw UsageError("profile needs a GPU: " + why);
+  auto cpu = make_cpu_backend();
+  RunOptions opt;
+  opt.gpu_reps = a.get_int("reps", 5, 1, 10000);
+  opt.warm_l2 = a.flag("warm-l2");
+  opt.parity_seed = 1;
+  CaseRunner runner(*cpu, cuda.get(), why, opt);
+  int failed = 0;
+  for (const Case& c : cases) {
+    Record r;
+    r.variant = c.variant;
+    std::printf("%s %s %s %s %s %s\n", c.variant.c_str(), c.pipeline.c_str(), c.workload.c_str(), layout_name(c.layout),
+                dtype_name(c.dtype), mode_name(c.mode));
+    try {
+      if (runner.prepare(c, r)) {
+        for (int i = 0; i < opt.gpu_reps; ++i) r.samples_ms.push_back(runner.timed_rep());
+        runner.profile_rep(r);
+        std::printf("  median of %d timed repetitions (events): %.4f ms; profiled repetition (events): %.4f ms\n%s",
+                    opt.gpu_reps, summarize(r.samples_ms).median, r.extra["profile"]["event_ms"].get<double>(),
+                    runner.last_kernel_table().c_str());
+      } else {
+        std::printf("  %s: %s\n", r.status.c_str(), r.reason.c_str());
+        failed += r.status == "failed";
+      }
+    } catch (const std::exception& e) {
+      std::printf("  failed: %s\n", e.what());
+      ++failed;
+    }
+    runner.finish(r);
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace pb

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Issue 7 on the GPU machine: CUDA tests (incl. CUPTI), per-kernel tables and Nsight Compute summaries for the
+# naive and the best variant on the headline case, and the timing-gate demonstration (two identical runs, one with
+# --inject-delay). Writes under $OUT.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/prepbench-profile}
+mkdir -p "$OUT"
+export LD_LIBRARY_PATH="$PWD/build/devlibs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export PB_GOLDEN_DIR="$PWD/build/tests/golden" PB_PREPBENCH_BIN="$PWD/build/prepbench" PB_TEST_TMP=/tmp/pbtest
+B=build/prepbench
+HEAD=(--pipelines siglip-so400m-384 --workloads ragged-n32-384-1024 --layouts chw --dtypes fp32 --modes hf)
+status=0
+for stage in ${*:-tests profile ncu gate}; do
+  echo "== $stage $(date -u +%T)"
+  case $stage in
+  tests) build/tests/pb_tests --gtest_filter='CudaVariants*' 2>&1 | tee -a "$OUT/log.txt" | grep -E '^\[  (PASSED|FAILED)|Failure' || status=1 ;;
+  profile) $B profile --variants cuda_naive_per_stage,cuda_separable_two_pass "${HEAD[@]}" --reps 10 | tee "$OUT/profile.txt" | grep -E 'median|kernels, sum' ;;
+  ncu)
+    for v in cuda_naive_per_stage cuda_separable_two_pass; do
+      profiling/ncu.sh $v siglip-so400m-384 ragged-n32-384-1024 chw fp32 hf "$OUT/ncu_$v.json" 2>&1 | tee -a "$OUT/log.txt" | head -4 || status=1
+    done ;;
+  gate)
+    $B run --sweep sweeps/gate.json --out "$OUT/gate_A.json" > /dev/null 2>> "$OUT/log.txt" || status=1
+    $B run --sweep sweeps/gate.json --out "$OUT/gate_B.json" > /dev/null 2>> "$OUT/log.txt" || status=1
+    $B run --sweep sweeps/gate.json --inject-delay 50 --out "$OUT/gate_C.json" > /dev/null 2>> "$OUT/log.txt" || status=1
+    { echo "## identical code: prepbench gate --baseline gate_A.json --candidate gate_B.json"
+      $B gate --baseline "$OUT/gate_A.json" --candidate "$OUT/gate_B.json"; echo "exit $?"
+      echo; echo "## injected 50 us busy kernel: prepbench gate --baseline gate_A.json --candidate gate_C.json"
+      $B gate --baseline "$OUT/gate_A.json" --candidate "$OUT/gate_C.json"; echo "exit $?"; } > "$OUT/gate.md" 2>&1
+    grep -E '^exit|regressed,' "$OUT/gate.md" ;;
+  esac
+done
+exit $status
