@@ -135,7 +135,11 @@ std::vector<KernelRecord> trace_kernels(const std::function<void()>& fn) {
     g_sink = &out;
   }
   PB_CUPTI_CHECK(cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL));
+  uint64_t split = 0;
   try {
+    fn();  // absorbs CUPTI's start-up; its kernels are dropped below
+    if (cudaDeviceSynchronize() != cudaSuccess) throw std::runtime_error("cudaDeviceSynchronize failed while tracing");
+    PB_CUPTI_CHECK(cuptiGetTimestamp(&split));
     fn();
   } catch (...) {
     cuptiActivityDisable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
@@ -151,6 +155,7 @@ std::vector<KernelRecord> trace_kernels(const std::function<void()>& fn) {
     std::lock_guard<std::mutex> lk(g_mutex);
     g_sink = nullptr;
   }
+  out.erase(std::remove_if(out.begin(), out.end(), [&](const KernelRecord& k) { return k.start_ns < split; }), out.end());
   std::sort(out.begin(), out.end(), [](const KernelRecord& a, const KernelRecord& b) { return a.start_ns < b.start_ns; });
   return out;
 }

@@ -18,8 +18,9 @@ struct KernelRecord {
   double ms() const { return double(end_ns - start_ns) * 1e-6; }
 };
 
-// Runs fn once with kernel activity recording on (off again afterwards, so timed repetitions are untouched) and
-// returns the kernels it launched, in start order. Throws std::runtime_error when CUPTI is unavailable.
+// Runs fn twice with kernel activity recording on (off again afterwards, so timed repetitions are untouched) and
+// returns the kernels of the second run, in start order: the first run absorbs CUPTI's start-up (lazy
+// instrumentation makes the first traced launches milliseconds slow). Throws std::runtime_error when CUPTI fails.
 std::vector<KernelRecord> trace_kernels(const std::function<void()>& fn);
 bool cupti_available(std::string& why);
 
