@@ -23,7 +23,7 @@ std::string pretty(const char* mangled) {
   int status = 0;
   std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
   std::string s = status == 0 && d ? d.get() : mangled;
-  for (const char* noise : {"pb::(anonymous namespace)::", "pb::cuda::", "pb::"}) {
+  for (const char* noise : {"(anonymous namespace)::", "pb::cuda::", "pb::"}) {
     for (size_t p; (p = s.find(noise)) != std::string::npos;) s.erase(p, std::string(noise).size());
   }
   const size_t paren = s.find('(');  // drop the parameter list, keep template arguments

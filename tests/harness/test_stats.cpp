@@ -43,3 +43,22 @@ TEST(Meta, DriverVersionFromProcLine) {
             "535.104.05");
   EXPECT_EQ(parse_driver_version("garbage"), "");
 }
+
+#include "profiling/cupti_kernels.hpp"
+
+TEST(Profiling, KernelTableAndJsonSumsAndGaps) {
+  KernelRecord a, b;
+  a.name = "hpass_kernel";
+  a.start_ns = 1000;
+  a.end_ns = 3000;  // 0.002 ms
+  b.name = "vpass_kernel<float>";
+  b.start_ns = 4000;
+  b.end_ns = 5000;  // 0.001 ms, after a 1 us gap
+  const auto j = kernels_json({a, b});
+  EXPECT_NEAR(j["kernels_sum_ms"].get<double>(), 0.003, 1e-12);
+  EXPECT_NEAR(j["kernels_span_ms"].get<double>(), 0.004, 1e-12);
+  EXPECT_EQ(j["kernel_count"], 2);
+  const std::string t = kernel_table({a, b});
+  EXPECT_NE(t.find("vpass_kernel<float>"), std::string::npos);
+  EXPECT_NE(t.find("gaps 0.0010 ms"), std::string::npos);
+}
