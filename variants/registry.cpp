@@ -12,7 +12,8 @@
   X(cuda_pointwise_fused)   \
   X(cuda_fully_fused)       \
   X(cuda_separable_two_pass) \
-  X(cuda_fused_2d)
+  X(cuda_fused_2d)           \
+  X(cuda_separable_smem)
 
 namespace pb {
 
