@@ -13,7 +13,8 @@
   X(cuda_fully_fused)       \
   X(cuda_separable_two_pass) \
   X(cuda_fused_2d)           \
-  X(cuda_separable_smem)
+  X(cuda_separable_smem)     \
+  X(cuda_separable_ring)
 
 namespace pb {
 

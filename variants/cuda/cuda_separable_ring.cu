@@ -1,0 +1,135 @@
+// Separable resize streaming each 32-column strip of an output window down the image: a block keeps a ring of
+// horizontally-resampled source rows (float, 3 channels x 32 columns per row) in shared memory, adds each source
+// row to it once, and computes 8 output rows per step from the ring (vertical taps + epilogue + final layout).
+// No halo rows are recomputed inside a strip; strips run 64 output rows (16 for vertical scales > 3, for
+// parallelism). One launch for the ragged batch through a strip table from setup. Weight tables from setup.
+#include "variants/cuda/cuda_common.cuh"
+
+namespace pb {
+namespace {
+
+using namespace cuda;
+
+constexpr int kCols = 32, kRowsPerStep = 8, kThreads = kCols * kRowsPerStep;
+
+struct Strip {
+  int job, x0, y0, y1;  // window columns [x0, x0 + 32) and rows [y0, y1)
+};
+
+template <typename T>
+__global__ void __launch_bounds__(kThreads)
+separable_ring_kernel(const DevJob* __restrict__ jobs, const Strip* __restrict__ strips, DevTables t, DevEpilogue e,
+                      DevLayout L, bool chw, int ring_rows, T* __restrict__ out) {
+  extern __shared__ float ring[];  // (ring_rows, 3, 32)
+  const Strip s = strips[blockIdx.x];
+  const DevJob j = jobs[s.job];
+  const int tx = threadIdx.x % kCols, ty = threadIdx.x / kCols;
+  const int x = s.x0 + tx, rx = j.x0 + x;
+  const bool col_ok = x < j.w && rx >= 0 && rx < j.rw;
+  int hs = 0, hn = 0;
+  const float* wh = nullptr;
+  if (col_ok) {
+    const int eh = j.h_entry + rx;
+    hs = t.start[eh];
+    hn = t.count[eh];
+    wh = t.w + t.wofs[eh];
+  }
+  int have_hi = -1;  // source rows [?, have_hi) are in the ring
+  for (int yb = s.y0; yb < s.y1; yb += kRowsPerStep) {
+    // Source rows this step's inside-the-image output rows need (the same answer in every thread).
+    const int ya = max(yb, -j.y0), ye = min(min(yb + kRowsPerStep, s.y1), j.rh - j.y0);
+    if (ya < ye) {
+      const int lo = t.start[j.v_entry + j.y0 + ya];
+      const int last = j.v_entry + j.y0 + ye - 1;
+      const int hi = t.start[last] + t.count[last];
+      for (int r = max(have_hi, lo) + ty; r < hi; r += kRowsPerStep) {
+        float acc[3] = {0.0f, 0.0f, 0.0f};
+        for (int b = 0; b < hn; ++b)
+          for (int c = 0; c < 3; ++c) acc[c] = fmaf(wh[b], pix(j.src, chw, j.src_h, j.src_w, c, r, hs + b), acc[c]);
+        float* slot = ring + (r % ring_rows) * (3 * kCols);
+        for (int c = 0; c < 3; ++c) slot[c * kCols + tx] = acc[c];
+      }
+      have_hi = max(have_hi, hi);
+    }
+    __syncthreads();
+    const int y = yb + ty;
+    if (y < s.y1 && x < j.w) {
+      const int ry = j.y0 + y;
+      if (ry < 0 || ry >= j.rh || !col_ok) {
+        for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, e.pad[c]);
+      } else {
+        const int ev = j.v_entry + ry, vn = t.count[ev];
+        const float* wv = t.w + t.wofs[ev];
+        int slot = t.start[ev] % ring_rows;
+        float acc[3] = {0.0f, 0.0f, 0.0f};
+        for (int a = 0; a < vn; ++a) {
+          const float* row = ring + slot * (3 * kCols) + tx;
+          for (int c = 0; c < 3; ++c) acc[c] = fmaf(wv[a], row[c * kCols], acc[c]);
+          slot = slot + 1 == ring_rows ? 0 : slot + 1;
+        }
+        for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, epilogue(e, acc[c], c));
+      }
+    }
+    __syncthreads();  // the next step overwrites ring rows this step read
+  }
+}
+
+class CudaSeparableRing final : public Variant {
+ public:
+  const VariantInfo& info() const override { return info_; }
+
+  void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
+    d_ = upload_plan(plan, in, ws);
+    std::vector<Strip> strips;
+    ring_rows_ = 1;
+    for (size_t i = 0; i < d_.host_jobs.size(); ++i) {
+      const DevJob& j = d_.host_jobs[i];
+      const int chunk = double(j.src_h) / j.rh > 3.0 ? 16 : 64;
+      for (int y = 0; y < j.h; y += chunk)
+        for (int x = 0; x < j.w; x += kCols) strips.push_back({int(i), x, y, std::min(j.h, y + chunk)});
+      // The ring holds every source row one step reads: the widest span of 8 consecutive output rows.
+      for (int y = std::max(0, j.y0); y < std::min(j.rh, j.y0 + j.h); ++y) {
+        const int last = std::min(std::min(j.rh, j.y0 + j.h), y + kRowsPerStep) - 1;
+        const int lo = d_.host_start[size_t(j.v_entry + y)];
+        const int hi = d_.host_start[size_t(j.v_entry + last)] + d_.host_count[size_t(j.v_entry + last)];
+        ring_rows_ = std::max(ring_rows_, hi - lo);
+      }
+    }
+    // Rows of the previous step that the next one still needs stay put: the ring must hold the union of two
+    // consecutive steps' spans' overlap plus the new rows, which the widest single span bounds.
+    smem_ = size_t(ring_rows_) * 3 * kCols * sizeof(float);
+    int max_smem = 0;
+    PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0));
+    if (smem_ > size_t(max_smem))
+      throw std::runtime_error("cuda_separable_ring: a step needs " + std::to_string(ring_rows_) +
+                               " source rows, more than shared memory holds");
+    PB_CUDA_CHECK(cudaFuncSetAttribute(separable_ring_kernel<float>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem_)));
+    PB_CUDA_CHECK(cudaFuncSetAttribute(separable_ring_kernel<__nv_bfloat16>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem_)));
+    n_strips_ = int(strips.size());
+    strips_ = upload(ws, strips, "strip table");
+  }
+
+  void run(const Plan&, const Inputs& in, Output& out, void* stream) override {
+    with_dtype(out.dtype, out.data, [&](auto* o) {
+      separable_ring_kernel<<<n_strips_, kThreads, smem_, static_cast<cudaStream_t>(stream)>>>(
+          d_.jobs, strips_, d_.tables, d_.epi, d_.layout, in.layout == Layout::CHW, ring_rows_, o);
+      PB_CUDA_CHECK_LAUNCH();
+    });
+  }
+
+ private:
+  VariantInfo info_ = cuda_info("cuda_separable_ring",
+                                "one launch; each block streams a 32-column strip down the image through a shared-"
+                                "memory ring of horizontally resampled rows (each source row once per strip); tables "
+                                "from setup");
+  DevPlan d_;
+  Strip* strips_ = nullptr;
+  int n_strips_ = 0, ring_rows_ = 1;
+  size_t smem_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Variant> make_cuda_separable_ring() { return std::make_unique<CudaSeparableRing>(); }
+
+}  // namespace pb
