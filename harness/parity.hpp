@@ -10,7 +10,7 @@ namespace pb {
 // The tolerance contract of DESIGN.md / the harness issue:
 //   float: max |out - ref| <= 1e-4 (normalized units)
 //   hf:    every element within one uint8 step (1 / (255 std)) and >= 99.9 % within 1e-5
-//   bf16 output adds the bf16 rounding of the reference value (|ref| * 2^-8) to each element's allowance.
+//   bf16 output adds bf16 rounding (max(|ref|, |out|) * 2^-8) to each element's allowance.
 struct ParityResult {
   double max_abs = 0, rms = 0, rel_l2 = 0;
   double frac_over_tol = 0;  // fraction of elements whose error exceeds their allowance
