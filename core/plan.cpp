@@ -69,6 +69,7 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
         break;
       }
     }
+    for (int c = 0; c < 3; ++c) j.pad[c] = p.epilogue.pad[c];
     p.jobs.push_back(j);
   }
 

@@ -22,6 +22,7 @@ struct Job {
   int y0 = 0, x0 = 0;      // window origin in resized coordinates; may be negative (padding)
   int h = 0, w = 0;        // window size = the size of this job's output block
   long long dst = 0;       // NCHW: element offset; QwenPatches: first row
+  float pad[3] = {0, 0, 0};  // written where the window leaves the resized image (already normalized)
 };
 
 // Constants of the fused rescale + normalize epilogue, per channel.
@@ -33,7 +34,8 @@ struct Epilogue {
   std::array<float, 3> bias{};
   std::array<float, 3> mean255{};  // hf mode: fl32(fl32(q - mean255) / std255), mean255 = fl32(fl32(mean) * 255)
   std::array<float, 3> std255{};
-  std::array<float, 3> pad{};      // the normalized value of a zero uint8 padding pixel, in this mode
+  std::array<float, 3> pad{};      // the normalized value of a zero uint8 padding pixel, in this mode (the
+                                   // planner copies it into each job's pad; batch padding jobs use 0.0 instead)
 };
 
 struct QwenGrid {

@@ -77,7 +77,7 @@ std::vector<float> run_reference(const Plan& plan, const std::vector<ImageView>&
         for (int x = 0; x < job.w; ++x) {
           const int ry = job.y0 + y, rx = job.x0 + x;
           const bool inside = ry >= 0 && ry < job.rh && rx >= 0 && rx < job.rw;
-          const float v = inside ? reference_epilogue(e, win[(size_t(c) * job.h + y) * job.w + x], c) : e.pad[c];
+          const float v = inside ? reference_epilogue(e, win[(size_t(c) * job.h + y) * job.w + x], c) : job.pad[c];
           if (plan.layout == DstLayout::NCHW) {
             out[size_t(nchw_index(job, c, y, x))] = v;
           } else {

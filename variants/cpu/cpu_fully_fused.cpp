@@ -61,7 +61,7 @@ class CpuFullyFused final : public Variant {
       const int ry = j.y0 + y;
       if (ry < 0 || ry >= j.rh || nx <= 0) {  // a padding row
         for (int c = 0; c < 3; ++c)
-          for (int x = 0; x < j.w; ++x) store(plan, j, dst, c, y, x, e.pad[c]);
+          for (int x = 0; x < j.w; ++x) store(plan, j, dst, c, y, x, j.pad[c]);
         continue;
       }
       const int s = t.v.start[ry], cnt = t.v.count[ry];
@@ -82,7 +82,7 @@ class CpuFullyFused final : public Variant {
       for (int c = 0; c < 3; ++c)
         for (int x = 0; x < j.w; ++x) {
           const int rx = j.x0 + x;
-          store(plan, j, dst, c, y, x, rx >= 0 && rx < j.rw ? epilogue(e, acc[size_t(c) * nx + (rx - xa)], c) : e.pad[c]);
+          store(plan, j, dst, c, y, x, rx >= 0 && rx < j.rw ? epilogue(e, acc[size_t(c) * nx + (rx - xa)], c) : j.pad[c]);
         }
     }
   }

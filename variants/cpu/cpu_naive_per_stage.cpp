@@ -89,8 +89,9 @@ class CpuNaivePerStage final : public Variant {
       const size_t plane = size_t(j.h) * j.w;
       parallel_for(3 * plane, [&](size_t b, size_t end) {
         for (size_t k = b; k < end; ++k) {
-          const int c = int(k / plane);
-          target[k] = (bf.rescaled[k] - float(e.mean[c])) / float(e.std[c]);
+          const int c = int(k / plane), y = int((k % plane) / size_t(j.w)), x = int(k % size_t(j.w));
+          // outside the image: the job's pad (normalized zero, or 0.0 for a batch-padding slot)
+          target[k] = inside(j, y, x) ? (bf.rescaled[k] - float(e.mean[c])) / float(e.std[c]) : j.pad[c];
         }
       }, 4096);
     }

@@ -42,7 +42,7 @@ class CpuPointwiseFused final : public Variant {
         for (int y = int(b); y < int(end); ++y)
           for (int c = 0; c < 3; ++c)
             for (int x = 0; x < j.w; ++x) {
-              const float v = inside(j, y, x) ? normalized_[i][(size_t(c) * j.rh + j.y0 + y) * j.rw + j.x0 + x] : e.pad[c];
+              const float v = inside(j, y, x) ? normalized_[i][(size_t(c) * j.rh + j.y0 + y) * j.rw + j.x0 + x] : j.pad[c];
               store(plan, j, dst, c, y, x, v);
             }
       });

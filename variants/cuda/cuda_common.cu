@@ -45,6 +45,7 @@ DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
     dj.h = j.h;
     dj.w = j.w;
     dj.dst = j.dst;
+    for (int c = 0; c < 3; ++c) dj.pad[c] = j.pad[c];
     const auto h = add_table(j.src_w, j.rw), v = add_table(j.src_h, j.rh);
     dj.h_entry = h.first;
     dj.h_kmax = h.second;
@@ -68,7 +69,6 @@ DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
     d.epi.bias[c] = e.bias[c];
     d.epi.mean255[c] = e.mean255[c];
     d.epi.std255[c] = e.std255[c];
-    d.epi.pad[c] = e.pad[c];
     d.epi.mean[c] = float(e.mean[c]);
     d.epi.stdv[c] = float(e.std[c]);
   }

@@ -30,11 +30,12 @@ struct DevJob {
   long long dst = 0;
   int h_entry = 0, v_entry = 0;  // first table entry of this job's horizontal / vertical table
   int h_kmax = 0, v_kmax = 0;    // widest window of each table
+  float pad[3] = {0, 0, 0};      // the job's padding value (already normalized)
 };
 
 struct DevEpilogue {
   int hf = 0;
-  float scale[3], bias[3], mean255[3], std255[3], pad[3];
+  float scale[3], bias[3], mean255[3], std255[3];
   float mean[3], stdv[3];  // unfused (x / 255 - mean) / std, for the per-stage variants
 };
 

@@ -20,7 +20,7 @@ fully_fused_kernel(const DevJob* __restrict__ jobs, const int3* __restrict__ til
   if (x >= j.w || y >= j.h) return;
   const int ry = j.y0 + y, rx = j.x0 + x;
   if (ry < 0 || ry >= j.rh || rx < 0 || rx >= j.rw) {
-    for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, e.pad[c]);
+    for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
     return;
   }
   const int ev = j.v_entry + ry, eh = j.h_entry + rx;

@@ -41,7 +41,7 @@ fused_2d_kernel(const DevJob* __restrict__ jobs, const Tile2D* __restrict__ tile
     const int y = tile.y0 + o / tile.tw, x = tile.x0 + o % tile.tw;
     const int ry = j.y0 + y, rx = j.x0 + x;
     if (ry < 0 || ry >= j.rh || rx < 0 || rx >= j.rw) {
-      for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, e.pad[c]);
+      for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
       continue;
     }
     const int ev = j.v_entry + ry, eh = j.h_entry + rx;

@@ -30,12 +30,16 @@ __global__ void rescale_kernel(const T* __restrict__ in, float* __restrict__ out
   if (i < n) out[i] = float(in[i]) * (1.0f / 255.0f);
 }
 
+// Outside the image the job's pad is written (normalized zero, or 0.0 for a batch-padding slot).
 template <typename T>
-__global__ void normalize_kernel(DevEpilogue e, const float* __restrict__ in, T* __restrict__ out, long long plane) {
+__global__ void normalize_kernel(DevJob j, DevEpilogue e, const float* __restrict__ in, T* __restrict__ out,
+                                 long long plane) {
   const long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
   if (i >= 3 * plane) return;
-  const int c = int(i / plane);
-  put(out, i, (in[i] - e.mean[c]) / e.stdv[c]);
+  const int c = int(i / plane), y = int((i % plane) / j.w), x = int(i % j.w);
+  const int ry = j.y0 + y, rx = j.x0 + x;
+  const bool inside = ry >= 0 && ry < j.rh && rx >= 0 && rx < j.rw;
+  put(out, i, inside ? (in[i] - e.mean[c]) / e.stdv[c] : j.pad[c]);
 }
 
 template <typename T>
@@ -100,10 +104,10 @@ class CudaNaivePerStage final : public Variant {
         }
         PB_CUDA_CHECK_LAUNCH();
         if (!d_.layout.qwen) {
-          normalize_kernel<<<ceil_div(win, 256), 256, 0, s>>>(d_.epi, b.rescaled, o + j.dst, win / 3);
+          normalize_kernel<<<ceil_div(win, 256), 256, 0, s>>>(j, d_.epi, b.rescaled, o + j.dst, win / 3);
           PB_CUDA_CHECK_LAUNCH();
         } else {
-          normalize_kernel<<<ceil_div(win, 256), 256, 0, s>>>(d_.epi, b.rescaled, b.normalized, win / 3);
+          normalize_kernel<<<ceil_div(win, 256), 256, 0, s>>>(j, d_.epi, b.rescaled, b.normalized, win / 3);
           PB_CUDA_CHECK_LAUNCH();
           patchify_kernel<<<wgrid, tile, 0, s>>>(j, d_.layout, b.normalized, o);
           PB_CUDA_CHECK_LAUNCH();

@@ -9,14 +9,14 @@ namespace {
 using namespace cuda;
 
 template <typename T>
-__global__ void crop_store_kernel(DevJob j, DevLayout L, DevEpilogue e, const float* __restrict__ normalized,
+__global__ void crop_store_kernel(DevJob j, DevLayout L, const float* __restrict__ normalized,
                                   T* __restrict__ out) {
   const int x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
   if (x >= j.w || y >= j.h) return;
   const int ry = j.y0 + y, rx = j.x0 + x;
   const bool inside = ry >= 0 && ry < j.rh && rx >= 0 && rx < j.rw;
   for (int c = 0; c < 3; ++c)
-    store(out, L, j, c, y, x, inside ? normalized[(size_t(c) * j.rh + ry) * j.rw + rx] : e.pad[c]);
+    store(out, L, j, c, y, x, inside ? normalized[(size_t(c) * j.rh + ry) * j.rw + rx] : j.pad[c]);
 }
 
 class CudaPointwiseFused final : public Variant {
@@ -47,7 +47,7 @@ class CudaPointwiseFused final : public Variant {
           launch_vpass_full(d_, int(i), hpass_[i], normalized_[i], true, s);
         }
         NvtxRange r("stage: crop / patchify");
-        crop_store_kernel<<<dim3(ceil_div(j.w, 64), ceil_div(j.h, 4)), dim3(64, 4), 0, s>>>(j, d_.layout, d_.epi,
+        crop_store_kernel<<<dim3(ceil_div(j.w, 64), ceil_div(j.h, 4)), dim3(64, 4), 0, s>>>(j, d_.layout,
                                                                                              normalized_[i], o);
         PB_CUDA_CHECK_LAUNCH();
       }

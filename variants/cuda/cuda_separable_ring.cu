@@ -56,7 +56,7 @@ separable_ring_kernel(const DevJob* __restrict__ jobs, const Strip* __restrict__
     if (y < s.y1 && x < j.w) {
       const int ry = j.y0 + y;
       if (ry < 0 || ry >= j.rh || !col_ok) {
-        for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, e.pad[c]);
+        for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
       } else {
         const int ev = j.v_entry + ry, vn = t.count[ev];
         const float* wv = t.w + t.wofs[ev];

@@ -47,7 +47,7 @@ separable_smem_kernel(const DevJob* __restrict__ jobs, const SmemTile* __restric
     const int y = tile.y0 + yy, x = tile.x0 + xx;
     const int ry = j.y0 + y, rx = j.x0 + x;
     if (ry < 0 || ry >= j.rh || rx < 0 || rx >= j.rw) {
-      for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, e.pad[c]);
+      for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
       continue;
     }
     const int ev = j.v_entry + ry, vs = t.start[ev] - tile.r0, vn = t.count[ev];

@@ -42,7 +42,7 @@ vpass_kernel(const DevJob* __restrict__ jobs, const SepJob* __restrict__ sj, con
   if (x >= j.w || y >= j.h) return;
   const int ry = j.y0 + y, rx = j.x0 + x;
   if (ry < 0 || ry >= j.rh || rx < 0 || rx >= j.rw) {
-    for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, e.pad[c]);
+    for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
     return;
   }
   const SepJob s = sj[tile.x];
