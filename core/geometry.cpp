@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace pb {
 
@@ -51,6 +52,56 @@ ImageShape smart_resize(int h, int w, int factor, long long min_pixels, long lon
     wb = (long long)std::ceil(w * beta / factor) * factor;
   }
   return {int(hb), int(wb)};
+}
+
+TileGrid internvl_grid(ImageShape in, int tile, int min_tiles, int max_tiles) {
+  check_positive(in);
+  std::vector<TileGrid> cands;  // (cols, rows), columns outer, then stable-sorted by tile count
+  for (int c = 1; c <= max_tiles; ++c)
+    for (int r = 1; r <= max_tiles; ++r)
+      if (c * r >= min_tiles && c * r <= max_tiles) cands.push_back({c, r});
+  std::stable_sort(cands.begin(), cands.end(), [](const TileGrid& a, const TileGrid& b) { return a.cols * a.rows < b.cols * b.rows; });
+  const double aspect = double(in.w) / double(in.h);
+  const double area = double(in.w) * double(in.h);
+  TileGrid best;
+  double best_diff = std::numeric_limits<double>::infinity();
+  for (const TileGrid& g : cands) {
+    const double diff = std::fabs(aspect - double(g.cols) / double(g.rows));
+    if (diff < best_diff) {
+      best_diff = diff;
+      best = g;
+    } else if (diff == best_diff && area > 0.5 * tile * tile * g.cols * g.rows) {  // exact ==, as transformers
+      best = g;
+    }
+  }
+  return best;
+}
+
+ImageShape llava_best_resolution(ImageShape in, const std::vector<std::array<int, 2>>& pinpoints) {
+  check_positive(in);
+  if (pinpoints.empty()) throw GeometryError("no grid pinpoints");
+  ImageShape best{0, 0};
+  long long best_effective = 0;
+  double best_waste = std::numeric_limits<double>::infinity();
+  for (const auto& p : pinpoints) {
+    const double scale = std::min(double(p[1]) / in.w, double(p[0]) / in.h);
+    const long long dw = (long long)(in.w * scale), dh = (long long)(in.h * scale);
+    const long long effective = std::min(dw * dh, (long long)in.w * in.h);
+    const double waste = double(p[0]) * p[1] - double(effective);
+    if (effective > best_effective || (effective == best_effective && waste < best_waste)) {
+      best_effective = effective;
+      best_waste = waste;
+      best = {p[0], p[1]};
+    }
+  }
+  return best;
+}
+
+ImageShape llava_fit_size(ImageShape in, ImageShape target) {
+  check_positive(in);
+  const double sw = double(target.w) / in.w, sh = double(target.h) / in.h;
+  if (sw < sh) return {std::min(int(std::ceil(in.h * sw)), target.h), target.w};
+  return {target.h, std::min(int(std::ceil(in.w * sh)), target.w)};
 }
 
 }  // namespace pb

@@ -4,12 +4,13 @@
 
 namespace pb {
 
-const char* mode_name(Mode m) { return m == Mode::Float ? "float" : "hf"; }
+const char* mode_name(Mode m) { return m == Mode::Float ? "float" : (m == Mode::Hf ? "hf" : "pil"); }
 
 Mode parse_mode(const std::string& s) {
   if (s == "float") return Mode::Float;
   if (s == "hf") return Mode::Hf;
-  throw std::invalid_argument("unknown mode '" + s + "' (expected float or hf)");
+  if (s == "pil") return Mode::Pil;
+  throw std::invalid_argument("unknown mode '" + s + "' (expected float, hf or pil)");
 }
 
 namespace {
@@ -68,6 +69,31 @@ std::vector<PipelineSpec> make_pipelines() {
     p.patch = 14;
     p.merge = 2;
     p.temporal = 2;
+    p.mean = kClipMean;
+    p.std = kClipStd;
+    v.push_back(p);
+  }
+  {
+    PipelineSpec p;
+    p.name = "internvl3-448";
+    p.description = "closest-aspect grid of 448x448 tiles (1..12) from one bicubic resize, thumbnail last, ImageNet mean/std";
+    p.source = "OpenGVLab/InternVL3-*-hf, GotOcr2ImageProcessor(crop_to_patches) via InternVLProcessor";
+    p.geometry = Geometry::InternVLTiles;
+    p.tile = 448;
+    p.min_tiles = 1;
+    p.max_tiles = 12;
+    p.mean = kImagenetMean;
+    p.std = kImagenetStd;
+    v.push_back(p);
+  }
+  {
+    PipelineSpec p;
+    p.name = "llava-next-336";
+    p.description = "anyres: best pinpoint, aspect-kept bicubic resize, centred zero pad, 336 patches, base image first";
+    p.source = "llava-hf/llava-v1.6-mistral-7b-hf, LlavaNextImageProcessor";
+    p.geometry = Geometry::LlavaAnyres;
+    p.pinpoints = {{336, 672}, {672, 336}, {672, 672}, {1008, 336}, {336, 1008}};
+    p.base_size = 336;
     p.mean = kClipMean;
     p.std = kClipStd;
     v.push_back(p);

@@ -1,5 +1,6 @@
 #include "core/plan.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace pb {
@@ -13,6 +14,7 @@ long long Plan::input_bytes() const {
 Epilogue make_epilogue(const PipelineSpec& spec, Mode mode) {
   Epilogue e;
   e.hf = mode == Mode::Hf;
+  e.pil = mode == Mode::Pil;
   e.mean = spec.mean;
   e.std = spec.std;
   const float inv_rescale = float(1.0 / spec.rescale);  // 255.0 exactly for 1/255
@@ -21,7 +23,11 @@ Epilogue make_epilogue(const PipelineSpec& spec, Mode mode) {
     e.bias[c] = float(-spec.mean[c] / spec.std[c]);
     e.mean255[c] = float(spec.mean[c]) * inv_rescale;
     e.std255[c] = float(spec.std[c]) * inv_rescale;
-    e.pad[c] = e.hf ? (0.0f - e.mean255[c]) / e.std255[c] : float((0.0 - spec.mean[c]) / spec.std[c]);
+    e.mean_f[c] = float(spec.mean[c]);
+    e.std_f[c] = float(spec.std[c]);
+    if (e.hf) e.pad[c] = (0.0f - e.mean255[c]) / e.std255[c];
+    else if (e.pil) e.pad[c] = (0.0f - e.mean_f[c]) / e.std_f[c];
+    else e.pad[c] = float((0.0 - spec.mean[c]) / spec.std[c]);
   }
   return e;
 }
@@ -46,10 +52,16 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
     j.src = int(i);
     j.src_h = s.h;
     j.src_w = s.w;
+    for (int c = 0; c < 3; ++c) j.pad[c] = p.epilogue.pad[c];
+    auto full = [](Job job, int h, int w) {  // the whole image resized to h x w
+      job.rh = job.h = h;
+      job.rw = job.w = w;
+      job.y0 = job.x0 = 0;
+      return job;
+    };
     switch (spec.geometry) {
       case Geometry::FixedSize:
-        j.rh = j.h = spec.height;
-        j.rw = j.w = spec.width;
+        p.jobs.push_back(full(j, spec.height, spec.width));
         break;
       case Geometry::ShortestEdgeCrop: {
         const ImageShape r = shortest_edge_size(s, spec.shortest_edge);
@@ -60,17 +72,52 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
         j.x0 = win.x0;
         j.h = win.h;
         j.w = win.w;
+        p.jobs.push_back(j);
         break;
       }
       case Geometry::QwenSmartResize: {
         const ImageShape r = smart_resize(s.h, s.w, spec.patch * spec.merge, spec.min_pixels, spec.max_pixels);
-        j.rh = j.h = r.h;
-        j.rw = j.w = r.w;
+        p.jobs.push_back(full(j, r.h, r.w));
+        break;
+      }
+      case Geometry::InternVLTiles: {
+        // one canvas of rows x cols tiles, cut row-major; a thumbnail of the whole image last unless one tile
+        const TileGrid g = internvl_grid(s, spec.tile, spec.min_tiles, spec.max_tiles);
+        for (int t = 0; t < g.cols * g.rows; ++t) {
+          Job tj = j;
+          tj.rh = g.rows * spec.tile;
+          tj.rw = g.cols * spec.tile;
+          tj.y0 = (t / g.cols) * spec.tile;
+          tj.x0 = (t % g.cols) * spec.tile;
+          tj.h = tj.w = spec.tile;
+          p.jobs.push_back(tj);
+        }
+        if (g.cols * g.rows != 1) p.jobs.push_back(full(j, spec.tile, spec.tile));
+        p.num_patches.push_back(g.cols * g.rows + (g.cols * g.rows != 1));
+        break;
+      }
+      case Geometry::LlavaAnyres: {
+        // base image first, then the patches of the padded canvas row-major (windows run into the padding)
+        const int P = spec.base_size;
+        const ImageShape target = llava_best_resolution(s, spec.pinpoints);
+        const ImageShape fit = llava_fit_size(s, target);
+        const int top = (target.h - fit.h) / 2, left = (target.w - fit.w) / 2;
+        p.jobs.push_back(full(j, P, P));
+        for (int r = 0; r < target.h / P; ++r)
+          for (int c = 0; c < target.w / P; ++c) {
+            Job pj = j;
+            pj.rh = fit.h;
+            pj.rw = fit.w;
+            pj.y0 = r * P - top;
+            pj.x0 = c * P - left;
+            pj.h = pj.w = P;
+            p.jobs.push_back(pj);
+          }
+        p.num_patches.push_back(1 + (target.h / P) * (target.w / P));
+        p.image_sizes.push_back({s.h, s.w});
         break;
       }
     }
-    for (int c = 0; c < 3; ++c) j.pad[c] = p.epilogue.pad[c];
-    p.jobs.push_back(j);
   }
 
   if (spec.geometry == Geometry::QwenSmartResize) {
@@ -84,11 +131,36 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
       rows += gh * gw;
     }
     p.out_shape = {rows, (long long)p.qwen.row_elems()};
-  } else {
+  } else if (spec.geometry == Geometry::LlavaAnyres) {
+    // (B, N_max, 3, P, P): image b's patches fill slots [0, N_b); the rest of its slots are batch padding, zeros
+    // written after normalization, expressed as jobs whose window lies wholly outside a 1x1 image.
     p.layout = DstLayout::NCHW;
+    const long long P = spec.base_size, slot = 3 * P * P;
+    const long long nmax = *std::max_element(p.num_patches.begin(), p.num_patches.end());
+    std::vector<Job> jobs;
+    size_t k = 0;
+    for (size_t b = 0; b < inputs.size(); ++b)
+      for (long long s = 0; s < nmax; ++s) {
+        Job j;
+        if (s < p.num_patches[b]) {
+          j = p.jobs[k++];
+        } else {
+          j = p.jobs[k - 1];
+          j.rh = j.rw = 1;
+          j.y0 = 1;  // below the 1x1 image: every pixel of the window is padding
+          j.x0 = 0;
+          for (int c = 0; c < 3; ++c) j.pad[c] = 0.0f;
+        }
+        j.dst = ((long long)b * nmax + s) * slot;
+        jobs.push_back(j);
+      }
+    p.jobs = jobs;
+    p.out_shape = {n, nmax, 3, P, P};
+  } else {
+    p.layout = DstLayout::NCHW;  // one (3, h, w) slot per job, in job order
     const long long h = p.jobs[0].h, w = p.jobs[0].w;
     for (size_t i = 0; i < p.jobs.size(); ++i) p.jobs[i].dst = (long long)i * 3 * h * w;
-    p.out_shape = {n, 3, h, w};
+    p.out_shape = {(long long)p.jobs.size(), 3, h, w};
   }
   p.out_elems = 1;
   for (long long d : p.out_shape) p.out_elems *= d;

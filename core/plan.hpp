@@ -28,12 +28,15 @@ struct Job {
 // Constants of the fused rescale + normalize epilogue, per channel.
 struct Epilogue {
   bool hf = false;               // quantize to uint8 (rne, clamp) before normalizing, as HF does
+  bool pil = false;              // values arrive as Pillow's uint8; fl32(fl32(f64(x) / 255) - mean_f) / std_f
   std::array<double, 3> mean{};  // float mode, reference: (v / 255 - mean) / std in double
   std::array<double, 3> std{};
   std::array<float, 3> scale{};  // float mode, kernels: v * scale + bias (1/(255 std), -mean/std)
   std::array<float, 3> bias{};
   std::array<float, 3> mean255{};  // hf mode: fl32(fl32(q - mean255) / std255), mean255 = fl32(fl32(mean) * 255)
   std::array<float, 3> std255{};
+  std::array<float, 3> mean_f{};    // pil mode: float32 mean and std, as HF's PIL backend normalizes
+  std::array<float, 3> std_f{};
   std::array<float, 3> pad{};      // the normalized value of a zero uint8 padding pixel, in this mode (the
                                    // planner copies it into each job's pad; batch padding jobs use 0.0 instead)
 };
@@ -56,6 +59,8 @@ struct Plan {
   std::vector<long long> out_shape;  // shaped exactly as the HF processor returns pixel_values
   long long out_elems = 0;
   std::vector<std::array<long long, 3>> grid_thw;  // Qwen's image_grid_thw, one row per image
+  std::vector<long long> num_patches;               // InternVL: tiles (+ thumbnail) per image
+  std::vector<std::array<long long, 2>> image_sizes;  // LLaVA-NeXT: original (height, width) per image
 
   long long output_bytes_fp32() const { return out_elems * 4; }
   long long input_bytes() const;

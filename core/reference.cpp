@@ -1,11 +1,14 @@
 #include "core/reference.hpp"
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <cmath>
 #include <stdexcept>
 
 #include "core/layout.hpp"
 #include "core/parallel.hpp"
+#include "core/pillow.hpp"
 #include "core/resample.hpp"
 
 namespace pb {
@@ -20,6 +23,10 @@ void check_batch_matches(const Plan& plan, const std::vector<ImageView>& images)
 }
 
 float reference_epilogue(const Epilogue& e, double v, int c) {
+  if (e.pil) {  // HF PIL backend: rescale in float64 then cast, normalize in float32; v is Pillow's exact uint8
+    const float r = float(v * (1.0 / 255.0));
+    return (r - e.mean_f[c]) / e.std_f[c];
+  }
   if (!e.hf) return float((v / 255.0 - e.mean[c]) / e.std[c]);
   // torchvision uint8 output: clamp (bicubic overshoot), round half to even, cast; then HF's float32 normalize.
   const double q = std::nearbyint(std::clamp(v, 0.0, 255.0));
@@ -33,7 +40,7 @@ std::vector<double> reference_resized_window(const Plan& plan, const Job& job, c
   const int ya = std::max(job.y0, 0), yb = std::min(job.y0 + job.h, job.rh);
   const int xa = std::max(job.x0, 0), xb = std::min(job.x0 + job.w, job.rw);
   std::vector<double> out(size_t(3) * job.h * job.w, 0.0);
-  if (ya >= yb || xa >= xb) return out;
+  if (ya >= yb || xa >= xb) return out;  // wholly padding
   // Source rows the vertical pass needs, and the horizontal pass over just those rows.
   const int r0 = vt.start[ya];
   int r1 = r0;
@@ -66,12 +73,36 @@ std::vector<double> reference_resized_window(const Plan& plan, const Job& job, c
   return out;
 }
 
+// Pillow's uint8 resize of the whole image (cached: InternVL's tiles share one canvas), cut to the job's window.
+static std::vector<double> pillow_window(const Plan& plan, const Job& job, const ImageView& img,
+                                         std::map<std::array<int, 3>, std::vector<uint8_t>>& cache) {
+  std::vector<double> out(size_t(3) * job.h * job.w, 0.0);
+  const std::array<int, 3> key{job.src, job.rh, job.rw};
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    const bool empty = job.y0 >= job.rh || job.x0 >= job.rw || job.y0 + job.h <= 0 || job.x0 + job.w <= 0;
+    if (empty) return out;  // a window wholly outside the image (batch padding): nothing to resize
+    it = cache.emplace(key, pillow_resize(img, job.rh, job.rw, plan.filter)).first;
+  }
+  const std::vector<uint8_t>& r = it->second;
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < job.h; ++y)
+      for (int x = 0; x < job.w; ++x) {
+        const int ry = job.y0 + y, rx = job.x0 + x;
+        if (ry >= 0 && ry < job.rh && rx >= 0 && rx < job.rw)
+          out[(size_t(c) * job.h + y) * job.w + x] = r[(size_t(c) * job.rh + ry) * job.rw + rx];
+      }
+  return out;
+}
+
 std::vector<float> run_reference(const Plan& plan, const std::vector<ImageView>& images) {
   check_batch_matches(plan, images);
   std::vector<float> out(size_t(plan.out_elems));
   const Epilogue& e = plan.epilogue;
+  std::map<std::array<int, 3>, std::vector<uint8_t>> pillow_cache;
   for (const Job& job : plan.jobs) {
-    const std::vector<double> win = reference_resized_window(plan, job, images[job.src]);
+    const std::vector<double> win = plan.mode == Mode::Pil ? pillow_window(plan, job, images[job.src], pillow_cache)
+                                                           : reference_resized_window(plan, job, images[job.src]);
     for (int c = 0; c < 3; ++c)
       for (int y = 0; y < job.h; ++y)
         for (int x = 0; x < job.w; ++x) {

@@ -6,7 +6,50 @@
 
 namespace pb {
 
-const char* filter_name(Filter f) { return f == Filter::Bilinear ? "bilinear" : "bicubic"; }
+const char* filter_name(Filter f) {
+  switch (f) {
+    case Filter::Bilinear: return "bilinear";
+    case Filter::Bicubic: return "bicubic";
+    case Filter::Lanczos: return "lanczos";
+    case Filter::Box: return "box";
+    case Filter::Hamming: return "hamming";
+  }
+  return "?";
+}
+
+double filter_support(Filter f) {
+  switch (f) {
+    case Filter::Box: return 0.5;
+    case Filter::Bilinear:
+    case Filter::Hamming: return 1.0;
+    case Filter::Bicubic: return 2.0;
+    case Filter::Lanczos: return 3.0;
+  }
+  return 1.0;
+}
+
+static double sinc(double x) {
+  if (x == 0.0) return 1.0;
+  x *= M_PI;
+  return std::sin(x) / x;
+}
+
+double filter_eval(Filter f, double x) {
+  switch (f) {
+    case Filter::Bilinear: return filter_triangle(x);
+    case Filter::Bicubic: return filter_cubic_aa(x);
+    case Filter::Box: return x > -0.5 && x <= 0.5 ? 1.0 : 0.0;
+    case Filter::Hamming: {
+      x = std::fabs(x);
+      if (x == 0.0) return 1.0;
+      if (x >= 1.0) return 0.0;
+      x *= M_PI;
+      return std::sin(x) / x * (0.54f + 0.46f * std::cos(x));  // Pillow's float literals, promoted to double
+    }
+    case Filter::Lanczos: return -3.0 <= x && x < 3.0 ? sinc(x) * sinc(x / 3.0) : 0.0;
+  }
+  return 0.0;
+}
 
 int WeightTable::max_count() const {
   int m = 0;
@@ -22,9 +65,8 @@ static void check_sizes(int in, int out) {
 
 WeightTable make_aa_table(int in, int out, Filter f) {
   check_sizes(in, out);
-  const int interp = filter_interp_size(f);
   const double scale = double(in) / double(out);
-  const double support = aa_support(in, out, interp);
+  const double support = scale >= 1.0 ? filter_support(f) * scale : filter_support(f);
   const double invscale = scale >= 1.0 ? 1.0 / scale : 1.0;
   WeightTable t;
   t.in = in;
@@ -43,7 +85,7 @@ WeightTable make_aa_table(int in, int out, Filter f) {
     double total = 0.0;
     for (int j = 0; j < xsize; ++j) {
       const double arg = (j + xmin - center + 0.5) * invscale;
-      w[j] = f == Filter::Bilinear ? filter_triangle(arg) : filter_cubic_aa(arg);
+      w[j] = filter_eval(f, arg);
       total += w[j];
     }
     if (total != 0.0)
@@ -59,6 +101,8 @@ static double keys_cc2(double x, double a) { return ((a * x - 5.0 * a) * x + 8.0
 
 WeightTable make_plain_table(int in, int out, Filter f) {
   check_sizes(in, out);
+  if (f != Filter::Bilinear && f != Filter::Bicubic)
+    throw std::invalid_argument(std::string("no non-antialiased table for ") + filter_name(f));
   const double scale = double(in) / double(out);
   WeightTable t;
   t.in = in;

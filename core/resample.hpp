@@ -6,9 +6,14 @@
 
 namespace pb {
 
-enum class Filter { Bilinear, Bicubic };
+// Bilinear and Bicubic exist in torchvision and Pillow; Lanczos, Box and Hamming only in Pillow (pil mode).
+enum class Filter { Bilinear, Bicubic, Lanczos, Box, Hamming };
 
 const char* filter_name(Filter f);
+// Half-width of the filter at scale 1 (Pillow's `support`; torchvision's interp_size / 2).
+double filter_support(Filter f);
+// The filter kernel (SPEC.md §1.2, §2), as Pillow and ATen evaluate it in double.
+double filter_eval(Filter f, double x);
 
 // Kernel functions of SPEC.md §1.2 (antialiased path): triangle and Keys cubic with a = -0.5.
 PB_HD double filter_triangle(double x) {
@@ -22,7 +27,6 @@ PB_HD double filter_cubic_aa(double x) {
   if (x < 2.0) return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
   return 0.0;
 }
-inline int filter_interp_size(Filter f) { return f == Filter::Bilinear ? 2 : 4; }
 
 // One axis of a separable resize: output i reads inputs [start[i], start[i] + count[i]) with weights
 // w[i * stride + j]. Non-antialiased tables fold taps clamped at the border onto the edge tap, so every
@@ -47,11 +51,5 @@ inline WeightTable make_table(int in, int out, Filter f, bool antialias) {
   return antialias ? make_aa_table(in, out, f) : make_plain_table(in, out, f);
 }
 
-// The support (half-width, in input pixels) of the antialiased filter for this scale: host and device use it
-// to size windows before the table exists.
-PB_HD double aa_support(int in, int out, int interp_size) {
-  const double scale = double(in) / double(out);
-  return scale >= 1.0 ? (interp_size * 0.5) * scale : interp_size * 0.5;
-}
 
 }  // namespace pb

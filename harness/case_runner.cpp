@@ -108,7 +108,7 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
     return false;
   }
   std::string why;
-  if (!info.supports(c.pipeline, c.layout, c.dtype, why)) {
+  if (!info.supports(c.pipeline, c.layout, c.dtype, c.mode, why)) {
     rec.status = "unsupported";
     rec.reason = why;
     return false;

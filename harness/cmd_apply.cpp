@@ -20,7 +20,7 @@ int cmd_apply(const std::vector<std::string>& args) {
   const DType dtype = parse_dtype(a.get("dtype", "fp32"));
   const std::string out_path = a.require("out");
   std::string why;
-  if (!variant->info().supports(spec.name, layout, dtype, why)) throw UsageError(why);
+  if (!variant->info().supports(spec.name, layout, dtype, mode, why)) throw UsageError(why);
   std::vector<Image> images;
   std::vector<ImageShape> shapes;
   for (const auto& p : split_list(a.require("images"))) {

@@ -48,6 +48,8 @@ int cmd_reference(const std::vector<std::string>& args) {
   side["mode"] = mode_name(mode);
   side["pixel_values_shape"] = plan.out_shape;
   if (!plan.grid_thw.empty()) side["image_grid_thw"] = plan.grid_thw;
+  if (!plan.num_patches.empty()) side["num_patches"] = plan.num_patches;
+  if (!plan.image_sizes.empty()) side["image_sizes"] = plan.image_sizes;
   std::printf("%s\n", side.dump().c_str());
   return 0;
 }

@@ -38,7 +38,11 @@ void Workspace::release_all() {
   live_ = 0;
 }
 
-bool VariantInfo::supports(const std::string& pipeline, Layout l, DType d, std::string& why) const {
+bool VariantInfo::supports(const std::string& pipeline, Layout l, DType d, Mode m, std::string& why) const {
+  if (std::find(modes.begin(), modes.end(), m) == modes.end()) {
+    why = name + " does not implement " + mode_name(m) + " numerics";
+    return false;
+  }
   if (!pipelines.empty() && std::find(pipelines.begin(), pipelines.end(), pipeline) == pipelines.end()) {
     why = name + " does not implement pipeline " + pipeline;
     return false;

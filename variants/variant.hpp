@@ -74,8 +74,9 @@ struct VariantInfo {
   std::string description;  // the design, i.e. the ablation axis this variant represents
   std::vector<Layout> layouts{Layout::HWC, Layout::CHW};
   std::vector<DType> dtypes{DType::F32};
+  std::vector<Mode> modes{Mode::Float, Mode::Hf};  // `pil` (Pillow's integer resize) is the reference's alone
   std::vector<std::string> pipelines;  // empty: every pipeline the planner makes
-  bool supports(const std::string& pipeline, Layout l, DType d, std::string& why) const;
+  bool supports(const std::string& pipeline, Layout l, DType d, Mode m, std::string& why) const;
 };
 
 class Variant {

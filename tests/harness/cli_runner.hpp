@@ -1,6 +1,7 @@
 #pragma once
 // Runs the real prepbench binary, as a user would, and captures its exit status and output.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -36,7 +37,8 @@ inline std::string slurp(const std::string& p) {
 
 inline CliResult run_cli(const std::string& args) {
   static int counter = 0;
-  const std::string base = tmp_dir() + "/cli_" + std::to_string(++counter);
+  // ctest runs tests in parallel processes: the pid keeps their capture files apart
+  const std::string base = tmp_dir() + "/cli_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
   const std::string cmd = prepbench_bin() + " " + args + " >" + base + ".out 2>" + base + ".err </dev/null";
   const int rc = std::system(cmd.c_str());
   CliResult r;
