@@ -12,7 +12,7 @@ namespace {
 const char* kUsage =
     "usage: prepbench <command> [options]\n"
     "  list                                  pipelines, variants, workloads\n"
-    "  reference --pipeline P --mode float|hf (--image IN.npy | --workload-dir DIR) [--layout hwc|chw] --out OUT.npy\n"
+    "  reference --pipeline P --mode float|hf|pil (--image IN.npy | --workload-dir DIR) [--layout hwc|chw] --out OUT.npy\n"
     "  workload dump --workload W --out DIR [--layout hwc|chw] [--seed S]\n"
     "  run [--variants GLOB,...] [--pipelines GLOB,...] [--workloads W,...] [--sweep FILE.json] [--reps N]\n"
     "      [--cpu-reps N] [--warmup N] [--layouts hwc,chw] [--dtypes fp32,bf16] [--modes float,hf] [--warm-l2]\n"
@@ -22,7 +22,9 @@ const char* kUsage =
     "  gate --baseline A.json --candidate B.json [--max-slowdown 0.05] [--alpha 0.01] [--min-samples 5]\n"
     "       [--parity-only] [--allow-different-hardware] [--markdown FILE]   exit 0 pass, 1 regression, 2 bad input\n"
     "  profile --variants V --pipelines P --workloads W [--layouts] [--dtypes] [--modes] [--reps N]\n"
-    "                                        per-kernel table (CUPTI) of one repetition per CUDA case\n";
+    "                                        per-kernel table (CUPTI) of one repetition per CUDA case\n"
+    "  pillow-resize --image IN.npy --size HxW [--filter bicubic|bilinear|lanczos|box|hamming] --out OUT.npy\n"
+    "                                        Pillow's Image.resize, bit-exact (uint8 HWC)\n";
 
 }  // namespace
 
@@ -42,7 +44,9 @@ int main(int argc, char** argv) {
     if (cmd == "apply") return pb::cmd_apply(args);
     if (cmd == "gate") return pb::cmd_gate(args);
     if (cmd == "profile") return pb::cmd_profile(args);
-    throw pb::UsageError("unknown command '" + cmd + "' (valid: list, reference, workload, run, apply, gate, profile)");
+    if (cmd == "pillow-resize") return pb::cmd_pillow_resize(args);
+    throw pb::UsageError("unknown command '" + cmd +
+                         "' (valid: list, reference, workload, run, apply, gate, profile, pillow-resize)");
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "prepbench: error: out of memory\n");
   } catch (const std::exception& e) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build, tests and charts need (Debian packages). Idempotent: installs only what is missing.
 set -euo pipefail
-pkgs=(cmake g++ ninja-build libbenchmark-dev libgtest-dev nlohmann-json3-dev python3 python3-numpy python3-matplotlib python3-jsonschema
+pkgs=(cmake g++ ninja-build libbenchmark-dev libgtest-dev nlohmann-json3-dev python3 python3-numpy python3-matplotlib python3-jsonschema python3-pil
       xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
