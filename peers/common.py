@@ -21,6 +21,9 @@ PIPELINES = {
     "dinov2-small": {"kind": "crop", "shortest": 256, "crop": (224, 224), "mean": IMAGENET_MEAN, "std": IMAGENET_STD},
     "qwen2.5-vl-7b": {"kind": "qwen", "patch": 14, "merge": 2, "temporal": 2, "min_pixels": 3136,
                       "max_pixels": 12845056, "mean": CLIP_MEAN, "std": CLIP_STD},
+    # tiling pipelines: only the HF processor peers implement them (geometry() refuses)
+    "internvl3-448": {"kind": "tiles", "mean": IMAGENET_MEAN, "std": IMAGENET_STD},
+    "llava-next-336": {"kind": "anyres", "mean": CLIP_MEAN, "std": CLIP_STD},
 }
 
 
@@ -75,6 +78,8 @@ def geometry(pipeline, h, w):
         rh, rw = shortest_edge(h, w, p["shortest"])
         ch, cw = p["crop"]
         return (rh, rw), (crop_origin(rh, ch), crop_origin(rw, cw), ch, cw)
+    if p["kind"] != "qwen":
+        raise NotImplementedError(f"{pipeline}: this peer implements no tiling pipeline (only the HF processors do)")
     rh, rw = smart_resize(h, w, p["patch"] * p["merge"], p["min_pixels"], p["max_pixels"])
     return (rh, rw), (0, 0, rh, rw)
 

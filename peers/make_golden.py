@@ -14,7 +14,9 @@ To stay under the 5 MB budget each output is stored as ``flat[::stride]`` with a
 (so every column and row is sampled); the full shape is kept. Geometry (smart_resize, shortest-edge sizes, center
 crop offsets) is recorded for many shapes straight from transformers' own functions.
 
-    python3 peers/make_golden.py --out DIR     # writes DIR/goldens.tar.xz (commit it as tests/golden/goldens.tar.xz)
+    python3 peers/make_golden.py --out DIR                # DIR/goldens.tar.xz -> tests/golden/goldens.tar.xz
+    python3 peers/make_golden.py --set tiling --out DIR   # DIR/goldens_tiling.tar.xz: InternVL, LLaVA-NeXT
+    python3 peers/make_golden.py --set pil --out DIR      # DIR/goldens_pil.tar.xz: Pillow resizes, PIL backend
 """
 import argparse
 import datetime
@@ -37,6 +39,18 @@ IMAGES = [  # (name, h, w): what each one exercises
     ("same_384x384", 384, 384),    # SigLIP identity resize (torchvision returns the input)
 ]
 PIPELINES = ["siglip-so400m-384", "clip-vit-b32", "dinov2-small", "qwen2.5-vl-7b"]
+TILING_IMAGES = [  # (name, h, w): InternVL grid / LLaVA-NeXT pinpoint each exercises
+    ("sq_640", 640, 640),         # InternVL tie among 1x1, 2x2 (area > half of 4 tiles): 2x2 + thumbnail
+    ("sq_400", 400, 400),         # the same tie, area too small: stays 1x1 (no thumbnail)
+    ("tile_448", 448, 448),       # exactly one tile
+    ("tall_448x224", 448, 224),   # 1x2 tiles + thumbnail; LLaVA 672x336
+    ("wide_150x500", 150, 500),   # InternVL 3x1; LLaVA 336x1008 with 303 rows: pad 16 top, 17 bottom
+    ("extreme_50x950", 50, 950),  # 1:19: InternVL 12x1 + thumbnail; LLaVA pads 282 rows
+    ("photo_240x320", 240, 320),  # 4x3
+]
+PIL_RESIZES = [  # (image name, (h, w), target (h, w)): up and down
+    ("tiny_37x53", (37, 53), (130, 170)), ("odd_127x93", (127, 93), (200, 150)),
+    ("down_300x280", (300, 280), (64, 64)), ("photo_240x320", (240, 320), (96, 128))]
 
 
 def photo_like(h, w, seed):
@@ -67,6 +81,96 @@ def photo_like(h, w, seed):
     img[patch] += np.where(((X[patch] + Y[patch]) // period) % 2 == 0, 40.0, -40.0)[..., None]
     img += rng.uniform(-1.5, 1.5, size=img.shape)
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+
+def make_tiling_processors(pil=False):
+    import transformers as tf
+    from transformers.image_utils import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
+    sfx = "Pil" if pil else ""
+    return {
+        "internvl3-448": getattr(tf, "GotOcr2ImageProcessor" + sfx)(
+            size={"height": 448, "width": 448}, crop_to_patches=True, min_patches=1, max_patches=12,
+            image_mean=IMAGENET_DEFAULT_MEAN, image_std=IMAGENET_DEFAULT_STD),
+        "llava-next-336": getattr(tf, "LlavaNextImageProcessor" + sfx)(
+            size={"shortest_edge": 336}, crop_size={"height": 336, "width": 336},
+            image_grid_pinpoints=[[336, 672], [672, 336], [672, 672], [1008, 336], [336, 1008]]),
+    }
+
+
+def make_pil_processors():
+    import transformers as tf
+    from transformers.image_utils import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
+    procs = {
+        "siglip-so400m-384": tf.SiglipImageProcessorPil(size={"height": 384, "width": 384}),
+        "clip-vit-b32": tf.CLIPImageProcessorPil(),
+        "dinov2-small": tf.BitImageProcessorPil(size={"shortest_edge": 256}, crop_size={"height": 224, "width": 224},
+                                                image_mean=IMAGENET_DEFAULT_MEAN, image_std=IMAGENET_DEFAULT_STD),
+        "qwen2.5-vl-7b": tf.Qwen2VLImageProcessorPil(size={"shortest_edge": 3136, "longest_edge": 12845056}),
+    }
+    procs.update(make_tiling_processors(pil=True))
+    return procs
+
+
+def side_outputs(res):
+    out = {}
+    for key in ("image_grid_thw", "num_patches", "image_sizes"):
+        if key in res:
+            v = res[key]
+            out[key] = v.tolist() if hasattr(v, "tolist") else [list(map(int, x)) if hasattr(x, "__len__") else int(x)
+                                                                 for x in v]
+    return out
+
+
+def add_output(files, index, name, pipeline, mode, pv, proc, res, input_kind):
+    arr = np.asarray(pv, dtype=np.float32)
+    flat = arr.reshape(-1)
+    stride = coprime_stride(flat.size, arr.shape[-1])
+    f = f"outputs/{pipeline}/{name}.{mode}.npy"
+    files[f] = npy_bytes(np.ascontiguousarray(flat[::stride]))
+    rec = {"image": name, "pipeline": pipeline, "mode": mode, "shape": list(arr.shape), "stride": stride, "file": f,
+           "processor": type(proc).__name__, "input": input_kind}
+    rec.update(side_outputs(res))
+    index["outputs"].append(rec)
+    print(f"{pipeline:18s} {mode:5s} {name:14s} shape={tuple(arr.shape)} stride={stride} {side_outputs(res)}", flush=True)
+
+
+def make_tiling(args, files, index):
+    import torch
+    procs = make_tiling_processors()
+    for i, (name, h, w) in enumerate(TILING_IMAGES):
+        img = photo_like(h, w, seed=2000 + i)
+        files[f"images/{name}.npy"] = npy_bytes(img)
+        index["images"].append({"name": name, "file": f"images/{name}.npy", "h": h, "w": w})
+        chw = torch.from_numpy(img).permute(2, 0, 1).contiguous()
+        for pipeline, proc in procs.items():
+            for mode in ("hf", "float"):
+                x = chw if mode == "hf" else chw.to(torch.float32)
+                res = proc(images=[x], return_tensors="pt", device=args.device, input_data_format="channels_first")
+                add_output(files, index, name, pipeline, mode, res["pixel_values"].detach().float().cpu().numpy(), proc,
+                           res, "uint8 CHW" if mode == "hf" else "float32 CHW (0..255)")
+
+
+def make_pil(args, files, index):
+    from PIL import Image
+    import PIL
+    index["versions"]["pillow"] = PIL.__version__
+    index["resizes"] = []
+    images = {}
+    for i, (name, h, w) in enumerate(IMAGES[:2] + [("down_300x280", 300, 280), ("photo_240x320", 240, 320)]):
+        images[name] = photo_like(h, w, seed=3000 + i)
+        files[f"images/{name}.npy"] = npy_bytes(images[name])
+        index["images"].append({"name": name, "file": f"images/{name}.npy", "h": h, "w": w})
+    for name, (h, w), (rh, rw) in PIL_RESIZES:
+        for fname, f in (("bicubic", Image.BICUBIC), ("bilinear", Image.BILINEAR), ("lanczos", Image.LANCZOS)):
+            out = np.asarray(Image.fromarray(images[name]).resize((rw, rh), f, reducing_gap=None))
+            fn = f"resizes/{name}.{fname}.{rh}x{rw}.npy"
+            files[fn] = npy_bytes(out)
+            index["resizes"].append({"image": name, "filter": fname, "size": [rh, rw], "file": fn})
+    procs = make_pil_processors()
+    for name, img in images.items():
+        for pipeline, proc in procs.items():
+            res = proc(images=[Image.fromarray(img)], return_tensors="np")
+            add_output(files, index, name, pipeline, "pil", res["pixel_values"], proc, res, "PIL RGB image")
 
 
 def make_processors():
@@ -139,24 +243,33 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="directory for goldens.tar.xz")
     ap.add_argument("--device", default="cuda")
+    ap.add_argument("--set", default="core", choices=["core", "tiling", "pil"])
     args = ap.parse_args()
 
-    import torch
-    import torchvision
     import transformers
+    try:
+        import torch
+        import torchvision
+        versions = {"torch": torch.__version__, "torchvision": torchvision.__version__}
+        device = torch.cuda.get_device_name(0) if args.device == "cuda" else "cpu"
+    except ImportError:  # the pil set needs neither
+        versions, device = {}, "cpu"
 
-    procs = make_processors()
     files = {}
     index = {
         "made_by": "peers/make_golden.py",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "versions": {"torch": torch.__version__, "torchvision": torchvision.__version__,
-                     "transformers": transformers.__version__, "numpy": np.__version__},
-        "device": torch.cuda.get_device_name(0) if args.device == "cuda" else "cpu",
+        "versions": dict(versions, transformers=transformers.__version__, numpy=np.__version__),
+        "device": device,
         "sampling": "values = pixel_values.flatten()[::stride]; stride coprime with the last axis",
-        "images": [], "outputs": [],
+        "images": [], "outputs": [], "set": args.set,
     }
-    for i, (name, h, w) in enumerate(IMAGES):
+    if args.set == "tiling":
+        make_tiling(args, files, index)
+    elif args.set == "pil":
+        make_pil(args, files, index)
+    procs = make_processors() if args.set == "core" else {}
+    for i, (name, h, w) in enumerate(IMAGES if args.set == "core" else []):
         img = photo_like(h, w, seed=1000 + i)
         files[f"images/{name}.npy"] = npy_bytes(img)
         index["images"].append({"name": name, "file": f"images/{name}.npy", "h": h, "w": w})
@@ -178,12 +291,13 @@ def main():
                     rec["image_grid_thw"] = res["image_grid_thw"].tolist()
                 index["outputs"].append(rec)
                 print(f"{pipeline:18s} {mode:5s} {name:14s} shape={tuple(pv.shape)} stride={stride}", flush=True)
-    index["geometry"] = geometry_cases()
+    if args.set == "core":
+        index["geometry"] = geometry_cases()
     files["golden.json"] = json.dumps(index, indent=1).encode()
 
     import os
     os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "goldens.tar.xz")
+    path = os.path.join(args.out, "goldens.tar.xz" if args.set == "core" else f"goldens_{args.set}.tar.xz")
     with tarfile.open(path + ".tmp", "w:xz", preset=9) as tar:
         for fname, data in sorted(files.items()):
             ti = tarfile.TarInfo(fname)

@@ -70,8 +70,9 @@ def time_cpu(fn, reps, warmup):
 def hf_processors(pil=False):
     import transformers as tf
     from transformers.image_utils import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
+    from make_golden import make_tiling_processors
     sfx = "Pil" if pil else ""
-    return {
+    return dict(make_tiling_processors(pil), **{
         "siglip-so400m-384": getattr(tf, "SiglipImageProcessor" + sfx)(size={"height": 384, "width": 384}),
         "clip-vit-b32": getattr(tf, "CLIPImageProcessor" + sfx)(),
         "dinov2-small": getattr(tf, "BitImageProcessor" + sfx)(size={"shortest_edge": 256},
@@ -80,7 +81,7 @@ def hf_processors(pil=False):
                                                               image_std=IMAGENET_DEFAULT_STD),
         "qwen2.5-vl-7b": getattr(tf, "Qwen2VLImageProcessor" + sfx)(size={"shortest_edge": 3136,
                                                                           "longest_edge": 12845056}),
-    }
+    })
 
 
 def torch_pipeline(T, pipeline, geoms, as_float):
@@ -159,10 +160,14 @@ def run_peer(peer, pipeline, workload, images, T, procs, args, ref):
                 bytes_moved=in_bytes + out_bytes, output_bytes=out_bytes, repro=repro)
     if backend == "cuda" and (T is None or not T.cuda):
         return common.record(status="skipped", reason="no CUDA device", **base)
-    try:
-        geoms = [common.geometry(pipeline, im.shape[0], im.shape[1]) for im in images]
-    except ValueError as e:
-        return common.record(status="unsupported", reason=f"pipeline rejects this workload: {e}", **base)
+    geoms = None
+    if peer not in ("hf_processor", "hf_processor_cpu", "hf_processor_pil"):
+        try:
+            geoms = [common.geometry(pipeline, im.shape[0], im.shape[1]) for im in images]
+        except ValueError as e:
+            return common.record(status="unsupported", reason=f"pipeline rejects this workload: {e}", **base)
+        except NotImplementedError as e:
+            return common.record(status="unsupported", reason=str(e), **base)
     extra = {}
     torch = T.torch if T else None
     if peer in ("torchvision_loop_uint8", "torchvision_loop_float", "hf_processor", "torch_compile"):

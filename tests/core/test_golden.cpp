@@ -14,6 +14,7 @@
 #include "../test_paths.hpp"
 #include "core/geometry.hpp"
 #include "core/layout.hpp"
+#include "core/pillow.hpp"
 #include "core/reference.hpp"
 #include "workloads/npy.hpp"
 
@@ -24,14 +25,15 @@ namespace {
 
 const std::string kDir = pbtest::golden_dir();
 
-json load_index() {
-  std::ifstream f(kDir + "/golden.json");
-  if (!f) throw std::runtime_error("golden index " + kDir + "/golden.json missing (tests/golden/goldens.tar.xz)");
+json load_index(const std::string& set = "") {
+  const std::string dir = set.empty() ? kDir : kDir + "/" + set;
+  std::ifstream f(dir + "/golden.json");
+  if (!f) throw std::runtime_error("golden index " + dir + "/golden.json missing (tests/golden/goldens*.tar.xz)");
   return json::parse(f);
 }
 
-std::vector<float> load_values(const std::string& file) {
-  const NpyArray a = read_npy(kDir + "/" + file);
+std::vector<float> load_values(const std::string& file, const std::string& set = "") {
+  const NpyArray a = read_npy((set.empty() ? kDir : kDir + "/" + set) + "/" + file);
   if (a.descr != "<f4") throw std::runtime_error(file + ": expected float32");
   std::vector<float> v(a.data.size() / 4);
   std::memcpy(v.data(), a.data.data(), a.data.size());
@@ -129,11 +131,16 @@ TEST(Golden, FloatGapToTorchvisionIsItsFloat32WeightMath) {
 // vs float32 resize disagree only where the value sits on a rounding tie). float mode: within 1e-4 of torchvision's
 // float32 path, whose CUDA kernel computes centres and weights in float32 (see the emulation test above: that
 // explains the gap to 5e-6; the 1e-5 bound cannot hold once coordinates reach ~1000).
-TEST(Golden, ReferenceMatchesHfAndTorchvision) {
-  const json idx = load_index();
-  ASSERT_GE(idx["images"].size(), 6u);
+namespace {
+
+// Every output of one golden set against the reference. Per pipeline and mode:
+//   hf: >= 99.99 % of values within 1e-5 and none beyond one uint8 step; float: within 1e-4; pil: bit-exact.
+// Shapes and side outputs (image_grid_thw, num_patches, image_sizes) exact. Returns the number of outputs checked.
+int check_golden_set(const std::string& set) {
+  const json idx = load_index(set);
+  const std::string dir = set.empty() ? kDir : kDir + "/" + set;
   std::map<std::string, Image> images;
-  for (const auto& im : idx["images"]) images[im["name"]] = read_image_npy(kDir + "/" + im["file"].get<std::string>(), Layout::HWC);
+  for (const auto& im : idx["images"]) images[im["name"]] = read_image_npy(dir + "/" + im["file"].get<std::string>(), Layout::HWC);
   struct Tally {
     size_t n = 0, within = 0;
     double max_abs = 0;
@@ -142,19 +149,27 @@ TEST(Golden, ReferenceMatchesHfAndTorchvision) {
   int checked = 0;
   for (const auto& o : idx["outputs"]) {
     const std::string pipeline = o["pipeline"], mode_s = o["mode"], name = o["image"];
-    SCOPED_TRACE(pipeline + " " + mode_s + " " + name);
+    SCOPED_TRACE(set + " " + pipeline + " " + mode_s + " " + name);
     const PipelineSpec& spec = find_pipeline(pipeline);
     const Mode mode = parse_mode(mode_s);
     const Image& img = images.at(name);
     const Plan plan = make_plan(spec, {img.shape()}, mode);
-    ASSERT_EQ(plan.out_shape, o["shape"].get<std::vector<long long>>());
+    EXPECT_EQ(plan.out_shape, o["shape"].get<std::vector<long long>>());
+    if (plan.out_shape != o["shape"].get<std::vector<long long>>()) continue;
     if (o.contains("image_grid_thw")) {
       EXPECT_EQ(json(plan.grid_thw), o["image_grid_thw"]);
     }
+    if (o.contains("num_patches")) {
+      EXPECT_EQ(json(plan.num_patches), o["num_patches"]);
+    }
+    if (o.contains("image_sizes")) {
+      EXPECT_EQ(json(plan.image_sizes), o["image_sizes"]);
+    }
     const std::vector<float> ref = run_reference(plan, {img.view()});
-    const std::vector<float> gold = load_values(o["file"]);
+    const std::vector<float> gold = load_values(o["file"], set);
     const size_t stride = o["stride"];
-    ASSERT_EQ(gold.size(), (ref.size() + stride - 1) / stride);
+    EXPECT_EQ(gold.size(), (ref.size() + stride - 1) / stride);
+    if (gold.size() != (ref.size() + stride - 1) / stride) continue;
     double step = 0;  // one uint8 step in normalized units, for the widest-step channel
     for (int c = 0; c < 3; ++c) step = std::max(step, 1.0 / (255.0 * spec.std[c]));
     Tally& t = tally[pipeline + " " + mode_s];
@@ -166,20 +181,58 @@ TEST(Golden, ReferenceMatchesHfAndTorchvision) {
     }
     t.n += gold.size();
     t.max_abs = std::max(t.max_abs, max_abs);
-    std::printf("golden %-18s %-5s %-14s n=%-6zu max_abs=%.3g\n", pipeline.c_str(), mode_s.c_str(), name.c_str(),
-                gold.size(), max_abs);
-    EXPECT_LE(max_abs, mode == Mode::Float ? 1e-4 : step + 1e-5);
+    std::printf("golden %-7s %-18s %-5s %-14s n=%-6zu max_abs=%.3g\n", set.empty() ? "core" : set.c_str(),
+                pipeline.c_str(), mode_s.c_str(), name.c_str(), gold.size(), max_abs);
+    if (mode == Mode::Pil) {
+      EXPECT_EQ(max_abs, 0.0);
+    } else {
+      EXPECT_LE(max_abs, mode == Mode::Float ? 1e-4 : step + 1e-5);
+    }
     ++checked;
   }
-  EXPECT_EQ(checked, 7 * 4 * 2);
   for (const auto& [key, t] : tally) {
     const double frac = double(t.within) / double(t.n);
-    std::printf("golden summary %-24s values=%-6zu max_abs=%.3g within_1e-5=%.5f%%\n", key.c_str(), t.n, t.max_abs,
-                100 * frac);
+    std::printf("golden summary %-7s %-24s values=%-6zu max_abs=%.3g within_1e-5=%.5f%%\n",
+                set.empty() ? "core" : set.c_str(), key.c_str(), t.n, t.max_abs, 100 * frac);
     if (key.find(" hf") != std::string::npos) {
       EXPECT_GE(frac, 0.9999) << key;
     }
   }
+  return checked;
+}
+
+}  // namespace
+
+// hf mode: per pipeline, >= 99.99 % of values within 1e-5 of HF and none more than one uint8 step away (float64
+// vs float32 resize disagree only where the value sits on a rounding tie). float mode: within 1e-4 of torchvision's
+// float32 path, whose CUDA kernel computes centres and weights in float32 (see the emulation test above: that
+// explains the gap to 5e-6; the 1e-5 bound cannot hold once coordinates reach ~1000).
+TEST(Golden, ReferenceMatchesHfAndTorchvision) { EXPECT_EQ(check_golden_set(""), 7 * 4 * 2); }
+
+// InternVL and LLaVA-NeXT processors (transformers 5.17, device="cuda"): 7 shapes x 2 pipelines x {hf, float}.
+TEST(Golden, TilingPipelinesMatchHf) { EXPECT_EQ(check_golden_set("tiling"), 7 * 2 * 2); }
+
+// HF's PIL backend (transformers 5.17, Pillow on the GPU machine): bit-exact for all six pipelines, and the raw
+// Pillow resizes (bicubic, bilinear, lanczos; up and down) byte for byte.
+TEST(Golden, PilModeIsBitExactWithHfPilBackendAndPillow) {
+  EXPECT_EQ(check_golden_set("pil"), 4 * 6);
+  const json idx = load_index("pil");
+  const std::string dir = kDir + "/pil";
+  int resizes = 0;
+  for (const auto& r : idx["resizes"]) {
+    const Image img = read_image_npy(dir + "/images/" + r["image"].get<std::string>() + ".npy", Layout::HWC);
+    const Image want = read_image_npy(dir + "/" + r["file"].get<std::string>(), Layout::HWC);
+    const std::string f = r["filter"];
+    const Filter filter = f == "bicubic" ? Filter::Bicubic : f == "bilinear" ? Filter::Bilinear : Filter::Lanczos;
+    const std::vector<uint8_t> got = pillow_resize(img.view(), want.h, want.w, filter);
+    size_t diff = 0;
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < want.h; ++y)
+        for (int x = 0; x < want.w; ++x) diff += got[(size_t(c) * want.h + y) * want.w + x] != want.view().at(c, y, x);
+    EXPECT_EQ(diff, 0u) << r.dump();
+    ++resizes;
+  }
+  EXPECT_EQ(resizes, 12);
 }
 
 TEST(Golden, GeometryMatchesTransformers) {
