@@ -77,17 +77,25 @@ DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
   return d;
 }
 
+Span source_span(const DevPlan& d, int entry0, int a, int b) {
+  Span s;
+  if (a >= b) return s;
+  s.lo = d.host_start[size_t(entry0 + a)];
+  int hi = s.lo;
+  for (int i = a; i < b; ++i) hi = std::max(hi, d.host_start[size_t(entry0 + i)] + d.host_count[size_t(entry0 + i)]);
+  s.n = hi - s.lo;
+  return s;
+}
+
 WindowSpan window_span(const DevPlan& d, const DevJob& j) {
   WindowSpan s;
   s.ya = std::max(j.y0, 0);
   s.yb = std::min(j.y0 + j.h, j.rh);
   s.xa = std::max(j.x0, 0);
   s.xb = std::min(j.x0 + j.w, j.rw);
-  s.r0 = s.r1 = 0;
-  if (s.ya < s.yb) {
-    s.r0 = d.host_start[size_t(j.v_entry + s.ya)];
-    for (int y = s.ya; y < s.yb; ++y) s.r1 = std::max(s.r1, d.host_start[size_t(j.v_entry + y)] + d.host_count[size_t(j.v_entry + y)]);
-  }
+  const Span rows = source_span(d, j.v_entry, s.ya, s.yb);
+  s.r0 = rows.lo;
+  s.r1 = rows.lo + rows.n;
   return s;
 }
 

@@ -4,6 +4,9 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
+#include <array>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -94,6 +97,15 @@ __device__ __forceinline__ void store(T* out, const DevLayout& L, const DevJob& 
   }
 }
 
+// Writes the job's pad at window pixel (y, x) if it lies outside the resized image, and says whether it did.
+template <typename T>
+__device__ __forceinline__ bool store_pad_if_outside(T* out, const DevLayout& L, const DevJob& j, int y, int x) {
+  const int ry = j.y0 + y, rx = j.x0 + x;
+  if (ry >= 0 && ry < j.rh && rx >= 0 && rx < j.rw) return false;
+  for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
+  return true;
+}
+
 // Dispatches a templated launch on the output dtype.
 template <typename F>
 void with_dtype(DType d, void* out, F&& f) {
@@ -107,6 +119,43 @@ inline int ceil_div(long long a, long long b) { return int((a + b - 1) / b); }
 // source row into hbuf (3, src_h, rw), the vertical pass into (3, rh, rw), optionally with the epilogue fused.
 void launch_hpass_full(const DevPlan& d, int job, bool chw, float* hbuf, cudaStream_t s);
 void launch_vpass_full(const DevPlan& d, int job, const float* hbuf, float* resized, bool fuse_epilogue, cudaStream_t s);
+
+// The source indices the taps of resized coordinates [a, b) read through the table starting at entry0:
+// [lo, lo + n). Empty when a >= b.
+struct Span {
+  int lo = 0, n = 0;
+};
+Span source_span(const DevPlan& d, int entry0, int a, int b);
+
+// For each job, the first of `shapes` ({tile height, tile width}) whose tiles all cost at most `budget` bytes; its
+// tiles (make(job, y, x, th, tw)) are appended to `out`. Returns the largest cost taken. The last shape is taken
+// whatever it costs, unless even it exceeds the budget: then it throws, naming `who`.
+template <typename Tile, typename Make, typename Cost>
+int choose_tiles(const DevPlan& d, const std::vector<std::array<int, 2>>& shapes, int budget, const char* who,
+                 Make make, Cost cost, std::vector<Tile>& out) {
+  int worst_taken = 0;
+  for (size_t i = 0; i < d.host_jobs.size(); ++i) {
+    const DevJob& j = d.host_jobs[i];
+    for (size_t k = 0; k < shapes.size(); ++k) {
+      std::vector<Tile> mine;
+      int worst = 0;
+      for (int y = 0; y < j.h; y += shapes[k][0])
+        for (int x = 0; x < j.w; x += shapes[k][1]) {
+          mine.push_back(make(int(i), y, x, std::min(shapes[k][0], j.h - y), std::min(shapes[k][1], j.w - x)));
+          worst = std::max(worst, cost(mine.back()));
+        }
+      if (worst <= budget || k + 1 == shapes.size()) {
+        if (worst > budget)
+          throw std::runtime_error(std::string(who) + ": the smallest tile needs " + std::to_string(worst) +
+                                   " bytes of shared memory, more than " + std::to_string(budget));
+        out.insert(out.end(), mine.begin(), mine.end());
+        worst_taken = std::max(worst_taken, worst);
+        break;
+      }
+    }
+  }
+  return worst_taken;
+}
 
 // Window rows / columns of a job that lie inside the resized image.
 struct WindowSpan {

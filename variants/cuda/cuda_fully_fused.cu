@@ -18,11 +18,8 @@ fully_fused_kernel(const DevJob* __restrict__ jobs, const int3* __restrict__ til
   const DevJob j = jobs[tile.x];
   const int x = tile.z + threadIdx.x, y = tile.y + threadIdx.y;
   if (x >= j.w || y >= j.h) return;
+  if (store_pad_if_outside(out, L, j, y, x)) return;
   const int ry = j.y0 + y, rx = j.x0 + x;
-  if (ry < 0 || ry >= j.rh || rx < 0 || rx >= j.rw) {
-    for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
-    return;
-  }
   const int ev = j.v_entry + ry, eh = j.h_entry + rx;
   const int vs = t.start[ev], vn = t.count[ev], hs = t.start[eh], hn = t.count[eh];
   const float* wv = t.w + t.wofs[ev];

@@ -39,11 +39,8 @@ fused_2d_kernel(const DevJob* __restrict__ jobs, const Tile2D* __restrict__ tile
   __syncthreads();
   for (int o = threadIdx.x; o < tile.th * tile.tw; o += kThreads) {
     const int y = tile.y0 + o / tile.tw, x = tile.x0 + o % tile.tw;
+    if (store_pad_if_outside(out, L, j, y, x)) continue;
     const int ry = j.y0 + y, rx = j.x0 + x;
-    if (ry < 0 || ry >= j.rh || rx < 0 || rx >= j.rw) {
-      for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
-      continue;
-    }
     const int ev = j.v_entry + ry, eh = j.h_entry + rx;
     const int vs = t.start[ev] - tile.r0, vn = t.count[ev], hs = t.start[eh] - tile.c0, hn = t.count[eh];
     const float* wv = t.w + t.wofs[ev];
@@ -68,27 +65,10 @@ class CudaFused2d final : public Variant {
   void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
     std::vector<Tile2D> tiles;
-    smem_ = 0;
-    static const int shapes[][2] = {{16, 16}, {8, 16}, {8, 8}, {4, 8}, {4, 4}, {2, 2}, {1, 1}};  // (th, tw)
-    for (size_t i = 0; i < d_.host_jobs.size(); ++i) {
-      const DevJob& j = d_.host_jobs[i];
-      for (const auto& s : shapes) {
-        std::vector<Tile2D> mine;
-        int worst = 0;
-        for (int y = 0; y < j.h; y += s[0])
-          for (int x = 0; x < j.w; x += s[1]) {
-            Tile2D t = footprint_of(j, int(i), y, x, std::min(s[0], j.h - y), std::min(s[1], j.w - x));
-            worst = std::max(worst, 3 * t.nr * t.nc);
-            mine.push_back(t);
-          }
-        if (worst <= kSmemBudget || (s[0] == 1 && s[1] == 1)) {
-          if (worst > kSmemBudget) throw std::runtime_error("cuda_fused_2d: a single output's footprint exceeds shared memory");
-          tiles.insert(tiles.end(), mine.begin(), mine.end());
-          smem_ = std::max(smem_, worst);
-          break;
-        }
-      }
-    }
+    smem_ = choose_tiles(
+        d_, {{16, 16}, {8, 16}, {8, 8}, {4, 8}, {4, 4}, {2, 2}, {1, 1}}, kSmemBudget, "cuda_fused_2d",
+        [&](int job, int y, int x, int th, int tw) { return footprint_of(d_.host_jobs[size_t(job)], job, y, x, th, tw); },
+        [](const Tile2D& t) { return 3 * t.nr * t.nc; }, tiles);
     n_tiles_ = int(tiles.size());
     tiles_ = upload(ws, tiles, "tile table");
   }
@@ -108,14 +88,11 @@ class CudaFused2d final : public Variant {
     const int ya = std::max(j.y0 + y, 0), yb = std::min(j.y0 + y + th, j.rh);
     const int xa = std::max(j.x0 + x, 0), xb = std::min(j.x0 + x + tw, j.rw);
     if (ya >= yb || xa >= xb) return t;
-    auto span = [&](int entry0, int a, int b, int& lo, int& n) {
-      lo = d_.host_start[size_t(entry0 + a)];
-      int hi = lo;
-      for (int i = a; i < b; ++i) hi = std::max(hi, d_.host_start[size_t(entry0 + i)] + d_.host_count[size_t(entry0 + i)]);
-      n = hi - lo;
-    };
-    span(j.v_entry, ya, yb, t.r0, t.nr);
-    span(j.h_entry, xa, xb, t.c0, t.nc);
+    const Span rows = source_span(d_, j.v_entry, ya, yb), cols = source_span(d_, j.h_entry, xa, xb);
+    t.r0 = rows.lo;
+    t.nr = rows.n;
+    t.c0 = cols.lo;
+    t.nc = cols.n;
     return t;
   }
 

@@ -88,12 +88,9 @@ class CudaSeparableRing final : public Variant {
       for (int y = 0; y < j.h; y += chunk)
         for (int x = 0; x < j.w; x += kCols) strips.push_back({int(i), x, y, std::min(j.h, y + chunk)});
       // The ring holds every source row one step reads: the widest span of 8 consecutive output rows.
-      for (int y = std::max(0, j.y0); y < std::min(j.rh, j.y0 + j.h); ++y) {
-        const int last = std::min(std::min(j.rh, j.y0 + j.h), y + kRowsPerStep) - 1;
-        const int lo = d_.host_start[size_t(j.v_entry + y)];
-        const int hi = d_.host_start[size_t(j.v_entry + last)] + d_.host_count[size_t(j.v_entry + last)];
-        ring_rows_ = std::max(ring_rows_, hi - lo);
-      }
+      const int ya = std::max(0, j.y0), yb = std::min(j.rh, j.y0 + j.h);
+      for (int y = ya; y < yb; ++y)
+        ring_rows_ = std::max(ring_rows_, source_span(d_, j.v_entry, y, std::min(yb, y + kRowsPerStep)).n);
     }
     // Rows of the previous step that the next one still needs stay put: the ring must hold the union of two
     // consecutive steps' spans' overlap plus the new rows, which the widest single span bounds.

@@ -45,11 +45,8 @@ separable_smem_kernel(const DevJob* __restrict__ jobs, const SmemTile* __restric
   for (int o = threadIdx.x; o < tile.th * tile.tw; o += kThreads) {
     const int yy = o / tile.tw, xx = o - yy * tile.tw;
     const int y = tile.y0 + yy, x = tile.x0 + xx;
-    const int ry = j.y0 + y, rx = j.x0 + x;
-    if (ry < 0 || ry >= j.rh || rx < 0 || rx >= j.rw) {
-      for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
-      continue;
-    }
+    if (store_pad_if_outside(out, L, j, y, x)) continue;
+    const int ry = j.y0 + y;
     const int ev = j.v_entry + ry, vs = t.start[ev] - tile.r0, vn = t.count[ev];
     const float* w = t.w + t.wofs[ev];
     for (int c = 0; c < 3; ++c) {
@@ -68,35 +65,15 @@ class CudaSeparableSmem final : public Variant {
   void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
     std::vector<SmemTile> tiles;
-    smem_ = 0;
-    static const int shapes[][2] = {{16, 64}, {8, 64}, {8, 32}, {4, 32}, {2, 32}, {1, 32}, {1, 16}};  // (th, tw)
-    for (size_t i = 0; i < d_.host_jobs.size(); ++i) {
-      const DevJob& j = d_.host_jobs[i];
-      for (const auto& s : shapes) {
-        std::vector<SmemTile> mine;
-        int worst = 0;
-        for (int y = 0; y < j.h; y += s[0])
-          for (int x = 0; x < j.w; x += s[1]) {
-            SmemTile t{int(i), y, x, std::min(s[0], j.h - y), std::min(s[1], j.w - x), 0, 0};
-            const int ya = std::max(j.y0 + y, 0), yb = std::min(j.y0 + y + t.th, j.rh);
-            if (ya < yb) {  // source rows of the tile's rows inside the image (none for pure padding)
-              t.r0 = d_.host_start[size_t(j.v_entry + ya)];
-              int r1 = t.r0;
-              for (int yy = ya; yy < yb; ++yy)
-                r1 = std::max(r1, d_.host_start[size_t(j.v_entry + yy)] + d_.host_count[size_t(j.v_entry + yy)]);
-              t.nr = r1 - t.r0;
-            }
-            worst = std::max(worst, 3 * t.nr * t.tw * int(sizeof(float)));
-            mine.push_back(t);
-          }
-        if (worst <= kSmemBudget || (s[0] == 1 && s[1] == 16)) {
-          if (worst > kSmemBudget) throw std::runtime_error("cuda_separable_smem: one output row needs more than 48 KiB");
-          tiles.insert(tiles.end(), mine.begin(), mine.end());
-          smem_ = std::max(smem_, worst);
-          break;
-        }
-      }
-    }
+    auto make = [&](int job, int y, int x, int th, int tw) {
+      const DevJob& j = d_.host_jobs[size_t(job)];
+      // source rows of the tile's rows inside the image (none for pure padding)
+      const Span rows = source_span(d_, j.v_entry, std::max(j.y0 + y, 0), std::min(j.y0 + y + th, j.rh));
+      return SmemTile{job, y, x, th, tw, rows.lo, rows.n};
+    };
+    smem_ = choose_tiles(d_, {{16, 64}, {8, 64}, {8, 32}, {4, 32}, {2, 32}, {1, 32}, {1, 16}}, kSmemBudget,
+                         "cuda_separable_smem", make,
+                         [](const SmemTile& t) { return 3 * t.nr * t.tw * int(sizeof(float)); }, tiles);
     n_tiles_ = int(tiles.size());
     tiles_ = upload(ws, tiles, "tile table");
   }
