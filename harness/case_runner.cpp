@@ -197,7 +197,9 @@ void CaseRunner::profile_rep(Record& rec) {
   });
   last_kernel_table_ = kernel_table(kernels);
   nlohmann::json k = kernels_json(kernels);
-  k["event_ms"] = event_ms;  // same repetition, CUDA events (includes launch gaps and CUPTI's own overhead)
+  rec.extra["kernels"] = k["kernels"];  // DESIGN: the record's per-kernel list
+  k.erase("kernels");
+  k["event_ms"] = event_ms;  // the same repetition by CUDA events: kernels + the gaps between them
   k["launch_gap_ms"] = event_ms - k["kernels_sum_ms"].get<double>();
   rec.extra["profile"] = k;
 }

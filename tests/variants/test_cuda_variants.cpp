@@ -90,11 +90,13 @@ TEST_F(CudaVariants, ProfiledRepetitionListsEveryKernel) {
                               DType::F32, Mode::Hf}, r)) << r.reason;
   runner.profile_rep(r);
   const auto& p = r.extra["profile"];
+  const auto& k = r.extra["kernels"];
   ASSERT_EQ(p["kernel_count"], 2);
-  EXPECT_NE(p["kernels"][0]["name"].get<std::string>().find("hpass"), std::string::npos);
-  EXPECT_NE(p["kernels"][1]["name"].get<std::string>().find("vpass"), std::string::npos);
-  EXPECT_GT(p["kernels"][0]["registers"].get<int>(), 0);
-  EXPECT_EQ(p["kernels"][0]["block"], nlohmann::json::parse("[32, 8, 1]"));
+  ASSERT_EQ(k.size(), 2u);
+  EXPECT_NE(k[0]["name"].get<std::string>().find("hpass"), std::string::npos);
+  EXPECT_NE(k[1]["name"].get<std::string>().find("vpass"), std::string::npos);
+  EXPECT_GT(k[0]["registers"].get<int>(), 0);
+  EXPECT_EQ(k[0]["block"], nlohmann::json::parse("[32, 8, 1]"));
   EXPECT_LE(p["kernels_sum_ms"].get<double>(), p["event_ms"].get<double>());
   EXPECT_GE(p["launch_gap_ms"].get<double>(), 0.0);
   EXPECT_NEAR(p["launch_gap_ms"].get<double>(), p["event_ms"].get<double>() - p["kernels_sum_ms"].get<double>(), 1e-9);
