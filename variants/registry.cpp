@@ -14,7 +14,8 @@
   X(cuda_separable_two_pass) \
   X(cuda_fused_2d)           \
   X(cuda_separable_smem)     \
-  X(cuda_separable_ring)
+  X(cuda_separable_ring)     \
+  X(cuda_separable_staged)
 
 namespace pb {
 
