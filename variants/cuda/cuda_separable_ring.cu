@@ -11,6 +11,7 @@ namespace {
 using namespace cuda;
 
 constexpr int kCols = 32, kRowsPerStep = 8, kThreads = kCols * kRowsPerStep;
+constexpr int kBatch = 8;  // horizontal taps loaded together (issue 8 steps 4-5 in results/NOTES.md)
 
 struct Strip {
   int job, x0, y0, y1;  // window columns [x0, x0 + 32) and rows [y0, y1)
@@ -43,19 +44,19 @@ separable_ring_kernel(const DevJob* __restrict__ jobs, const Strip* __restrict__
       const int last = j.v_entry + j.y0 + ye - 1;
       const int hi = t.start[last] + t.count[last];
       for (int r = max(have_hi, lo) + ty; r < hi; r += kRowsPerStep) {
-        // Taps in batches of 4: every load of a batch is issued before its FMAs, so a thread keeps 12 scattered
-        // loads in flight whatever registers the allocator grants (the summation order is unchanged).
+        // Taps in batches of kBatch: every load of a batch is issued before its FMAs, so a thread keeps 3 * kBatch
+        // scattered loads in flight whatever registers the allocator would otherwise grant (summation order kept).
         float acc[3] = {0.0f, 0.0f, 0.0f};
         int b = 0;
-        for (; b + 4 <= hn; b += 4) {
-          float w4[4], p4[4][3];
+        for (; b + kBatch <= hn; b += kBatch) {
+          float w4[kBatch], p4[kBatch][3];
 #pragma unroll
-          for (int u = 0; u < 4; ++u) {
+          for (int u = 0; u < kBatch; ++u) {
             w4[u] = wh[b + u];
             for (int c = 0; c < 3; ++c) p4[u][c] = pix(j.src, chw, j.src_h, j.src_w, c, r, hs + b + u);
           }
 #pragma unroll
-          for (int u = 0; u < 4; ++u)
+          for (int u = 0; u < kBatch; ++u)
             for (int c = 0; c < 3; ++c) acc[c] = fmaf(w4[u], p4[u][c], acc[c]);
         }
         for (; b < hn; ++b)
