@@ -11,7 +11,7 @@ namespace {
 using namespace cuda;
 
 constexpr int kCols = 32, kRowsPerStep = 8, kThreads = kCols * kRowsPerStep;
-constexpr int kBatch = 8;  // horizontal taps loaded together (issue 8 steps 4-5 in results/NOTES.md)
+constexpr int kBatch = 4;  // horizontal taps loaded together; 8 measured no better overall (results/NOTES.md, step 5)
 
 struct Strip {
   int job, x0, y0, y1;  // window columns [x0, x0 + 32) and rows [y0, y1)
