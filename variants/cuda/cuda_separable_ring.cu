@@ -3,19 +3,15 @@
 // row to it once, and computes 8 output rows per step from the ring (vertical taps + epilogue + final layout).
 // No halo rows are recomputed inside a strip; strips run 64 output rows (16 for vertical scales > 3, for
 // parallelism). One launch for the ragged batch through a strip table from setup. Weight tables from setup.
-#include "variants/cuda/cuda_common.cuh"
+#include "variants/cuda/cuda_ring.cuh"
 
 namespace pb {
 namespace {
 
 using namespace cuda;
+using namespace cuda::ring;
 
-constexpr int kCols = 32, kRowsPerStep = 8, kThreads = kCols * kRowsPerStep;
 constexpr int kBatch = 4;  // horizontal taps loaded together; 8 measured no better overall (results/NOTES.md, step 5)
-
-struct Strip {
-  int job, x0, y0, y1;  // window columns [x0, x0 + 32) and rows [y0, y1)
-};
 
 template <typename T>
 __global__ void __launch_bounds__(kThreads)
@@ -68,23 +64,7 @@ separable_ring_kernel(const DevJob* __restrict__ jobs, const Strip* __restrict__
     }
     __syncthreads();
     const int y = yb + ty;
-    if (y < s.y1 && x < j.w) {
-      const int ry = j.y0 + y;
-      if (ry < 0 || ry >= j.rh || !col_ok) {
-        for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
-      } else {
-        const int ev = j.v_entry + ry, vn = t.count[ev];
-        const float* wv = t.w + t.wofs[ev];
-        int slot = t.start[ev] % ring_rows;
-        float acc[3] = {0.0f, 0.0f, 0.0f};
-        for (int a = 0; a < vn; ++a) {
-          const float* row = ring + slot * (3 * kCols) + tx;
-          for (int c = 0; c < 3; ++c) acc[c] = fmaf(wv[a], row[c * kCols], acc[c]);
-          slot = slot + 1 == ring_rows ? 0 : slot + 1;
-        }
-        for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, epilogue(e, acc[c], c));
-      }
-    }
+    if (y < s.y1 && x < j.w) vertical_step(out, L, j, t, e, ring, ring_rows, tx, y, x, col_ok);
     __syncthreads();  // the next step overwrites ring rows this step read
   }
 }
@@ -95,18 +75,8 @@ class CudaSeparableRing final : public Variant {
 
   void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
-    std::vector<Strip> strips;
-    ring_rows_ = 1;
-    for (size_t i = 0; i < d_.host_jobs.size(); ++i) {
-      const DevJob& j = d_.host_jobs[i];
-      const int chunk = double(j.src_h) / j.rh > 3.0 ? 16 : 64;
-      for (int y = 0; y < j.h; y += chunk)
-        for (int x = 0; x < j.w; x += kCols) strips.push_back({int(i), x, y, std::min(j.h, y + chunk)});
-      // The ring holds every source row one step reads: the widest span of 8 consecutive output rows.
-      const int ya = std::max(0, j.y0), yb = std::min(j.rh, j.y0 + j.h);
-      for (int y = ya; y < yb; ++y)
-        ring_rows_ = std::max(ring_rows_, source_span(d_, j.v_entry, y, std::min(yb, y + kRowsPerStep)).n);
-    }
+    const StripPlan sp = plan_strips(d_);
+    ring_rows_ = sp.ring_rows;
     // Rows of the previous step that the next one still needs stay put: the ring must hold the union of two
     // consecutive steps' spans' overlap plus the new rows, which the widest single span bounds.
     smem_ = size_t(ring_rows_) * 3 * kCols * sizeof(float);
@@ -117,8 +87,8 @@ class CudaSeparableRing final : public Variant {
                                " source rows, more than shared memory holds");
     PB_CUDA_CHECK(cudaFuncSetAttribute(separable_ring_kernel<float>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem_)));
     PB_CUDA_CHECK(cudaFuncSetAttribute(separable_ring_kernel<__nv_bfloat16>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem_)));
-    n_strips_ = int(strips.size());
-    strips_ = upload(ws, strips, "strip table");
+    n_strips_ = int(sp.strips.size());
+    strips_ = upload(ws, sp.strips, "strip table");
   }
 
   void run(const Plan&, const Inputs& in, Output& out, void* stream) override {

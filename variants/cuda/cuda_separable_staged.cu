@@ -3,19 +3,13 @@
 // copied into shared memory (only the strip's source columns, uint8, consecutive threads on consecutive bytes), so
 // the horizontal taps read shared memory instead of issuing scattered global loads (strong downscales put a warp's
 // 32 taps ~10 px apart). Weight tables from setup.
-#include "variants/cuda/cuda_common.cuh"
+#include "variants/cuda/cuda_ring.cuh"
 
 namespace pb {
 namespace {
 
 using namespace cuda;
-
-constexpr int kCols = 32, kRowsPerStep = 8, kThreads = kCols * kRowsPerStep;
-
-struct Strip {
-  int job, x0, y0, y1;  // window columns [x0, x0 + 32) and rows [y0, y1)
-  int c0, nc;           // source columns the strip's horizontal taps read
-};
+using namespace cuda::ring;
 
 template <typename T>
 __global__ void __launch_bounds__(kThreads)
@@ -71,23 +65,7 @@ separable_staged_kernel(const DevJob* __restrict__ jobs, const Strip* __restrict
       have_hi = max(have_hi, hi);
     }
     const int y = yb + ty;
-    if (y < s.y1 && x < j.w) {
-      const int ry = j.y0 + y;
-      if (ry < 0 || ry >= j.rh || !col_ok) {
-        for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, j.pad[c]);
-      } else {
-        const int ev = j.v_entry + ry, vn = t.count[ev];
-        const float* wv = t.w + t.wofs[ev];
-        int slot = t.start[ev] % ring_rows;
-        float acc[3] = {0.0f, 0.0f, 0.0f};
-        for (int a = 0; a < vn; ++a) {
-          const float* row = ring + slot * (3 * kCols) + tx;
-          for (int c = 0; c < 3; ++c) acc[c] = fmaf(wv[a], row[c * kCols], acc[c]);
-          slot = slot + 1 == ring_rows ? 0 : slot + 1;
-        }
-        for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, epilogue(e, acc[c], c));
-      }
-    }
+    if (y < s.y1 && x < j.w) vertical_step(out, L, j, t, e, ring, ring_rows, tx, y, x, col_ok);
     __syncthreads();  // the next step overwrites ring rows this step read
   }
 }
@@ -98,21 +76,9 @@ class CudaSeparableStaged final : public Variant {
 
   void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
-    std::vector<Strip> strips;
-    ring_rows_ = 1;
-    int max_nc = 1;
-    for (size_t i = 0; i < d_.host_jobs.size(); ++i) {
-      const DevJob& j = d_.host_jobs[i];
-      const int chunk = double(j.src_h) / j.rh > 3.0 ? 16 : 64;
-      for (int x = 0; x < j.w; x += kCols) {
-        const Span cols = source_span(d_, j.h_entry, std::max(j.x0 + x, 0), std::min(j.x0 + x + kCols, j.rw));
-        max_nc = std::max(max_nc, cols.n);
-        for (int y = 0; y < j.h; y += chunk) strips.push_back({int(i), x, y, std::min(j.h, y + chunk), cols.lo, cols.n});
-      }
-      const int ya = std::max(0, j.y0), yb = std::min(j.rh, j.y0 + j.h);
-      for (int y = ya; y < yb; ++y)
-        ring_rows_ = std::max(ring_rows_, source_span(d_, j.v_entry, y, std::min(yb, y + kRowsPerStep)).n);
-    }
+    const StripPlan sp = plan_strips(d_);
+    ring_rows_ = sp.ring_rows;
+    const int max_nc = sp.max_nc;
     smem_ = size_t(ring_rows_) * 3 * kCols * sizeof(float) + size_t(kRowsPerStep) * 3 * max_nc;
     int max_smem = 0;
     PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0));
@@ -120,8 +86,8 @@ class CudaSeparableStaged final : public Variant {
       throw std::runtime_error("cuda_separable_staged: needs " + std::to_string(smem_) + " bytes of shared memory");
     PB_CUDA_CHECK(cudaFuncSetAttribute(separable_staged_kernel<float>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem_)));
     PB_CUDA_CHECK(cudaFuncSetAttribute(separable_staged_kernel<__nv_bfloat16>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem_)));
-    n_strips_ = int(strips.size());
-    strips_ = upload(ws, strips, "strip table");
+    n_strips_ = int(sp.strips.size());
+    strips_ = upload(ws, sp.strips, "strip table");
   }
 
   void run(const Plan&, const Inputs& in, Output& out, void* stream) override {
