@@ -28,11 +28,13 @@ inline StripPlan plan_strips(const DevPlan& d) {
   for (size_t i = 0; i < d.host_jobs.size(); ++i) {
     const DevJob& j = d.host_jobs[i];
     const int chunk = double(j.src_h) / j.rh > 3.0 ? 16 : 64;
-    for (int x = 0; x < j.w; x += kCols) {
-      const Span cols = source_span(d, j.h_entry, std::max(j.x0 + x, 0), std::min(j.x0 + x + kCols, j.rw));
-      p.max_nc = std::max(p.max_nc, cols.n);
-      for (int y = 0; y < j.h; y += chunk) p.strips.push_back({int(i), x, y, std::min(j.h, y + chunk), cols.lo, cols.n});
-    }
+    // row chunks outer, strips inner: neighbouring blocks share source rows (measured faster on 10x downscales)
+    for (int y = 0; y < j.h; y += chunk)
+      for (int x = 0; x < j.w; x += kCols) {
+        const Span cols = source_span(d, j.h_entry, std::max(j.x0 + x, 0), std::min(j.x0 + x + kCols, j.rw));
+        p.max_nc = std::max(p.max_nc, cols.n);
+        p.strips.push_back({int(i), x, y, std::min(j.h, y + chunk), cols.lo, cols.n});
+      }
     const int ya = std::max(0, j.y0), yb = std::min(j.rh, j.y0 + j.h);
     for (int y = ya; y < yb; ++y)
       p.ring_rows = std::max(p.ring_rows, source_span(d, j.v_entry, y, std::min(yb, y + kRowsPerStep)).n);
