@@ -4,8 +4,6 @@
 #include <string>
 #include <vector>
 
-#include "core/hd.hpp"
-
 namespace pb {
 
 // HWC interleaved is what image decoders produce; CHW is what torchvision tensors use.

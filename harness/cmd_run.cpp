@@ -97,7 +97,14 @@ int cmd_run(const std::vector<std::string>& args) {
   opt.cpu_reps = cfg.cpu_reps;
   opt.warmup = cfg.warmup;
   opt.warm_l2 = cfg.warm_l2;
-  opt.parity_seed = a.has("seed") ? uint64_t(std::stoull(a.require("seed"))) : uint64_t(std::random_device{}()) << 32 ^ std::random_device{}();
+  if (a.has("seed")) {
+    const std::string seed = a.require("seed");
+    if (seed.size() > 19 || seed.find_first_not_of("0123456789") != std::string::npos)
+      throw UsageError("--seed must be a non-negative integer below 10^19, got '" + seed + "'");
+    opt.parity_seed = std::stoull(seed);
+  } else {
+    opt.parity_seed = uint64_t(std::random_device{}()) << 32 ^ std::random_device{}();
+  }
   opt.inject_delay_us = a.get_double("inject-delay", 0.0);
   if (opt.inject_delay_us < 0 || opt.inject_delay_us > 1e6) throw UsageError("--inject-delay must be in [0, 1e6] microseconds");
   opt.trace_kernels = !a.flag("no-kernel-trace");

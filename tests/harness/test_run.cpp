@@ -65,6 +65,7 @@ TEST(Run, SweepFileAndErrors) {
       {"run --sweep " + d + "/sweep_badjson.json --out " + out, "not valid JSON"},
       {"run --sweep " + d + "/missing.json --out " + out, "cannot read sweep file"},
       {"run --reps 0 --out " + out, "--reps"},
+      {"run --seed 12ab --out " + out, "--seed must be"},
       {"run --variants cpu_fully_fused --out " + d + "/no/dir/x.json", "cannot write results"},
   };
   const auto before = fs::last_write_time(out);
