@@ -42,6 +42,7 @@ int cmd_gate(const std::vector<std::string>& args) {
   std::fputs(md.c_str(), stdout);
   if (a.has("markdown")) write_text_atomic(a.require("markdown"), md);
   const int n = rep.regressions();
+  std::fflush(stdout);  // the verdict line follows the table, also when both streams go to one log
   std::fprintf(stderr, "gate: %s (%d regression%s)\n", n ? "FAIL" : "pass", n, n == 1 ? "" : "s");
   return n ? 1 : 0;
 }
