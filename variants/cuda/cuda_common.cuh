@@ -106,6 +106,19 @@ __device__ __forceinline__ bool store_pad_if_outside(T* out, const DevLayout& L,
   return true;
 }
 
+// Lets both dtype instantiations of a kernel take `bytes` of dynamic shared memory (beyond the default 48 KiB),
+// or throws, naming `who`, when the device cannot give that much to one block.
+template <typename KernelF32, typename KernelBF16>
+void allow_dynamic_smem(KernelF32 f32, KernelBF16 bf16, size_t bytes, const char* who) {
+  int max_smem = 0;
+  PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0));
+  if (bytes > size_t(max_smem))
+    throw std::runtime_error(std::string(who) + ": needs " + std::to_string(bytes) + " bytes of shared memory per "
+                             "block, the device allows " + std::to_string(max_smem));
+  PB_CUDA_CHECK(cudaFuncSetAttribute(f32, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)));
+  PB_CUDA_CHECK(cudaFuncSetAttribute(bf16, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)));
+}
+
 // Dispatches a templated launch on the output dtype.
 template <typename F>
 void with_dtype(DType d, void* out, F&& f) {

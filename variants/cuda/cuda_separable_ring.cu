@@ -80,13 +80,7 @@ class CudaSeparableRing final : public Variant {
     // Rows of the previous step that the next one still needs stay put: the ring must hold the union of two
     // consecutive steps' spans' overlap plus the new rows, which the widest single span bounds.
     smem_ = size_t(ring_rows_) * 3 * kCols * sizeof(float);
-    int max_smem = 0;
-    PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0));
-    if (smem_ > size_t(max_smem))
-      throw std::runtime_error("cuda_separable_ring: a step needs " + std::to_string(ring_rows_) +
-                               " source rows, more than shared memory holds");
-    PB_CUDA_CHECK(cudaFuncSetAttribute(separable_ring_kernel<float>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem_)));
-    PB_CUDA_CHECK(cudaFuncSetAttribute(separable_ring_kernel<__nv_bfloat16>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem_)));
+    allow_dynamic_smem(separable_ring_kernel<float>, separable_ring_kernel<__nv_bfloat16>, smem_, "cuda_separable_ring");
     n_strips_ = int(sp.strips.size());
     strips_ = upload(ws, sp.strips, "strip table");
   }

@@ -80,12 +80,8 @@ class CudaSeparableStaged final : public Variant {
     ring_rows_ = sp.ring_rows;
     const int max_nc = sp.max_nc;
     smem_ = size_t(ring_rows_) * 3 * kCols * sizeof(float) + size_t(kRowsPerStep) * 3 * max_nc;
-    int max_smem = 0;
-    PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0));
-    if (smem_ > size_t(max_smem))
-      throw std::runtime_error("cuda_separable_staged: needs " + std::to_string(smem_) + " bytes of shared memory");
-    PB_CUDA_CHECK(cudaFuncSetAttribute(separable_staged_kernel<float>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem_)));
-    PB_CUDA_CHECK(cudaFuncSetAttribute(separable_staged_kernel<__nv_bfloat16>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem_)));
+    allow_dynamic_smem(separable_staged_kernel<float>, separable_staged_kernel<__nv_bfloat16>, smem_,
+                       "cuda_separable_staged");
     n_strips_ = int(sp.strips.size());
     strips_ = upload(ws, sp.strips, "strip table");
   }
