@@ -56,8 +56,7 @@ CaseRunner::CaseRunner(ExecBackend& cpu, ExecBackend* cuda, std::string cuda_why
     : cpu_(cpu), cuda_(cuda), cuda_why_(std::move(cuda_why)), opt_(opt), cache_(opt.parity_seed) {}
 
 int CaseRunner::reps_for(const Case& c) const {
-  return variant_registry().empty() || make_variant(c.variant)->info().backend == Backend::Cuda ? opt_.gpu_reps
-                                                                                                 : opt_.cpu_reps;
+  return make_variant(c.variant)->info().backend == Backend::Cuda ? opt_.gpu_reps : opt_.cpu_reps;
 }
 
 DeviceBatch upload_batch(ExecBackend& be, const std::vector<Image>& images, Layout layout) {
