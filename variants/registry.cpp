@@ -15,7 +15,8 @@
   X(cuda_fused_2d)           \
   X(cuda_separable_smem)     \
   X(cuda_separable_ring)     \
-  X(cuda_separable_staged)
+  X(cuda_separable_staged)   \
+  X(cuda_separable_mma)
 
 namespace pb {
 
