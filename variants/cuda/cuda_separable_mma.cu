@@ -25,6 +25,11 @@ constexpr int kWarps = 4, kThreads = 32 * kWarps, kTileW = 8 * kWarps;  // one 8
 constexpr int kTileH = 32, kRowTiles = kTileH / 16, kChunk = 16;      // source rows per chunk = one vertical k-step
 constexpr int kHStride = kTileW + 8;  // halves per intermediate row: 80 bytes, so ldmatrix rows hit distinct banks
 constexpr int kHPlane = 3 * kChunk * kHStride;  // halves per intermediate plane (hi or lo)
+// Blocks per SM the register allocation must allow (occupancy vs registers; results/NOTES.md, step 6). A build-time
+// knob so that an A/B binary can be built with -DPB_MMA_MIN_BLOCKS=N.
+#ifndef PB_MMA_MIN_BLOCKS
+#define PB_MMA_MIN_BLOCKS 1
+#endif
 
 struct MmaJob {
   int hfrag0 = 0;  // this job's first horizontal fragment (uint4 units)
@@ -156,7 +161,7 @@ __device__ __forceinline__ float finish(const DevEpilogue& e, const float* lut, 
 }
 
 template <typename T>
-__global__ void __launch_bounds__(kThreads)
+__global__ void __launch_bounds__(kThreads, PB_MMA_MIN_BLOCKS)
 separable_mma_kernel(const DevJob* __restrict__ jobs, const MmaJob* __restrict__ mjobs,
                      const MmaTile* __restrict__ tiles, const RowTile* __restrict__ rtiles,
                      const int* __restrict__ hcol0, const uint4* __restrict__ hfrag, const uint4* __restrict__ vfrag,
