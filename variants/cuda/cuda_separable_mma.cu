@@ -28,7 +28,7 @@ constexpr int kHPlane = 3 * kChunk * kHStride;  // halves per intermediate plane
 // Blocks per SM the register allocation must allow (occupancy vs registers; results/NOTES.md, step 6). A build-time
 // knob so that an A/B binary can be built with -DPB_MMA_MIN_BLOCKS=N.
 #ifndef PB_MMA_MIN_BLOCKS
-#define PB_MMA_MIN_BLOCKS 1
+#define PB_MMA_MIN_BLOCKS 6
 #endif
 
 struct MmaJob {
@@ -80,29 +80,6 @@ __device__ __forceinline__ uint2 widen4(uint32_t v) {
   return make_uint2(as_u32(__hsub2(as_h2(lo), k1024)), as_u32(__hsub2(as_h2(hi), k1024)));
 }
 
-// N words (4N bytes) starting at any byte p, from N + 1 aligned words. Falls back to byte loads where the aligned
-// words would leave the image [lo, hi) (its first and last few bytes).
-template <int N>
-__device__ __forceinline__ void load_words(const uint8_t* p, const uint8_t* lo, const uint8_t* hi, uint32_t (&out)[N]) {
-  const uintptr_t a = reinterpret_cast<uintptr_t>(p), a0 = a & ~uintptr_t(3);
-  if (a0 >= reinterpret_cast<uintptr_t>(lo) && a0 + 4 * (N + 1) <= reinterpret_cast<uintptr_t>(hi)) {
-    const uint32_t* w = reinterpret_cast<const uint32_t*>(a0);
-    const unsigned sel = 0x3210u + 0x1111u * unsigned(a & 3);
-    uint32_t prev = __ldg(w);
-#pragma unroll
-    for (int i = 0; i < N; ++i) {
-      const uint32_t next = __ldg(w + i + 1);
-      out[i] = __byte_perm(prev, next, sel);
-      prev = next;
-    }
-  } else {
-#pragma unroll
-    for (int i = 0; i < N; ++i)
-      out[i] = uint32_t(p[4 * i]) | uint32_t(p[4 * i + 1]) << 8 | uint32_t(p[4 * i + 2]) << 16 |
-               uint32_t(p[4 * i + 3]) << 24;
-  }
-}
-
 // Channel c's bytes 3k + c (k = 0..3) of three words holding four interleaved RGB pixels.
 __device__ __forceinline__ uint32_t gather_channel(const uint32_t* w, int c) {
   return c == 0 ? __byte_perm(__byte_perm(w[0], w[1], 0x0630), w[2], 0x5210)    // bytes 0, 3, 6, 9
@@ -110,47 +87,89 @@ __device__ __forceinline__ uint32_t gather_channel(const uint32_t* w, int c) {
                   : __byte_perm(__byte_perm(w[0], w[1], 0x0052), w[2], 0x7410); // bytes 2, 5, 8, 11
 }
 
-// Stages chunk `ci` of the tile (source rows r0 + 16 ci + [0, 16), columns [cb, cb + nc)) as fp16 into
-// stage[c][row][col] (row stride sstride halves), 8 columns per item. Rows and columns outside the image become 0
-// (their weights are 0; the staged value only has to be finite).
-__device__ void stage_chunk(__half* stage, int sstride, const DevJob& j, const MmaTile& tl, int ci, bool chw) {
-  const uint8_t *lo = j.src, *hi = j.src + size_t(j.src_h) * j.src_w * 3;
-  const int qpr = tl.nc / 8, items = kChunk * qpr;
-  const float inv = 1.0f / float(qpr);
-  for (int it = threadIdx.x; it < items; it += kThreads) {
-    const int rr = __float2int_rz((float(it) + 0.5f) * inv), q = it - rr * qpr;  // exact for these sizes
-    const int r = tl.r0 + kChunk * ci + rr, col = tl.cb + 8 * q;
-    uint32_t v[3][2] = {};
-    if (r < j.src_h) {
-      const bool whole = col + 8 <= j.src_w;
-      if (chw) {
-        for (int c = 0; c < 3; ++c) {
-          const uint8_t* row = j.src + (size_t(c) * j.src_h + r) * j.src_w;
-          if (whole) {
-            load_words<2>(row + col, lo, hi, v[c]);
-          } else {
-            for (int k = 0; k < 8 && col + k < j.src_w; ++k) v[c][k >> 2] |= uint32_t(row[col + k]) << (8 * (k & 3));
-          }
-        }
-      } else {
-        const uint8_t* px = j.src + (size_t(r) * j.src_w + col) * 3;
-        if (whole) {
-          uint32_t w[6];  // pixels col..col+7, RGB interleaved
-          load_words<6>(px, lo, hi, w);
-          for (int c = 0; c < 3; ++c) {
-            v[c][0] = gather_channel(w, c);
-            v[c][1] = gather_channel(w + 3, c);
-          }
-        } else {
-          for (int k = 0; k < 8 && col + k < j.src_w; ++k)
-            for (int c = 0; c < 3; ++c) v[c][k >> 2] |= uint32_t(px[3 * k + c]) << (8 * (k & 3));
-        }
+// N words from byte address a, read as N + 1 aligned words realigned by prmt.
+template <int N>
+__device__ __forceinline__ void realigned_words(uintptr_t a, uint32_t* out) {
+  const uint32_t* w = reinterpret_cast<const uint32_t*>(a & ~uintptr_t(3));
+  const unsigned sel = 0x3210u + 0x1111u * unsigned(a & 3);
+  uint32_t prev = __ldg(w);
+#pragma unroll
+  for (int i = 0; i < N; ++i) {
+    const uint32_t next = __ldg(w + i + 1);
+    out[i] = __byte_perm(prev, next, sel);
+    prev = next;
+  }
+}
+
+// One staging item: 8 columns of one source row, three channels, as raw bytes (v[c][0] = columns 0-3).
+struct Item {
+  uint32_t v[3][2];
+};
+
+// Source columns beyond the row end may be staged with whatever bytes follow in memory: their weights are 0, and
+// any uint8 is a finite fp16. Only rows below the image (zeros) and the image's own bounds need care: a warp with an
+// item whose aligned words would leave the image takes the byte-wise path (a warp-uniform branch, so that the
+// compiler cannot if-convert both paths into every item).
+__device__ __forceinline__ Item fetch_item(const DevJob& j, int r, int col, bool chw) {
+  Item it = {};
+  const size_t plane = size_t(j.src_h) * j.src_w;
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + 3 * plane;
+  const uintptr_t a = chw ? lo + size_t(r) * j.src_w + col : lo + (size_t(r) * j.src_w + col) * 3;
+  const uintptr_t last = chw ? ((a + 2 * plane) & ~uintptr_t(3)) + 12 : (a & ~uintptr_t(3)) + 28;
+  const bool below = r >= j.src_h;
+  if (__all_sync(__activemask(), below || ((a & ~uintptr_t(3)) >= lo && last <= hi))) {
+    if (below) return it;
+    if (chw) {
+#pragma unroll
+      for (int c = 0; c < 3; ++c) realigned_words<2>(a + c * plane, it.v[c]);
+    } else {
+      uint32_t w[6];  // pixels col..col+7, RGB interleaved
+      realigned_words<6>(a, w);
+#pragma unroll
+      for (int c = 0; c < 3; ++c) {
+        it.v[c][0] = gather_channel(w, c);
+        it.v[c][1] = gather_channel(w + 3, c);
       }
     }
-    for (int c = 0; c < 3; ++c) {
-      const uint2 a = widen4(v[c][0]), b = widen4(v[c][1]);
-      *reinterpret_cast<uint4*>(stage + (c * kChunk + rr) * sstride + 8 * q) = make_uint4(a.x, a.y, b.x, b.y);
-    }
+  } else if (!below) {
+    for (int k = 0; k < 8 && col + k < j.src_w; ++k)
+      for (int c = 0; c < 3; ++c) {
+        const uint8_t b = chw ? j.src[c * plane + size_t(r) * j.src_w + col + k] : j.src[(size_t(r) * j.src_w + col + k) * 3 + c];
+        it.v[c][k >> 2] |= uint32_t(b) << (8 * (k & 3));
+      }
+  }
+  return it;
+}
+
+__device__ __forceinline__ void put_item(__half* stage, int sstride, int rr, int q, const Item& it) {
+#pragma unroll
+  for (int c = 0; c < 3; ++c) {
+    const uint2 a = widen4(it.v[c][0]), b = widen4(it.v[c][1]);
+    *reinterpret_cast<uint4*>(stage + (c * kChunk + rr) * sstride + 8 * q) = make_uint4(a.x, a.y, b.x, b.y);
+  }
+}
+
+// Staging of one chunk (source rows r0 + 16 ci + [0, 16), columns [cb, cb + nc)) into stage[c][row][col] (row
+// stride sstride halves), 8 columns per item; items tid, tid + 128, ... The first kPrefetch items of each thread
+// can be fetched ahead, into registers, while the previous chunk is resampled.
+constexpr int kPrefetch = 2;
+
+struct ChunkItems {
+  int qpr, items;
+  float inv;
+  __device__ ChunkItems(const MmaTile& tl) : qpr(tl.nc / 8), items(kChunk * (tl.nc / 8)), inv(1.0f / float(tl.nc / 8)) {}
+  __device__ void coords(int it, int& rr, int& q) const {
+    rr = __float2int_rz((float(it) + 0.5f) * inv);  // exact for these sizes
+    q = it - rr * qpr;
+  }
+};
+
+__device__ void stage_items(__half* stage, int sstride, const DevJob& j, const MmaTile& tl, const ChunkItems& ch,
+                            int ci, int first, bool chw) {
+  for (int it = first; it < ch.items; it += kThreads) {
+    int rr, q;
+    ch.coords(it, rr, q);
+    put_item(stage, sstride, rr, q, fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + 8 * q, chw));
   }
 }
 
@@ -186,14 +205,25 @@ separable_mma_kernel(const DevJob* __restrict__ jobs, const MmaJob* __restrict__
 
   if (e.hf)
     for (int i = threadIdx.x; i < 3 * 256; i += kThreads) lut[i] = hf_lut[i];
-  stage_chunk(stage0, sstride, j, tl, 0, chw);
+  const ChunkItems ch(tl);
+  stage_items(stage0, sstride, j, tl, ch, 0, threadIdx.x, chw);
   __syncthreads();
 
   // ldmatrix row addresses: lanes 8i..8i+7 address matrix i
   const int lrow = (lane & 7) + ((lane >> 3) & 1) * 8, lhalf = lane >> 4;
   float acc[kRowTiles][3][4] = {};
   for (int ci = 0; ci < tl.chunks; ++ci) {
-    if (ci + 1 < tl.chunks) stage_chunk(stage0 + ((ci + 1) & 1) * stage_halves, sstride, j, tl, ci + 1, chw);
+    const bool next = ci + 1 < tl.chunks;
+    Item pre[kPrefetch];
+#pragma unroll
+    for (int k = 0; k < kPrefetch; ++k) {
+      const int it = threadIdx.x + k * kThreads;
+      if (next && it < ch.items) {
+        int rr, q;
+        ch.coords(it, rr, q);
+        pre[k] = fetch_item(j, tl.r0 + kChunk * (ci + 1) + rr, tl.cb + 8 * q, chw);
+      }
+    }
     if (active) {
       const __half* stage = stage0 + (ci & 1) * stage_halves;
       float h[3][4] = {};
@@ -237,6 +267,19 @@ separable_mma_kernel(const DevJob* __restrict__ jobs, const MmaJob* __restrict__
         }
       }
       __syncwarp();  // the next chunk's horizontal pass overwrites this warp's intermediate
+    }
+    if (next) {
+      __half* dst = stage0 + ((ci + 1) & 1) * stage_halves;
+#pragma unroll
+      for (int k = 0; k < kPrefetch; ++k) {
+        const int it = threadIdx.x + k * kThreads;
+        if (it < ch.items) {
+          int rr, q;
+          ch.coords(it, rr, q);
+          put_item(dst, sstride, rr, q, pre[k]);
+        }
+      }
+      stage_items(dst, sstride, j, tl, ch, ci + 1, threadIdx.x + kPrefetch * kThreads, chw);
     }
     __syncthreads();  // the next iteration stages into the buffer this one read
   }
