@@ -173,6 +173,11 @@ __device__ void stage_items(__half* stage, int sstride, const DevJob& j, const M
   }
 }
 
+__device__ __forceinline__ void put_pair(float* p, float a, float b) { *reinterpret_cast<float2*>(p) = make_float2(a, b); }
+__device__ __forceinline__ void put_pair(__nv_bfloat16* p, float a, float b) {
+  *reinterpret_cast<__nv_bfloat162*>(p) = __floats2bfloat162_rn(a, b);
+}
+
 // Resized value (0..255) -> final value; in hf mode through the table of the 256 quantized values.
 __device__ __forceinline__ float finish(const DevEpilogue& e, const float* lut, float v, int c) {
   if (e.hf) return lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
@@ -285,10 +290,9 @@ separable_mma_kernel(const DevJob* __restrict__ jobs, const MmaJob* __restrict__
   }
   if (!active) return;
 
-  Job jj;  // for the NCHW index
-  jj.h = j.h;
-  jj.w = j.w;
-  jj.dst = j.dst;
+  // Each thread holds columns x, x + 1 of rows y (per row tile and half): NCHW pairs go out as one 8- (fp32) or
+  // 4-byte (bf16) store where aligned; the index arithmetic is done once per row.
+  const long long plane = (long long)j.h * j.w;
 #pragma unroll
   for (int m = 0; m < kRowTiles; ++m)
 #pragma unroll
@@ -296,19 +300,22 @@ separable_mma_kernel(const DevJob* __restrict__ jobs, const MmaJob* __restrict__
       const int y = tl.y + 16 * m + g + 8 * hh, x = tl.x + 8 * warp + 2 * t;
       if (y >= j.h || x >= j.w) continue;
       const bool row_in = j.y0 + y >= 0 && j.y0 + y < j.rh;
-      const bool in0 = row_in && j.x0 + x >= 0 && j.x0 + x < j.rw, in1 = row_in && j.x0 + x + 1 >= 0 && j.x0 + x + 1 < j.rw;
+      const bool in0 = row_in && j.x0 + x >= 0 && j.x0 + x < j.rw;
+      const bool in1 = row_in && j.x0 + x + 1 >= 0 && j.x0 + x + 1 < j.rw;
       const bool two = x + 1 < j.w;
+      T* p = out + j.dst + (long long)y * j.w + x;
 #pragma unroll
-      for (int c = 0; c < 3; ++c) {
+      for (int c = 0; c < 3; ++c, p += plane) {
         const float v0 = in0 ? finish(e, lut, acc[m][c][2 * hh], c) : j.pad[c];
         const float v1 = in1 ? finish(e, lut, acc[m][c][2 * hh + 1], c) : j.pad[c];
-        if (!L.qwen) {
-          const long long i = nchw_index(jj, c, y, x);
-          put(out, i, v0);
-          if (two) put(out, i + 1, v1);
-        } else {
+        if (L.qwen) {
           store(out, L, j, c, y, x, v0);
           if (two) store(out, L, j, c, y, x + 1, v1);
+        } else if (two && (reinterpret_cast<uintptr_t>(p) & (2 * sizeof(T) - 1)) == 0) {
+          put_pair(p, v0, v1);
+        } else {
+          put(p, 0, v0);
+          if (two) put(p, 1, v1);
         }
       }
     }
