@@ -17,6 +17,7 @@ namespace pb {
 struct RunOptions {
   int gpu_reps = 30, cpu_reps = 5, warmup = 2;
   bool warm_l2 = false;
+  bool cuda_graph = false;   // GPU: each repetition replays a CUDA graph of the variant's launches (captured in setup)
   uint64_t parity_seed = 0;  // fresh per run; recorded
   std::string repro_suffix;  // flags every repro line shares (reps, warm-l2)
   double inject_delay_us = 0;     // debug: a deliberate slowdown inside the timed region (gate testing)
@@ -78,6 +79,7 @@ class CaseRunner {
   ExecBackend* be_ = nullptr;
   std::unique_ptr<Variant> variant_;
   std::unique_ptr<Workspace> ws_;
+  std::function<void(void*)> launch_;  // the variant's run() on this case, directly or as a graph replay
   DeviceBatch batch_;
   std::shared_ptr<void> output_mem_;
   Plan plan_;

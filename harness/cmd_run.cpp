@@ -75,7 +75,7 @@ int cmd_run(const std::vector<std::string>& args) {
   Args a(args,
          {"variants", "pipelines", "workloads", "sweep", "reps", "cpu-reps", "warmup", "out", "layouts", "dtypes",
           "modes", "threads", "seed", "inject-delay"},
-         {"warm-l2", "strict", "no-kernel-trace"});
+         {"warm-l2", "strict", "no-kernel-trace", "cuda-graph"});
   SweepConfig cfg = a.has("sweep") ? load_sweep_file(a.require("sweep")) : SweepConfig{};
   if (a.has("variants")) cfg.variants = split_list(a.require("variants"));
   if (a.has("pipelines")) cfg.pipelines = split_list(a.require("pipelines"));
@@ -87,6 +87,7 @@ int cmd_run(const std::vector<std::string>& args) {
   cfg.cpu_reps = a.get_int("cpu-reps", a.has("reps") ? cfg.gpu_reps : cfg.cpu_reps, 1, 100000);
   cfg.warmup = a.get_int("warmup", cfg.warmup, 0, 1000);
   cfg.warm_l2 = cfg.warm_l2 || a.flag("warm-l2");
+  cfg.cuda_graph = cfg.cuda_graph || a.flag("cuda-graph");
   if (a.has("threads")) set_thread_count(a.get_int("threads", 0, 1, 1024));
   const std::vector<Case> cases = expand_cases(cfg);
   const std::string out_path = a.get("out", "prepbench_results.json");
@@ -97,6 +98,7 @@ int cmd_run(const std::vector<std::string>& args) {
   opt.cpu_reps = cfg.cpu_reps;
   opt.warmup = cfg.warmup;
   opt.warm_l2 = cfg.warm_l2;
+  opt.cuda_graph = cfg.cuda_graph;
   if (a.has("seed")) {
     const std::string seed = a.require("seed");
     if (seed.size() > 19 || seed.find_first_not_of("0123456789") != std::string::npos)
@@ -109,7 +111,7 @@ int cmd_run(const std::vector<std::string>& args) {
   if (opt.inject_delay_us < 0 || opt.inject_delay_us > 1e6) throw UsageError("--inject-delay must be in [0, 1e6] microseconds");
   opt.trace_kernels = !a.flag("no-kernel-trace");
   opt.repro_suffix = " --reps " + std::to_string(cfg.gpu_reps) + " --cpu-reps " + std::to_string(cfg.cpu_reps) +
-                     (cfg.warm_l2 ? " --warm-l2" : "");
+                     (cfg.warm_l2 ? " --warm-l2" : "") + (cfg.cuda_graph ? " --cuda-graph" : "");
 
   auto cpu = make_cpu_backend();
   std::unique_ptr<ExecBackend> cuda;

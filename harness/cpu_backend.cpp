@@ -42,6 +42,7 @@ class CpuBackend final : public ExecBackend {
     return std::chrono::duration<double, std::milli>(t1 - t0).count();
   }
   void run_untimed(const std::function<void(void*)>& fn) override { fn(nullptr); }
+  std::function<void(void*)> capture(const std::function<void(void*)>& fn) override { return fn; }
   void busy_wait(double us, void*) override {
     const auto end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(long(us * 1e3));
     while (std::chrono::steady_clock::now() < end) {

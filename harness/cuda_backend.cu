@@ -73,6 +73,24 @@ class CudaBackend final : public ExecBackend {
     PB_CUDA_CHECK(cudaEventElapsedTime(&ms, start_, stop_));
     return double(ms);
   }
+  std::function<void(void*)> capture(const std::function<void(void*)>& fn) override {
+    cudaGraph_t graph = nullptr;
+    PB_CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal));
+    try {
+      fn(stream_);
+    } catch (...) {
+      cudaStreamEndCapture(stream_, &graph);
+      if (graph) cudaGraphDestroy(graph);
+      throw;
+    }
+    PB_CUDA_CHECK(cudaStreamEndCapture(stream_, &graph));
+    cudaGraphExec_t exec = nullptr;
+    const cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    PB_CUDA_CHECK(e);
+    auto owner = std::shared_ptr<CUgraphExec_st>(exec, [](cudaGraphExec_t x) { cudaGraphExecDestroy(x); });
+    return [owner](void* s) { PB_CUDA_CHECK(cudaGraphLaunch(owner.get(), static_cast<cudaStream_t>(s))); };
+  }
   void run_untimed(const std::function<void(void*)>& fn) override {
     fn(stream_);
     PB_CUDA_CHECK(cudaStreamSynchronize(stream_));

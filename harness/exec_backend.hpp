@@ -24,6 +24,9 @@ class ExecBackend {
   // Runs fn(stream) once and returns its time in milliseconds (device events on the GPU, steady clock on CPU).
   virtual double time_ms(const std::function<void(void*)>& fn) = 0;
   virtual void run_untimed(const std::function<void(void*)>& fn) = 0;
+  // A replay of fn: on the GPU, fn's launches captured once into a CUDA graph (instantiated here, off the clock),
+  // each call one cudaGraphLaunch; on the CPU, fn itself.
+  virtual std::function<void(void*)> capture(const std::function<void(void*)>& fn) = 0;
   // Debug: a deliberate slowdown of `us` microseconds on the stream (a busy kernel on the GPU, a spin on the CPU),
   // for proving that the regression gate catches one.
   virtual void busy_wait(double us, void* stream) = 0;

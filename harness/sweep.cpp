@@ -71,7 +71,7 @@ SweepConfig load_sweep_file(const std::string& path) {
   if (!j.is_object()) throw UsageError("sweep file '" + path + "' must hold a JSON object");
   static const std::set<std::string> keys = {"description", "variants", "pipelines", "workloads", "layouts",
                                              "dtypes",      "modes",    "reps",      "cpu_reps",  "warmup",
-                                             "warm_l2"};
+                                             "warm_l2",     "cuda_graph"};
   SweepConfig c;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string k = it.key();
@@ -91,7 +91,10 @@ SweepConfig load_sweep_file(const std::string& path) {
     else if (k == "reps") c.gpu_reps = positive(v, k, 1);
     else if (k == "cpu_reps") c.cpu_reps = positive(v, k, 1);
     else if (k == "warmup") c.warmup = positive(v, k, 0);
-    else if (k == "warm_l2") {
+    else if (k == "cuda_graph") {
+      if (!v.is_boolean()) throw UsageError("sweep key 'cuda_graph' must be true or false");
+      c.cuda_graph = v.get<bool>();
+    } else if (k == "warm_l2") {
       if (!v.is_boolean()) throw UsageError("sweep key 'warm_l2' must be true or false");
       c.warm_l2 = v.get<bool>();
     }

@@ -19,6 +19,7 @@ struct SweepConfig {
   int cpu_reps = 5;
   int warmup = 2;
   bool warm_l2 = false;
+  bool cuda_graph = false;
   std::string description;
 };
 

@@ -93,6 +93,18 @@ TEST(Gate, ParityStatusAndMembership) {
   EXPECT_EQ(run_gate(doc({rec("flip", 1.0, 0.01, 30, 1)}), slow, parity_only).regressions(), 0);
 }
 
+// A CUDA-graph replay is a different case from stream launches of the same variant: never compared with each other.
+TEST(Gate, GraphReplaysAreTheirOwnCases) {
+  json graph = rec("v", 0.5, 0.01, 30, 2);
+  graph["launch"] = "cuda_graph";
+  json stream = rec("v", 1.0, 0.01, 30, 1);
+  stream["launch"] = "stream";
+  const GateReport r = run_gate(doc({stream}), doc({graph}), {});
+  ASSERT_EQ(r.rows.size(), 2u);
+  for (const auto& x : r.rows) EXPECT_TRUE(x.verdict == "regressed" || x.verdict == "new") << x.key << " " << x.verdict;
+  EXPECT_EQ(r.regressions(), 1);  // the stream case went missing; the graph case is new, not "improved"
+}
+
 TEST(Gate, RefusesOtherHardwareUnlessAllowed) {
   const json a = doc({rec("x", 1.0, 0.01, 30, 1)}, "H100"), b = doc({rec("x", 1.0, 0.01, 30, 2)}, "H200");
   EXPECT_THROW(run_gate(a, b, {}), std::invalid_argument);

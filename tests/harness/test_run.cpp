@@ -46,6 +46,7 @@ TEST(Run, SweepFileAndErrors) {
       "pipelines": "siglip*", "workloads": ["uniform-n1-64"], "modes": ["hf"], "cpu_reps": 2, "warmup": 0})";
     std::ofstream(d + "/sweep_badkey.json") << R"({"variant": ["cpu_pointwise_fused"]})";
     std::ofstream(d + "/sweep_badjson.json") << R"({"variants": [)";
+    std::ofstream(d + "/sweep_badgraph.json") << R"({"cuda_graph": "yes"})";
   }
   const std::string out = d + "/run_sweep.json";
   CliResult r = run_cli("run --sweep " + d + "/sweep_ok.json --out " + out);
@@ -63,6 +64,7 @@ TEST(Run, SweepFileAndErrors) {
       {"run --dtypes fp64 --out " + out, "unknown dtype"},
       {"run --sweep " + d + "/sweep_badkey.json --out " + out, "unknown sweep key 'variant'"},
       {"run --sweep " + d + "/sweep_badjson.json --out " + out, "not valid JSON"},
+      {"run --sweep " + d + "/sweep_badgraph.json --out " + out, "sweep key 'cuda_graph' must be true or false"},
       {"run --sweep " + d + "/missing.json --out " + out, "cannot read sweep file"},
       {"run --reps 0 --out " + out, "--reps"},
       {"run --seed 12ab --out " + out, "--seed must be"},

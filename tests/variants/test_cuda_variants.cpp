@@ -58,6 +58,29 @@ TEST_F(CudaVariants, MatchReferenceEverywhere) {
             }
 }
 
+// Graph replay: every CUDA variant captured once into a CUDA graph, then replayed, passes the same parity check
+// (the parity run replays the graph) and is recorded as such.
+TEST_F(CudaVariants, GraphReplayMatchesReference) {
+  RunOptions opt;
+  opt.gpu_reps = 2;
+  opt.warmup = 1;
+  opt.parity_seed = 99;
+  opt.cuda_graph = true;
+  CaseRunner runner(*cpu_, cuda_.get(), "", opt);
+  for (const auto& v : cuda_variants())
+    for (const char* p : {"siglip-so400m-384", "qwen2.5-vl-7b", "llava-next-336"}) {
+      Record r;
+      const bool ok = runner.prepare({v, p, "ragged-n5-33-700", Layout::CHW, DType::F32, Mode::Hf}, r);
+      if (ok) r.samples_ms.push_back(runner.timed_rep());
+      runner.finish(r);
+      SCOPED_TRACE(v + " " + p);
+      ASSERT_EQ(r.status, "ok") << r.reason;
+      EXPECT_TRUE(r.parity.ok);
+      EXPECT_EQ(r.extra.value("launch", ""), "cuda_graph");
+      EXPECT_GT(r.samples_ms.at(0), 0.0);
+    }
+}
+
 TEST_F(CudaVariants, WorkspaceOrderingFollowsTheDesigns) {
   RunOptions opt;
   opt.gpu_reps = 1;
