@@ -1,7 +1,11 @@
 #include "harness/cli_args.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+
+#include <unistd.h>
 
 namespace pb {
 
@@ -78,6 +82,14 @@ std::vector<std::string> split_list(const std::string& s) {
       b = i + 1;
     }
   return out;
+}
+
+void check_writable(const std::string& path) {
+  const std::string probe = path + ".probe-" + std::to_string(::getpid());
+  std::ofstream f(probe);
+  if (!f) throw UsageError("cannot write results to '" + path + "'");
+  f.close();
+  std::remove(probe.c_str());
 }
 
 }  // namespace pb

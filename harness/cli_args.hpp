@@ -30,4 +30,7 @@ class Args {
 
 std::vector<std::string> split_list(const std::string& s);  // "a,b,,c" -> {a, b, c}
 
+// Throws UsageError unless a results file can be created at `path` (checked before any work is done).
+void check_writable(const std::string& path);
+
 }  // namespace pb

@@ -29,14 +29,6 @@ class QuietReporter : public benchmark::BenchmarkReporter {
   void ReportRuns(const std::vector<Run>&) override {}
 };
 
-void check_writable(const std::string& path) {
-  const std::string probe = path + ".probe-" + std::to_string(::getpid());
-  std::ofstream f(probe);
-  if (!f) throw UsageError("cannot write results to '" + path + "'");
-  f.close();
-  std::remove(probe.c_str());
-}
-
 std::string human_bytes(long long b) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f MiB", double(b) / (1 << 20));

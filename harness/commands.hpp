@@ -13,6 +13,7 @@ int cmd_run(const std::vector<std::string>& args);
 int cmd_apply(const std::vector<std::string>& args);
 int cmd_gate(const std::vector<std::string>& args);
 int cmd_profile(const std::vector<std::string>& args);
+int cmd_e2e(const std::vector<std::string>& args);
 int cmd_pillow_resize(const std::vector<std::string>& args);
 
 }  // namespace pb

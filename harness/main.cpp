@@ -24,6 +24,8 @@ const char* kUsage =
     "       [--parity-only] [--allow-different-hardware] [--markdown FILE]   exit 0 pass, 1 regression, 2 bad input\n"
     "  profile --variants V --pipelines P --workloads W [--layouts] [--dtypes] [--modes] [--reps N]\n"
     "                                        per-kernel table (CUPTI) of one repetition per CUDA case\n"
+    "  e2e --variants V --pipelines P --workloads W [--layouts] [--dtypes] [--modes] [--groups 4] [--reps N]\n"
+    "      [--out FILE.json]                 from pinned host memory: H2D alone, kernel alone, serial, overlapped\n"
     "  pillow-resize --image IN.npy --size HxW [--filter bicubic|bilinear|lanczos|box|hamming] --out OUT.npy\n"
     "                                        Pillow's Image.resize, bit-exact (uint8 HWC)\n";
 
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
     if (cmd == "apply") return pb::cmd_apply(args);
     if (cmd == "gate") return pb::cmd_gate(args);
     if (cmd == "profile") return pb::cmd_profile(args);
+    if (cmd == "e2e") return pb::cmd_e2e(args);
     if (cmd == "pillow-resize") return pb::cmd_pillow_resize(args);
     throw pb::UsageError("unknown command '" + cmd +
                          "' (valid: list, reference, workload, run, apply, gate, profile, pillow-resize)");

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "harness/exec_backend.hpp"
 #include "workloads/npy.hpp"
 #include "workloads/workload.hpp"
 
@@ -91,6 +92,22 @@ TEST(Cli, BadInputIsOneLineAndExit2WithNothingWritten) {
   expect_bad_input("workload dump --workload sideways-n2-3 --out " + d + "/wl_bad", "bad workload name");
   expect_bad_input("workload dump --workload uniform-n2-8 --seed -3 --out " + d + "/wl_bad", "--seed");
   expect_bad_input("workload list", "usage");
+  expect_bad_input("e2e --variants cuda_separable_mma --workloads uniform-n2-64", "--pipelines");
+  expect_bad_input("e2e --variants cuda_separable_mma --pipelines siglip-so400m-384 --workloads uniform-n2-64 "
+                   "--groups 0 --out " + d + "/e2e.json", "--groups", d + "/e2e.json");
+}
+
+// Without a GPU, e2e says so in one line, exits 1 and writes nothing (on a GPU machine the CUDA suite covers it).
+TEST(Cli, E2eWithoutGpuSaysSoAndWritesNothing) {
+  std::string why;
+  if (pb::make_cuda_backend(why)) GTEST_SKIP() << "a CUDA device is present; CudaVariants.EndToEndFromPinnedHost covers e2e";
+  const std::string out = tmp_dir() + "/e2e_nogpu.json";
+  fs::remove(out);
+  const CliResult r = run_cli("e2e --variants cuda_separable_mma --pipelines siglip-so400m-384 --workloads uniform-n2-64 --out " + out);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err_lines(), 1) << r.err;
+  EXPECT_NE(r.err.find("needs a GPU"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 TEST(Cli, WorkloadDumpWritesImagesAndManifest) {

@@ -1,0 +1,66 @@
+// prepbench e2e: end to end from pinned host memory (harness/e2e.hpp), one JSON document for all cases.
+#include <cstdio>
+
+#include "harness/cli_args.hpp"
+#include "harness/commands.hpp"
+#include "harness/e2e.hpp"
+#include "harness/meta.hpp"
+#include "harness/results.hpp"
+#include "workloads/npy.hpp"
+
+namespace pb {
+
+#ifndef PB_HAVE_CUDA
+nlohmann::json run_e2e(const Case&, const E2EOptions&, WorkloadCache&, ExecBackend&) {
+  throw std::runtime_error("e2e: this build has no CUDA support");
+}
+#endif
+
+int cmd_e2e(const std::vector<std::string>& args) {
+  Args a(args, {"variants", "pipelines", "workloads", "layouts", "dtypes", "modes", "groups", "reps", "seed", "out"}, {});
+  SweepConfig cfg;
+  cfg.variants = split_list(a.require("variants"));
+  cfg.pipelines = split_list(a.require("pipelines"));
+  cfg.workloads = split_list(a.require("workloads"));
+  cfg.layouts = split_list(a.get("layouts", "chw"));
+  cfg.dtypes = split_list(a.get("dtypes", "fp32"));
+  cfg.modes = split_list(a.get("modes", "hf"));
+  const std::vector<Case> cases = expand_cases(cfg);
+  E2EOptions o;
+  o.groups = a.get_int("groups", 4, 1, 1024);
+  o.reps = a.get_int("reps", 30, 1, 100000);
+  const std::string out_path = a.get("out", "prepbench_e2e.json");
+  check_writable(out_path);
+  std::string why;
+  auto cuda = make_cuda_backend(why);
+  if (!cuda) {
+    std::fprintf(stderr, "prepbench e2e: needs a GPU (%s); nothing written\n", why.c_str());
+    return 1;
+  }
+  auto cpu = make_cpu_backend();
+  WorkloadCache cache(uint64_t(a.get_int("seed", 1, 0, 1 << 30)));
+  std::string command = "prepbench e2e";
+  for (const auto& s : args) command += " " + s;
+  nlohmann::json doc = {{"schema", "prepbench.e2e/1"},
+                        {"meta", collect_meta(*cpu, cuda.get(), command, 0.0)},
+                        {"records", nlohmann::json::array()}};
+  std::printf("%-26s %-18s %-22s %-4s %-4s %3s %9s %9s %9s %9s %8s %s\n", "variant", "pipeline", "workload", "lay", "dt",
+              "G", "h2d ms", "kernel", "serial", "overlap", "PCIe GB/s", "parity");
+  int failed = 0;
+  for (const Case& c : cases) {
+    cache.keep_only(c.workload);
+    const nlohmann::json r = run_e2e(c, o, cache, *cuda);
+    const bool ok = r["parity"]["ok"].get<bool>();
+    failed += !ok;
+    std::printf("%-26s %-18s %-22s %-4s %-4s %3d %9.3f %9.3f %9.3f %9.3f %8.1f %s\n", c.variant.c_str(),
+                c.pipeline.c_str(), c.workload.c_str(), layout_name(c.layout), dtype_name(c.dtype),
+                r["groups"].get<int>(), r["h2d_ms"]["median"].get<double>(), r["kernel_ms"]["median"].get<double>(),
+                r["serial_ms"]["median"].get<double>(), r["overlap_ms"]["median"].get<double>(),
+                r["h2d_gbps"].get<double>(), ok ? "ok" : r["parity"]["reason"].get<std::string>().c_str());
+    doc["records"].push_back(r);
+  }
+  write_text_atomic(out_path, doc.dump(1) + "\n");
+  return failed ? 1 : 0;
+}
+
+}  // namespace pb

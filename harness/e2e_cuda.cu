@@ -1,0 +1,162 @@
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "core/pipeline.hpp"
+#include "harness/cli_args.hpp"
+#include "harness/e2e.hpp"
+#include "harness/parity.hpp"
+#include "harness/stats.hpp"
+#include "variants/cuda/cuda_check.cuh"
+
+namespace pb {
+namespace {
+
+nlohmann::json stats_json(const std::vector<double>& s) {
+  const Summary m = summarize(s);
+  return {{"median", m.median}, {"p10", m.p10}, {"p90", m.p90}, {"min", m.min}, {"n", m.n}, {"samples", s}};
+}
+
+struct PinnedBuffer {
+  uint8_t* p = nullptr;
+  explicit PinnedBuffer(size_t bytes) { PB_CUDA_CHECK(cudaHostAlloc(reinterpret_cast<void**>(&p), bytes, cudaHostAllocDefault)); }
+  ~PinnedBuffer() { cudaFreeHost(p); }
+};
+
+struct Streams {
+  cudaStream_t compute = nullptr, copy = nullptr;
+  cudaEvent_t start = nullptr, stop = nullptr;
+  std::vector<cudaEvent_t> copied;
+  explicit Streams(int groups) : copied(size_t(groups)) {
+    PB_CUDA_CHECK(cudaStreamCreateWithFlags(&compute, cudaStreamNonBlocking));
+    PB_CUDA_CHECK(cudaStreamCreateWithFlags(&copy, cudaStreamNonBlocking));
+    PB_CUDA_CHECK(cudaEventCreate(&start));
+    PB_CUDA_CHECK(cudaEventCreate(&stop));
+    for (auto& e : copied) PB_CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+  }
+  ~Streams() {
+    for (auto& e : copied) cudaEventDestroy(e);
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    cudaStreamDestroy(copy);
+    cudaStreamDestroy(compute);
+  }
+};
+
+}  // namespace
+
+nlohmann::json run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& cache, ExecBackend& be) {
+  const PipelineSpec& spec = find_pipeline(c.pipeline);
+  std::unique_ptr<Variant> whole = make_variant(c.variant);
+  std::string why;
+  if (whole->info().backend != Backend::Cuda) throw UsageError("e2e: " + c.variant + " is not a CUDA variant");
+  if (!whole->info().supports(c.pipeline, c.layout, c.dtype, c.mode, why)) throw UsageError("e2e: " + why);
+
+  // Images (the parity set, so that the reference applies), their plan, and the groups' plans.
+  const std::vector<Image>& images = cache.parity(c.workload, c.layout);
+  std::vector<ImageShape> shapes;
+  std::vector<size_t> in_off{0};
+  for (const Image& im : images) {
+    shapes.push_back(im.shape());
+    in_off.push_back(in_off.back() + im.pixels.size());
+  }
+  const Plan full = make_plan(spec, shapes, c.mode);
+  const std::vector<float>& ref = cache.reference(c.workload, full);
+  const int n = int(images.size()), groups = std::max(1, std::min(o.groups, n));
+  std::vector<int> first;
+  for (int g = 0; g <= groups; ++g) first.push_back(int((long long)g * n / groups));
+  std::vector<Plan> plans;
+  std::vector<long long> out_off{0};
+  for (int g = 0; g < groups; ++g) {
+    plans.push_back(make_plan(
+        spec, std::vector<ImageShape>(shapes.begin() + first[size_t(g)], shapes.begin() + first[size_t(g) + 1]), c.mode));
+    out_off.push_back(out_off.back() + plans.back().out_elems);
+  }
+  if (out_off.back() != full.out_elems)
+    throw UsageError("e2e: " + c.pipeline + "'s batch output is not the concatenation of its images' outputs "
+                     "(batch padding), so it cannot be split into groups");
+
+  // Memory: pinned host copy of the batch, one device input buffer (images at fixed offsets), one output.
+  const size_t in_bytes = in_off.back(), dsize = dtype_size(c.dtype), out_bytes = size_t(full.out_elems) * dsize;
+  PinnedBuffer host(in_bytes);
+  for (int i = 0; i < n; ++i) std::copy(images[size_t(i)].pixels.begin(), images[size_t(i)].pixels.end(), host.p + in_off[size_t(i)]);
+  Allocator& alloc = be.allocator();
+  std::shared_ptr<void> din(alloc.allocate(in_bytes), [&alloc](void* p) { alloc.release(p); });
+  std::shared_ptr<void> dout(alloc.allocate(out_bytes), [&alloc](void* p) { alloc.release(p); });
+  uint8_t* dev_in = static_cast<uint8_t*>(din.get());
+  auto inputs = [&](int a, int b) {
+    Inputs in;
+    in.layout = c.layout;
+    for (int i = a; i < b; ++i) in.images.push_back({dev_in + in_off[size_t(i)], images[size_t(i)].h, images[size_t(i)].w, c.layout});
+    return in;
+  };
+  const Inputs in_all = inputs(0, n);
+  Output out_all{dout.get(), c.dtype};
+  Workspace ws(alloc);
+  whole->setup(full, in_all, c.dtype, ws);
+  std::vector<std::unique_ptr<Variant>> parts;
+  std::vector<Inputs> part_in;
+  std::vector<Output> part_out;
+  for (int g = 0; g < groups; ++g) {
+    parts.push_back(make_variant(c.variant));
+    part_in.push_back(inputs(first[size_t(g)], first[size_t(g) + 1]));
+    part_out.push_back({static_cast<uint8_t*>(dout.get()) + size_t(out_off[size_t(g)]) * dsize, c.dtype});
+    parts.back()->setup(plans[size_t(g)], part_in.back(), c.dtype, ws);
+  }
+
+  Streams st(groups);
+  auto copy_all = [&](cudaStream_t s) {
+    PB_CUDA_CHECK(cudaMemcpyAsync(dev_in, host.p, in_bytes, cudaMemcpyHostToDevice, s));
+  };
+  auto overlapped = [&] {
+    PB_CUDA_CHECK(cudaStreamWaitEvent(st.copy, st.start, 0));
+    for (int g = 0; g < groups; ++g) {
+      const size_t a = in_off[size_t(first[size_t(g)])], b = in_off[size_t(first[size_t(g) + 1])];
+      PB_CUDA_CHECK(cudaMemcpyAsync(dev_in + a, host.p + a, b - a, cudaMemcpyHostToDevice, st.copy));
+      PB_CUDA_CHECK(cudaEventRecord(st.copied[size_t(g)], st.copy));
+      PB_CUDA_CHECK(cudaStreamWaitEvent(st.compute, st.copied[size_t(g)], 0));
+      parts[size_t(g)]->run(plans[size_t(g)], part_in[size_t(g)], part_out[size_t(g)], st.compute);
+    }
+  };
+  auto timed = [&](auto&& body) {
+    be.before_rep(true);
+    PB_CUDA_CHECK(cudaEventRecord(st.start, st.compute));
+    body();
+    PB_CUDA_CHECK(cudaEventRecord(st.stop, st.compute));
+    PB_CUDA_CHECK(cudaEventSynchronize(st.stop));
+    float ms = 0;
+    PB_CUDA_CHECK(cudaEventElapsedTime(&ms, st.start, st.stop));
+    return double(ms);
+  };
+
+  // Parity of the overlapped schedule on poisoned output.
+  PB_CUDA_CHECK(cudaMemset(dout.get(), 0xFF, out_bytes));
+  timed(overlapped);
+  std::vector<uint8_t> back(out_bytes);
+  PB_CUDA_CHECK(cudaMemcpy(back.data(), dout.get(), out_bytes, cudaMemcpyDeviceToHost));
+  const ParityResult par = check_parity(ref, widen_output(back.data(), size_t(full.out_elems), c.dtype), spec, c.mode, c.dtype);
+
+  std::vector<double> t_h2d, t_kernel, t_serial, t_overlap;
+  for (int r = 0; r < o.reps + 2; ++r) {  // two warm-up rounds
+    const double h = timed([&] { copy_all(st.compute); });
+    const double k = timed([&] { whole->run(full, in_all, out_all, st.compute); });
+    const double s = timed([&] { copy_all(st.compute); whole->run(full, in_all, out_all, st.compute); });
+    const double v = timed(overlapped);
+    if (r < 2) continue;
+    t_h2d.push_back(h);
+    t_kernel.push_back(k);
+    t_serial.push_back(s);
+    t_overlap.push_back(v);
+  }
+  const double h2d = summarize(t_h2d).median, ovl = summarize(t_overlap).median;
+  return {{"variant", c.variant}, {"pipeline", c.pipeline}, {"workload", c.workload}, {"layout", layout_name(c.layout)},
+          {"dtype", dtype_name(c.dtype)}, {"mode", mode_name(c.mode)}, {"groups", groups},
+          {"input_bytes", in_bytes}, {"output_bytes", out_bytes},
+          {"parity", {{"ok", par.ok}, {"max_abs", par.max_abs}, {"reason", par.reason}}},
+          {"h2d_ms", stats_json(t_h2d)}, {"kernel_ms", stats_json(t_kernel)}, {"serial_ms", stats_json(t_serial)},
+          {"overlap_ms", stats_json(t_overlap)},
+          {"h2d_gbps", double(in_bytes) / (h2d * 1e-3) / 1e9},
+          {"overlap_over_h2d", ovl / h2d}};
+}
+
+}  // namespace pb
