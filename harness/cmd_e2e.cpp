@@ -49,8 +49,20 @@ int cmd_e2e(const std::vector<std::string>& args) {
   int failed = 0;
   for (const Case& c : cases) {
     cache.keep_only(c.workload);
-    const nlohmann::json r = run_e2e(c, o, cache, *cuda);
+    nlohmann::json r;
+    try {
+      r = run_e2e(c, o, cache, *cuda);
+    } catch (const std::exception& e) {  // recorded; the other cases still run
+      std::printf("%-26s %-18s %-22s failed: %s\n", c.variant.c_str(), c.pipeline.c_str(), c.workload.c_str(), e.what());
+      doc["records"].push_back({{"variant", c.variant}, {"pipeline", c.pipeline}, {"workload", c.workload},
+                                {"layout", layout_name(c.layout)}, {"dtype", dtype_name(c.dtype)},
+                                {"mode", mode_name(c.mode)}, {"status", "failed"}, {"reason", e.what()}});
+      ++failed;
+      continue;
+    }
+    r["status"] = "ok";
     const bool ok = r["parity"]["ok"].get<bool>();
+    if (!ok) r["status"] = "failed";
     failed += !ok;
     std::printf("%-26s %-18s %-22s %-4s %-4s %3d %9.3f %9.3f %9.3f %9.3f %8.1f %s\n", c.variant.c_str(),
                 c.pipeline.c_str(), c.workload.c_str(), layout_name(c.layout), dtype_name(c.dtype),

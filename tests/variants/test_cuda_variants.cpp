@@ -5,6 +5,7 @@
 
 #include "harness/case_runner.hpp"
 #include "harness/e2e.hpp"
+#include "harness/parity.hpp"
 
 using namespace pb;
 
@@ -103,6 +104,37 @@ TEST_F(CudaVariants, EndToEndFromPinnedHost) {
     ADD_FAILURE() << "llava-next-336 should be refused";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("batch padding"), std::string::npos) << e.what();
+  }
+}
+
+// A kernel's shared-memory limit is process state, not instance state. With two live instances, the second needing
+// less (a 400 px image after a 1536 px one), the first must still launch and be right. (prepbench e2e keeps one
+// instance per group alive; lowering the limit broke the ring there with "invalid argument".)
+TEST_F(CudaVariants, SharedMemoryLimitOnlyGrows) {
+  WorkloadCache cache(3);
+  const PipelineSpec& spec = find_pipeline("clip-vit-b32");
+  const std::string big_w = "uniform-n1-1536", small_w = "uniform-n1-400";
+  const auto& big = cache.parity(big_w, Layout::CHW);
+  const auto& small = cache.parity(small_w, Layout::CHW);
+  const Plan pbig = make_plan(spec, {big[0].shape()}, Mode::Hf), psmall = make_plan(spec, {small[0].shape()}, Mode::Hf);
+  const DeviceBatch dbig = upload_batch(*cuda_, big, Layout::CHW), dsmall = upload_batch(*cuda_, small, Layout::CHW);
+  Allocator& alloc = cuda_->allocator();
+  const size_t bytes = size_t(pbig.out_elems) * 4;
+  std::shared_ptr<void> out_mem(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
+  Output out{out_mem.get(), DType::F32};
+  for (const char* name : {"cuda_separable_ring", "cuda_separable_smem", "cuda_separable_mma"}) {
+    SCOPED_TRACE(name);
+    Workspace ws(alloc);
+    auto first = make_variant(name), second = make_variant(name);
+    first->setup(pbig, dbig.inputs, DType::F32, ws);
+    second->setup(psmall, dsmall.inputs, DType::F32, ws);
+    cuda_->poison(out.data, bytes);
+    cuda_->run_untimed([&](void* s) { first->run(pbig, dbig.inputs, out, s); });
+    std::vector<uint8_t> host(bytes);
+    cuda_->to_host(host.data(), out.data, bytes);
+    const ParityResult p = check_parity(cache.reference(big_w, pbig), widen_output(host.data(), size_t(pbig.out_elems), DType::F32),
+                                        spec, Mode::Hf, DType::F32);
+    EXPECT_TRUE(p.ok) << p.reason;
   }
 }
 

@@ -107,7 +107,9 @@ __device__ __forceinline__ bool store_pad_if_outside(T* out, const DevLayout& L,
 }
 
 // Lets both dtype instantiations of a kernel take `bytes` of dynamic shared memory (beyond the default 48 KiB),
-// or throws, naming `who`, when the device cannot give that much to one block.
+// or throws, naming `who`, when the device cannot give that much to one block. The limit belongs to the kernel, not
+// to a variant instance, so it is only ever raised: an instance set up later with a smaller need must not break an
+// earlier one (several instances live at once in `prepbench e2e`).
 template <typename KernelF32, typename KernelBF16>
 void allow_dynamic_smem(KernelF32 f32, KernelBF16 bf16, size_t bytes, const char* who) {
   int max_smem = 0;
@@ -115,8 +117,14 @@ void allow_dynamic_smem(KernelF32 f32, KernelBF16 bf16, size_t bytes, const char
   if (bytes > size_t(max_smem))
     throw std::runtime_error(std::string(who) + ": needs " + std::to_string(bytes) + " bytes of shared memory per "
                              "block, the device allows " + std::to_string(max_smem));
-  PB_CUDA_CHECK(cudaFuncSetAttribute(f32, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)));
-  PB_CUDA_CHECK(cudaFuncSetAttribute(bf16, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)));
+  auto raise = [bytes](auto kernel) {
+    cudaFuncAttributes a{};
+    PB_CUDA_CHECK(cudaFuncGetAttributes(&a, kernel));
+    if (size_t(a.maxDynamicSharedSizeBytes) < bytes)
+      PB_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)));
+  };
+  raise(f32);
+  raise(bf16);
 }
 
 // Dispatches a templated launch on the output dtype.
