@@ -1,6 +1,6 @@
 // Separable resize on the tensor cores. Both passes are small dense products with banded weight matrices
-// (mma.sync m16n8k16, fp16 operands, fp32 accumulate), one launch for the ragged batch, one block per 32 x 32
-// output tile of one job, streaming the tile's source rows in chunks of 16:
+// (mma.sync m16n8k16, fp16 operands, fp32 accumulate), one launch for the ragged batch, one block per 32-column
+// by kTileH-row output tile of one job, streaming the tile's source rows in chunks of 16:
 //   1. each chunk (three channels) is read as aligned 4-byte words and widened to fp16 in shared memory (uint8 is
 //      exact in fp16), double-buffered: the next chunk is staged while this one is resampled;
 //   2. horizontal pass: chunk rows x weights. Warp w owns output columns [8w, 8w + 8); its weights are dense,
@@ -22,7 +22,10 @@ namespace {
 using namespace cuda;
 
 constexpr int kWarps = 4, kThreads = 32 * kWarps, kTileW = 8 * kWarps;  // one 8-column MMA tile per warp
-constexpr int kTileH = 32, kRowTiles = kTileH / 16, kChunk = 16;      // source rows per chunk = one vertical k-step
+#ifndef PB_MMA_TILE_H  // output rows per block (a multiple of 16), a build-time knob for A/B builds
+#define PB_MMA_TILE_H 32
+#endif
+constexpr int kTileH = PB_MMA_TILE_H, kRowTiles = kTileH / 16, kChunk = 16;  // chunk: source rows per vertical k-step
 constexpr int kHStride = kTileW + 8;  // halves per intermediate row: 80 bytes, so ldmatrix rows hit distinct banks
 constexpr int kHPlane = 3 * kChunk * kHStride;  // halves per intermediate plane (hi or lo)
 // Blocks per SM the register allocation must allow (occupancy vs registers; results/NOTES.md, step 6). A build-time
@@ -43,7 +46,7 @@ struct RowTile {
 };
 
 struct MmaTile {
-  int job, y, x;    // window rows [y, y + 32), columns [x, x + 32)
+  int job, y, x;    // window rows [y, y + kTileH), columns [x, x + 32)
   int r0, chunks;   // source rows [r0, r0 + 16 chunks)
   int cb, nc;       // staged source columns [cb, cb + nc), multiples of 8
   int rtile0;       // its kRowTiles entries in the row-tile table
@@ -425,7 +428,7 @@ class CudaSeparableMma final : public Variant {
           }
       }
       mjobs.push_back(mj);
-      // Blocks: 32 x 32 output tiles; vertical k-steps count 16 source rows from the block's first source row.
+      // Blocks: 32-column x kTileH-row output tiles; vertical k-steps count 16 source rows from the block's first source row.
       for (int y = 0; y < j.h; y += kTileH) {
         const int m0 = y / 16, r0 = vb.lo[size_t(m0)];
         const int rtile0 = int(rtiles.size());
