@@ -23,7 +23,7 @@ using namespace cuda;
 
 constexpr int kWarps = 4, kThreads = 32 * kWarps, kTileW = 8 * kWarps;  // one 8-column MMA tile per warp
 #ifndef PB_MMA_TILE_H  // output rows per block (a multiple of 16), a build-time knob for A/B builds
-#define PB_MMA_TILE_H 32
+#define PB_MMA_TILE_H 16
 #endif
 constexpr int kTileH = PB_MMA_TILE_H, kRowTiles = kTileH / 16, kChunk = 16;  // chunk: source rows per vertical k-step
 constexpr int kHStride = kTileW + 8;  // halves per intermediate row: 80 bytes, so ldmatrix rows hit distinct banks
