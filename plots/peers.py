@@ -42,6 +42,34 @@ def panel(ax, recs, p, w, fontsize=6):
     ax.set_title(f"{p} | {w}", fontsize=fontsize + 2)
 
 
+def peer_table(doc):
+    """Markdown: per pipeline x workload with at least one peer, the fastest prepbench variant (best configuration)
+    and every peer's best time with how many times slower it is; a peer's failed parity is marked."""
+    recs = ok_records(doc)
+    cases = sorted({(r["pipeline"], r["workload"]) for r in recs if r["kind"] == "peer"})
+    peer_names = sorted({r["variant"] for r in recs if r["kind"] == "peer"})
+    lines = ["| pipeline | workload | fastest variant | ms | " + " | ".join(peer_names) + " |",
+             "|---|---|---|---|" + "---|" * len(peer_names)]
+    for p, w in cases:
+        best = best_by_variant([r for r in recs if r["pipeline"] == p and r["workload"] == w])
+        variants = [r for r in best.values() if r["kind"] == "variant"]
+        if not variants:
+            continue
+        top = min(variants, key=lambda r: r["time_ms"]["median"])
+        t0 = top["time_ms"]["median"]
+        cells = []
+        for n in peer_names:
+            r = best.get(n)
+            if r is None:
+                cells.append("-")
+                continue
+            t = r["time_ms"]["median"]
+            flag = "" if (r.get("parity") or {}).get("ok", False) else " (parity differs)"
+            cells.append(f"{t:.3g} ms, {t / t0:.1f}x{flag}")
+        lines.append(f"| {p} | {w} | {top['variant']} {top['layout']} {top['dtype']} | {t0:.3f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def draw(doc, outdir):
     """peers.png: every (pipeline, workload) with at least 3 peers, workloads as rows; peers_headline.png: the
     headline case alone."""
@@ -74,6 +102,10 @@ def draw(doc, outdir):
     fig.suptitle("Headline case: prepbench variants (blue) vs peers (orange)\n" + subtitle(doc), fontsize=9)
     fig.tight_layout()
     save(fig, outdir, "peers_headline.png")
+    with open(f"{outdir}/peers_table.md", "w") as f:
+        f.write("Fastest prepbench variant vs every peer (best configuration of each; x = how many times slower "
+                "than that variant).\n\n" + subtitle(doc) + "\n\n" + peer_table(doc))
+    print(f"wrote {outdir}/peers_table.md")
     return path
 
 

@@ -48,5 +48,5 @@ for stage in ${*:-tests sanitize ladder ncu e2e graph}; do
     $B run --variants 'cuda_*' "${HEAD[@]}" --reps 30 --warmup 3 --cuda-graph --out "$D/launch_graph.json" > "$D/launch_graph.txt" 2>> "$D/ladder.log" || status=1 ;;
   esac
 done
-tar czf "$OUT/issue8.tgz" -C "$OUT" issue8
+tar czf "$OUT/issue8.tgz" -C "$OUT" issue8 && rm -rf "$D"
 exit $status

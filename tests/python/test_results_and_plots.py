@@ -107,6 +107,17 @@ class FixtureCharts(unittest.TestCase):
         self.assertEqual(labels["torchvision_loop_uint8"], "20 ms, 10.0x vs cuda_separable_two_pass")
         self.assertEqual(labels["hf_processor"], "30 ms, 15.0x vs cuda_separable_two_pass")
 
+    def test_peer_table(self):
+        import peers
+        rows = [l for l in peers.peer_table(self.doc).splitlines() if "uniform-n8-512" in l]
+        # fixture by hand: two-pass 2 ms is the fastest variant; torchvision 20 ms = 10x, HF GPU 30 ms = 15x,
+        # HF CPU 300 ms = 150x; all three have parity ok in the fixture, so none is marked
+        self.assertEqual(len(rows), 1)
+        self.assertIn("| cuda_separable_two_pass chw fp32 | 2.000 |", rows[0])
+        self.assertIn("20 ms, 10.0x", rows[0])
+        self.assertIn("30 ms, 15.0x", rows[0])
+        self.assertIn("300 ms, 150.0x", rows[0])
+
     def test_ablation_and_bandwidth_numbers(self):
         import bandwidth
         sp = ablation.speedups(ablation.ok_records(self.doc))
