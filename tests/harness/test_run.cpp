@@ -39,6 +39,24 @@ TEST(Run, WritesValidResultsWithEverySampleAndRepro) {
   }
 }
 
+// --cuda-graph is a GPU launch mode: CPU cases run as always, parity included, carry no "launch" field, and the
+// repro line keeps the flag so that the record can be reproduced as measured.
+TEST(Run, CudaGraphFlagLeavesCpuCasesAlone) {
+  const std::string out = tmp_dir() + "/run_graph.json";
+  fs::remove(out);
+  const CliResult r = run_cli("run --variants cpu_fully_fused --pipelines siglip-so400m-384 --workloads uniform-n1-64 "
+                              "--modes hf --layouts hwc --cpu-reps 2 --warmup 0 --cuda-graph --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream f(out);
+  const json doc = json::parse(f);
+  ASSERT_EQ(doc["records"].size(), 1u);
+  const json& rec = doc["records"][0];
+  EXPECT_EQ(rec["status"], "ok");
+  EXPECT_TRUE(rec["parity"]["ok"].get<bool>());
+  EXPECT_FALSE(rec.contains("launch"));
+  EXPECT_NE(rec["repro"].get<std::string>().find("--cuda-graph"), std::string::npos);
+}
+
 TEST(Run, SweepFileAndErrors) {
   const std::string d = tmp_dir();
   {
