@@ -21,7 +21,11 @@ namespace {
 
 using namespace cuda;
 
-constexpr int kWarps = 4, kThreads = 32 * kWarps, kTileW = 8 * kWarps;  // one 8-column MMA tile per warp
+#ifndef PB_MMA_WARPS  // warps per block = 8-column MMA tiles per block, a build-time knob for A/B builds
+#define PB_MMA_WARPS 4
+#endif
+constexpr int kWarps = PB_MMA_WARPS, kThreads = 32 * kWarps, kTileW = 8 * kWarps;  // one 8-column MMA tile per warp
+static_assert(((kTileW + 8) / 8) % 2 == 1, "intermediate rows must span an odd number of 16-byte chunks");
 #ifndef PB_MMA_TILE_H  // output rows per block (a multiple of 16), a build-time knob for A/B builds
 #define PB_MMA_TILE_H 16
 #endif
@@ -46,7 +50,7 @@ struct RowTile {
 };
 
 struct MmaTile {
-  int job, y, x;    // window rows [y, y + kTileH), columns [x, x + 32)
+  int job, y, x;    // window rows [y, y + kTileH), columns [x, x + kTileW)
   int r0, chunks;   // source rows [r0, r0 + 16 chunks)
   int cb, nc;       // staged source columns [cb, cb + nc), multiples of 8
   int rtile0;       // its kRowTiles entries in the row-tile table
