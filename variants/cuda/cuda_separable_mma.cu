@@ -1,6 +1,7 @@
 // Separable resize on the tensor cores. Both passes are small dense products with banded weight matrices
-// (mma.sync m16n8k16, fp16 operands, fp32 accumulate), one launch for the ragged batch, one block per kTileW-column
-// by kTileH-row output tile of one job (64 x 16 by default; NOTES step 6), streaming the tile's source rows in chunks of 16:
+// (mma.sync m16n8k16, fp16 operands, fp32 accumulate), one launch for the ragged batch, one block per output tile
+// of one job (kTileW columns x kTileH rows, 64 x 16 by default; NOTES step 6), streaming the tile's source rows in
+// chunks of 16:
 //   1. each chunk (three channels) is read as aligned 4-byte words and widened to fp16 in shared memory (uint8 is
 //      exact in fp16), double-buffered: the next chunk is staged while this one is resampled;
 //   2. horizontal pass: chunk rows x weights. Warp w owns output columns [8w, 8w + 8); its weights are dense,
