@@ -1,6 +1,6 @@
 // Separable resize on the tensor cores. Both passes are small dense products with banded weight matrices
 // (mma.sync m16n8k16, fp16 operands, fp32 accumulate), one launch for the ragged batch, one block per output tile
-// of one job (kTileW columns x kTileH rows, 64 x 16 by default; NOTES step 6), streaming the tile's source rows in
+// of one job (kTileW columns x kTileH rows, 32 x 16 by default; NOTES step 6), streaming the tile's source rows in
 // chunks of 16:
 //   1. each chunk (three channels) is read as aligned 4-byte words and widened to fp16 in shared memory (uint8 is
 //      exact in fp16), double-buffered: the next chunk is staged while this one is resampled;
@@ -23,7 +23,7 @@ namespace {
 using namespace cuda;
 
 #ifndef PB_MMA_WARPS  // warps per block = 8-column MMA tiles per block, a build-time knob for A/B builds
-#define PB_MMA_WARPS 8
+#define PB_MMA_WARPS 4
 #endif
 constexpr int kWarps = PB_MMA_WARPS, kThreads = 32 * kWarps, kTileW = 8 * kWarps;  // one 8-column MMA tile per warp
 static_assert(((kTileW + 8) / 8) % 2 == 1, "intermediate rows must span an odd number of 16-byte chunks");
@@ -36,7 +36,7 @@ constexpr int kHPlane = 3 * kChunk * kHStride;  // halves per intermediate plane
 // Blocks per SM the register allocation must allow (occupancy vs registers; results/NOTES.md, step 6). A build-time
 // knob so that an A/B binary can be built with -DPB_MMA_MIN_BLOCKS=N.
 #ifndef PB_MMA_MIN_BLOCKS
-#define PB_MMA_MIN_BLOCKS 3
+#define PB_MMA_MIN_BLOCKS 6
 #endif
 
 struct MmaJob {
