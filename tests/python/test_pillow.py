@@ -28,7 +28,8 @@ class PillowBitExact(unittest.TestCase):
     def test_every_filter_up_and_down(self):
         tmp = tempfile.mkdtemp()
         shapes = [((37, 53), (130, 170)), ((127, 93), (200, 150)), ((300, 280), (64, 64)), ((480, 640), (96, 128)),
-                  ((200, 200), (200, 77)), ((90, 300), (90, 300))]  # last two: one pass skipped, both skipped
+                  ((200, 200), (200, 77)), ((90, 300), (90, 300)),  # one pass skipped, both skipped
+                  ((1200, 10), (300, 5)), ((1500, 12), (100, 24))]  # taller than 100:1, shrunk vertically
         for (h, w), (rh, rw) in shapes:
             img = photo(max(h, w), w, seed=h * 1000 + w)[:h]
             src = os.path.join(tmp, f"in_{h}x{w}.npy")
