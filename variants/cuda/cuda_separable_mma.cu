@@ -298,9 +298,13 @@ separable_mma_kernel(const DevJob* __restrict__ jobs, const MmaJob* __restrict__
   }
   if (!active) return;
 
-  // Each thread holds columns x, x + 1 of rows y (per row tile and half): NCHW pairs go out as one 8- (fp32) or
-  // 4-byte (bf16) store where aligned; the index arithmetic is done once per row.
+  // Each thread holds columns x, x + 1 of rows y (per row tile and half): pairs go out as one 8- (fp32) or 4-byte
+  // (bf16) store where aligned (NCHW, and Qwen's patch rows); the NCHW index arithmetic is done once per row.
   const long long plane = (long long)j.h * j.w;
+  Job jj;  // the fields qwen_index reads
+  jj.h = j.h;
+  jj.w = j.w;
+  jj.dst = j.dst;
 #pragma unroll
   for (int m = 0; m < kRowTiles; ++m)
 #pragma unroll
@@ -317,8 +321,17 @@ separable_mma_kernel(const DevJob* __restrict__ jobs, const MmaJob* __restrict__
         const float v0 = in0 ? finish(e, lut, acc[m][c][2 * hh], c) : j.pad[c];
         const float v1 = in1 ? finish(e, lut, acc[m][c][2 * hh + 1], c) : j.pad[c];
         if (L.qwen) {
-          store(out, L, j, c, y, x, v0);
-          if (two) store(out, L, j, c, y, x + 1, v1);
+          // x is even and the patch side too (14), so x and x + 1 sit side by side in one patch row
+          for (int tt = 0; tt < L.grid.temporal; ++tt) {
+            T* q = out + qwen_index(jj, L.grid, c, y, x, tt);
+            const bool pair = two && (x % L.grid.patch) + 1 < L.grid.patch;
+            if (pair && (reinterpret_cast<uintptr_t>(q) & (2 * sizeof(T) - 1)) == 0) {
+              put_pair(q, v0, v1);
+            } else {
+              put(q, 0, v0);
+              if (two) put(out, qwen_index(jj, L.grid, c, y, x + 1, tt), v1);
+            }
+          }
         } else if (two && (reinterpret_cast<uintptr_t>(p) & (2 * sizeof(T) - 1)) == 0) {
           put_pair(p, v0, v1);
         } else {
