@@ -109,9 +109,15 @@ __device__ __forceinline__ void realigned_words(uintptr_t a, uint32_t* out) {
   }
 }
 
-// One staging item: 8 columns of one source row, three channels, as raw bytes (v[c][0] = columns 0-3).
+#ifndef PB_MMA_ITEM_COLS  // source columns per staging item (8 or 16), a build-time knob for A/B builds
+#define PB_MMA_ITEM_COLS 8
+#endif
+constexpr int kItemCols = PB_MMA_ITEM_COLS, kItemWords = kItemCols / 4;
+static_assert(kItemCols == 8 || kItemCols == 16, "staging items are 8 or 16 columns");
+
+// One staging item: kItemCols columns of one source row, three channels, as raw bytes (v[c][0] = columns 0-3).
 struct Item {
-  uint32_t v[3][2];
+  uint32_t v[3][kItemWords];
 };
 
 // Source columns beyond the row end may be staged with whatever bytes follow in memory: their weights are 0, and
@@ -123,24 +129,24 @@ __device__ __forceinline__ Item fetch_item(const DevJob& j, int r, int col, bool
   const size_t plane = size_t(j.src_h) * j.src_w;
   const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + 3 * plane;
   const uintptr_t a = chw ? lo + size_t(r) * j.src_w + col : lo + (size_t(r) * j.src_w + col) * 3;
-  const uintptr_t last = chw ? ((a + 2 * plane) & ~uintptr_t(3)) + 12 : (a & ~uintptr_t(3)) + 28;
+  const uintptr_t last = chw ? ((a + 2 * plane) & ~uintptr_t(3)) + 4 * (kItemWords + 1)
+                             : (a & ~uintptr_t(3)) + 4 * (3 * kItemWords + 1);
   const bool below = r >= j.src_h;
   if (__all_sync(__activemask(), below || ((a & ~uintptr_t(3)) >= lo && last <= hi))) {
     if (below) return it;
     if (chw) {
 #pragma unroll
-      for (int c = 0; c < 3; ++c) realigned_words<2>(a + c * plane, it.v[c]);
+      for (int c = 0; c < 3; ++c) realigned_words<kItemWords>(a + c * plane, it.v[c]);
     } else {
-      uint32_t w[6];  // pixels col..col+7, RGB interleaved
-      realigned_words<6>(a, w);
+      uint32_t w[3 * kItemWords];  // pixels col..col+kItemCols-1, RGB interleaved
+      realigned_words<3 * kItemWords>(a, w);
 #pragma unroll
-      for (int c = 0; c < 3; ++c) {
-        it.v[c][0] = gather_channel(w, c);
-        it.v[c][1] = gather_channel(w + 3, c);
-      }
+      for (int c = 0; c < 3; ++c)
+#pragma unroll
+        for (int k = 0; k < kItemWords; ++k) it.v[c][k] = gather_channel(w + 3 * k, c);
     }
   } else if (!below) {
-    for (int k = 0; k < 8 && col + k < j.src_w; ++k)
+    for (int k = 0; k < kItemCols && col + k < j.src_w; ++k)
       for (int c = 0; c < 3; ++c) {
         const uint8_t b = chw ? j.src[c * plane + size_t(r) * j.src_w + col + k] : j.src[(size_t(r) * j.src_w + col + k) * 3 + c];
         it.v[c][k >> 2] |= uint32_t(b) << (8 * (k & 3));
@@ -151,21 +157,26 @@ __device__ __forceinline__ Item fetch_item(const DevJob& j, int r, int col, bool
 
 __device__ __forceinline__ void put_item(__half* stage, int sstride, int rr, int q, const Item& it) {
 #pragma unroll
-  for (int c = 0; c < 3; ++c) {
-    const uint2 a = widen4(it.v[c][0]), b = widen4(it.v[c][1]);
-    *reinterpret_cast<uint4*>(stage + (c * kChunk + rr) * sstride + 8 * q) = make_uint4(a.x, a.y, b.x, b.y);
-  }
+  for (int c = 0; c < 3; ++c)
+#pragma unroll
+    for (int h = 0; h < kItemWords / 2; ++h) {
+      const uint2 a = widen4(it.v[c][2 * h]), b = widen4(it.v[c][2 * h + 1]);
+      *reinterpret_cast<uint4*>(stage + (c * kChunk + rr) * sstride + kItemCols * q + 8 * h) =
+          make_uint4(a.x, a.y, b.x, b.y);
+    }
 }
 
 // Staging of one chunk (source rows r0 + 16 ci + [0, 16), columns [cb, cb + nc)) into stage[c][row][col] (row
-// stride sstride halves), 8 columns per item; items tid, tid + 128, ... The first kPrefetch items of each thread
-// can be fetched ahead, into registers, while the previous chunk is resampled.
-constexpr int kPrefetch = 2;
+// stride sstride halves, which holds nc rounded up to whole items), kItemCols columns per item; items tid,
+// tid + kThreads, ... The first kPrefetch items of each thread (16 columns' worth) can be fetched ahead, into
+// registers, while the previous chunk is resampled.
+constexpr int kPrefetch = 16 / kItemCols;
 
 struct ChunkItems {
   int qpr, items;
   float inv;
-  __device__ ChunkItems(const MmaTile& tl) : qpr(tl.nc / 8), items(kChunk * (tl.nc / 8)), inv(1.0f / float(tl.nc / 8)) {}
+  __device__ explicit ChunkItems(const MmaTile& tl)
+      : qpr((tl.nc + kItemCols - 1) / kItemCols), items(kChunk * qpr), inv(1.0f / float(qpr)) {}
   __device__ void coords(int it, int& rr, int& q) const {
     rr = __float2int_rz((float(it) + 0.5f) * inv);  // exact for these sizes
     q = it - rr * qpr;
@@ -177,7 +188,7 @@ __device__ void stage_items(__half* stage, int sstride, const DevJob& j, const M
   for (int it = first; it < ch.items; it += kThreads) {
     int rr, q;
     ch.coords(it, rr, q);
-    put_item(stage, sstride, rr, q, fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + 8 * q, chw));
+    put_item(stage, sstride, rr, q, fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, chw));
   }
 }
 
@@ -234,7 +245,7 @@ separable_mma_kernel(const DevJob* __restrict__ jobs, const MmaJob* __restrict__
       if (next && it < ch.items) {
         int rr, q;
         ch.coords(it, rr, q);
-        pre[k] = fetch_item(j, tl.r0 + kChunk * (ci + 1) + rr, tl.cb + 8 * q, chw);
+        pre[k] = fetch_item(j, tl.r0 + kChunk * (ci + 1) + rr, tl.cb + kItemCols * q, chw);
       }
     }
     if (active) {
@@ -488,7 +499,7 @@ class CudaSeparableMma final : public Variant {
     std::vector<float> lut(3 * 256);
     for (int c = 0; c < 3; ++c)
       for (int q = 0; q < 256; ++q) lut[size_t(c * 256 + q)] = (float(q) - d_.epi.mean255[c]) / d_.epi.std255[c];
-    sstride_ = stage_stride(max_nc);
+    sstride_ = stage_stride((max_nc + kItemCols - 1) / kItemCols * kItemCols);  // whole staging items
     smem_ = smem_bytes(sstride_);
     allow_dynamic_smem(separable_mma_kernel<float>, separable_mma_kernel<__nv_bfloat16>, smem_,
                        "cuda_separable_mma (downscale too strong for its staged chunk)");
