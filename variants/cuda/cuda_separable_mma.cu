@@ -110,7 +110,7 @@ __device__ __forceinline__ void realigned_words(uintptr_t a, uint32_t* out) {
 }
 
 #ifndef PB_MMA_ITEM_COLS  // source columns per staging item (8 or 16), a build-time knob for A/B builds
-#define PB_MMA_ITEM_COLS 8
+#define PB_MMA_ITEM_COLS 16
 #endif
 constexpr int kItemCols = PB_MMA_ITEM_COLS, kItemWords = kItemCols / 4;
 static_assert(kItemCols == 8 || kItemCols == 16, "staging items are 8 or 16 columns");
