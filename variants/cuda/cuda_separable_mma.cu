@@ -26,12 +26,13 @@ using namespace cuda;
 #define PB_MMA_WARPS 4
 #endif
 constexpr int kWarps = PB_MMA_WARPS, kThreads = 32 * kWarps, kTileW = 8 * kWarps;  // one 8-column MMA tile per warp
-static_assert(((kTileW + 8) / 8) % 2 == 1, "intermediate rows must span an odd number of 16-byte chunks");
 #ifndef PB_MMA_TILE_H  // output rows per block (a multiple of 16), a build-time knob for A/B builds
 #define PB_MMA_TILE_H 16
 #endif
 constexpr int kTileH = PB_MMA_TILE_H, kRowTiles = kTileH / 16, kChunk = 16;  // chunk: source rows per vertical k-step
-constexpr int kHStride = kTileW + 8;  // halves per intermediate row: 80 bytes, so ldmatrix rows hit distinct banks
+// halves per intermediate row: an odd number of 16-byte chunks, so the 8 rows of an ldmatrix hit distinct banks
+constexpr int kHStride = kTileW + 8;
+static_assert((kHStride / 8) % 2 == 1, "intermediate rows must span an odd number of 16-byte chunks");
 constexpr int kHPlane = 3 * kChunk * kHStride;  // halves per intermediate plane (hi or lo)
 // Blocks per SM the register allocation must allow (occupancy vs registers; results/NOTES.md, step 6). A build-time
 // knob so that an A/B binary can be built with -DPB_MMA_MIN_BLOCKS=N.
