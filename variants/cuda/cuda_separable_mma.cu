@@ -458,7 +458,7 @@ class CudaSeparableMma final : public Variant {
           }
       }
       mjobs.push_back(mj);
-      // Blocks: 32-column x kTileH-row output tiles; vertical k-steps count 16 source rows from the block's first source row.
+      // Blocks: kTileW x kTileH output tiles. A block's vertical k-steps count 16 source rows from its first row.
       for (int y = 0; y < j.h; y += kTileH) {
         const int m0 = y / 16, r0 = vb.lo[size_t(m0)];
         const int rtile0 = int(rtiles.size());
