@@ -17,7 +17,8 @@ nlohmann::json run_e2e(const Case&, const E2EOptions&, WorkloadCache&, ExecBacke
 #endif
 
 int cmd_e2e(const std::vector<std::string>& args) {
-  Args a(args, {"variants", "pipelines", "workloads", "layouts", "dtypes", "modes", "groups", "reps", "seed", "out"}, {});
+  Args a(args, {"variants", "pipelines", "workloads", "layouts", "dtypes", "modes", "groups", "reps", "seed", "out"},
+         {});
   SweepConfig cfg;
   cfg.variants = split_list(a.require("variants"));
   cfg.pipelines = split_list(a.require("pipelines"));
@@ -44,8 +45,8 @@ int cmd_e2e(const std::vector<std::string>& args) {
   nlohmann::json doc = {{"schema", "prepbench.e2e/1"},
                         {"meta", collect_meta(*cpu, cuda.get(), command, 0.0)},
                         {"records", nlohmann::json::array()}};
-  std::printf("%-26s %-18s %-22s %-4s %-4s %3s %9s %9s %9s %9s %8s %s\n", "variant", "pipeline", "workload", "lay", "dt",
-              "G", "h2d ms", "kernel", "serial", "overlap", "PCIe GB/s", "parity");
+  std::printf("%-26s %-18s %-22s %-4s %-4s %3s %9s %9s %9s %9s %8s %s\n", "variant", "pipeline", "workload", "lay",
+              "dt", "G", "h2d ms", "kernel", "serial", "overlap", "PCIe GB/s", "parity");
   int failed = 0;
   for (const Case& c : cases) {
     cache.keep_only(c.workload);
@@ -53,10 +54,16 @@ int cmd_e2e(const std::vector<std::string>& args) {
     try {
       r = run_e2e(c, o, cache, *cuda);
     } catch (const std::exception& e) {  // recorded; the other cases still run
-      std::printf("%-26s %-18s %-22s failed: %s\n", c.variant.c_str(), c.pipeline.c_str(), c.workload.c_str(), e.what());
-      doc["records"].push_back({{"variant", c.variant}, {"pipeline", c.pipeline}, {"workload", c.workload},
-                                {"layout", layout_name(c.layout)}, {"dtype", dtype_name(c.dtype)},
-                                {"mode", mode_name(c.mode)}, {"status", "failed"}, {"reason", e.what()}});
+      std::printf("%-26s %-18s %-22s failed: %s\n", c.variant.c_str(), c.pipeline.c_str(), c.workload.c_str(),
+                  e.what());
+      doc["records"].push_back({{"variant", c.variant},
+                                {"pipeline", c.pipeline},
+                                {"workload", c.workload},
+                                {"layout", layout_name(c.layout)},
+                                {"dtype", dtype_name(c.dtype)},
+                                {"mode", mode_name(c.mode)},
+                                {"status", "failed"},
+                                {"reason", e.what()}});
       ++failed;
       continue;
     }

@@ -19,7 +19,9 @@ nlohmann::json stats_json(const std::vector<double>& s) {
 
 struct PinnedBuffer {
   uint8_t* p = nullptr;
-  explicit PinnedBuffer(size_t bytes) { PB_CUDA_CHECK(cudaHostAlloc(reinterpret_cast<void**>(&p), bytes, cudaHostAllocDefault)); }
+  explicit PinnedBuffer(size_t bytes) {
+    PB_CUDA_CHECK(cudaHostAlloc(reinterpret_cast<void**>(&p), bytes, cudaHostAllocDefault));
+  }
   ~PinnedBuffer() { cudaFreeHost(p); }
 };
 
@@ -69,17 +71,20 @@ nlohmann::json run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& cache,
   std::vector<long long> out_off{0};
   for (int g = 0; g < groups; ++g) {
     plans.push_back(make_plan(
-        spec, std::vector<ImageShape>(shapes.begin() + first[size_t(g)], shapes.begin() + first[size_t(g) + 1]), c.mode));
+        spec, std::vector<ImageShape>(shapes.begin() + first[size_t(g)], shapes.begin() + first[size_t(g) + 1]),
+        c.mode));
     out_off.push_back(out_off.back() + plans.back().out_elems);
   }
   if (out_off.back() != full.out_elems)
-    throw UsageError("e2e: " + c.pipeline + "'s batch output is not the concatenation of its images' outputs "
+    throw UsageError("e2e: " + c.pipeline +
+                     "'s batch output is not the concatenation of its images' outputs "
                      "(batch padding), so it cannot be split into groups");
 
   // Memory: pinned host copy of the batch, one device input buffer (images at fixed offsets), one output.
   const size_t in_bytes = in_off.back(), dsize = dtype_size(c.dtype), out_bytes = size_t(full.out_elems) * dsize;
   PinnedBuffer host(in_bytes);
-  for (int i = 0; i < n; ++i) std::copy(images[size_t(i)].pixels.begin(), images[size_t(i)].pixels.end(), host.p + in_off[size_t(i)]);
+  for (int i = 0; i < n; ++i)
+    std::copy(images[size_t(i)].pixels.begin(), images[size_t(i)].pixels.end(), host.p + in_off[size_t(i)]);
   Allocator& alloc = be.allocator();
   std::shared_ptr<void> din(alloc.allocate(in_bytes), [&alloc](void* p) { alloc.release(p); });
   std::shared_ptr<void> dout(alloc.allocate(out_bytes), [&alloc](void* p) { alloc.release(p); });
@@ -87,7 +92,8 @@ nlohmann::json run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& cache,
   auto inputs = [&](int a, int b) {
     Inputs in;
     in.layout = c.layout;
-    for (int i = a; i < b; ++i) in.images.push_back({dev_in + in_off[size_t(i)], images[size_t(i)].h, images[size_t(i)].w, c.layout});
+    for (int i = a; i < b; ++i)
+      in.images.push_back({dev_in + in_off[size_t(i)], images[size_t(i)].h, images[size_t(i)].w, c.layout});
     return in;
   };
   const Inputs in_all = inputs(0, n);
@@ -134,13 +140,17 @@ nlohmann::json run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& cache,
   timed(overlapped);
   std::vector<uint8_t> back(out_bytes);
   PB_CUDA_CHECK(cudaMemcpy(back.data(), dout.get(), out_bytes, cudaMemcpyDeviceToHost));
-  const ParityResult par = check_parity(ref, widen_output(back.data(), size_t(full.out_elems), c.dtype), spec, c.mode, c.dtype);
+  const ParityResult par =
+      check_parity(ref, widen_output(back.data(), size_t(full.out_elems), c.dtype), spec, c.mode, c.dtype);
 
   std::vector<double> t_h2d, t_kernel, t_serial, t_overlap;
   for (int r = 0; r < o.reps + 2; ++r) {  // two warm-up rounds
     const double h = timed([&] { copy_all(st.compute); });
     const double k = timed([&] { whole->run(full, in_all, out_all, st.compute); });
-    const double s = timed([&] { copy_all(st.compute); whole->run(full, in_all, out_all, st.compute); });
+    const double s = timed([&] {
+      copy_all(st.compute);
+      whole->run(full, in_all, out_all, st.compute);
+    });
     const double v = timed(overlapped);
     if (r < 2) continue;
     t_h2d.push_back(h);
@@ -149,11 +159,19 @@ nlohmann::json run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& cache,
     t_overlap.push_back(v);
   }
   const double h2d = summarize(t_h2d).median, ovl = summarize(t_overlap).median;
-  return {{"variant", c.variant}, {"pipeline", c.pipeline}, {"workload", c.workload}, {"layout", layout_name(c.layout)},
-          {"dtype", dtype_name(c.dtype)}, {"mode", mode_name(c.mode)}, {"groups", groups},
-          {"input_bytes", in_bytes}, {"output_bytes", out_bytes},
+  return {{"variant", c.variant},
+          {"pipeline", c.pipeline},
+          {"workload", c.workload},
+          {"layout", layout_name(c.layout)},
+          {"dtype", dtype_name(c.dtype)},
+          {"mode", mode_name(c.mode)},
+          {"groups", groups},
+          {"input_bytes", in_bytes},
+          {"output_bytes", out_bytes},
           {"parity", {{"ok", par.ok}, {"max_abs", par.max_abs}, {"reason", par.reason}}},
-          {"h2d_ms", stats_json(t_h2d)}, {"kernel_ms", stats_json(t_kernel)}, {"serial_ms", stats_json(t_serial)},
+          {"h2d_ms", stats_json(t_h2d)},
+          {"kernel_ms", stats_json(t_kernel)},
+          {"serial_ms", stats_json(t_serial)},
           {"overlap_ms", stats_json(t_overlap)},
           {"h2d_gbps", double(in_bytes) / (h2d * 1e-3) / 1e9},
           {"overlap_over_h2d", ovl / h2d}};

@@ -149,7 +149,8 @@ __device__ __forceinline__ Item fetch_item(const DevJob& j, int r, int col, bool
   } else if (!below) {
     for (int k = 0; k < kItemCols && col + k < j.src_w; ++k)
       for (int c = 0; c < 3; ++c) {
-        const uint8_t b = chw ? j.src[c * plane + size_t(r) * j.src_w + col + k] : j.src[(size_t(r) * j.src_w + col + k) * 3 + c];
+        const size_t px = size_t(r) * j.src_w + col + k;
+        const uint8_t b = chw ? j.src[c * plane + px] : j.src[px * 3 + c];
         it.v[c][k >> 2] |= uint32_t(b) << (8 * (k & 3));
       }
   }
@@ -193,7 +194,9 @@ __device__ void stage_items(__half* stage, int sstride, const DevJob& j, const M
   }
 }
 
-__device__ __forceinline__ void put_pair(float* p, float a, float b) { *reinterpret_cast<float2*>(p) = make_float2(a, b); }
+__device__ __forceinline__ void put_pair(float* p, float a, float b) {
+  *reinterpret_cast<float2*>(p) = make_float2(a, b);
+}
 __device__ __forceinline__ void put_pair(__nv_bfloat16* p, float a, float b) {
   *reinterpret_cast<__nv_bfloat162*>(p) = __floats2bfloat162_rn(a, b);
 }
