@@ -6,16 +6,12 @@
 #include "harness/cli_args.hpp"
 #include "harness/e2e.hpp"
 #include "harness/parity.hpp"
+#include "harness/results.hpp"
 #include "harness/stats.hpp"
 #include "variants/cuda/cuda_check.cuh"
 
 namespace pb {
 namespace {
-
-nlohmann::json stats_json(const std::vector<double>& s) {
-  const Summary m = summarize(s);
-  return {{"median", m.median}, {"p10", m.p10}, {"p90", m.p90}, {"min", m.min}, {"n", m.n}, {"samples", s}};
-}
 
 struct PinnedBuffer {
   uint8_t* p = nullptr;
@@ -169,10 +165,10 @@ nlohmann::json run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& cache,
           {"input_bytes", in_bytes},
           {"output_bytes", out_bytes},
           {"parity", {{"ok", par.ok}, {"max_abs", par.max_abs}, {"reason", par.reason}}},
-          {"h2d_ms", stats_json(t_h2d)},
-          {"kernel_ms", stats_json(t_kernel)},
-          {"serial_ms", stats_json(t_serial)},
-          {"overlap_ms", stats_json(t_overlap)},
+          {"h2d_ms", samples_to_json(t_h2d)},
+          {"kernel_ms", samples_to_json(t_kernel)},
+          {"serial_ms", samples_to_json(t_serial)},
+          {"overlap_ms", samples_to_json(t_overlap)},
           {"h2d_gbps", double(in_bytes) / (h2d * 1e-3) / 1e9},
           {"overlap_over_h2d", ovl / h2d}};
 }

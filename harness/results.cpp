@@ -4,6 +4,13 @@
 
 namespace pb {
 
+nlohmann::json samples_to_json(const std::vector<double>& samples) {
+  const Summary s = summarize(samples);
+  return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"mean", s.mean}, {"p10", s.p10},
+          {"p25", s.p25},       {"p75", s.p75}, {"p90", s.p90}, {"iqr", s.iqr},   {"n", s.n},
+          {"samples", samples}};
+}
+
 nlohmann::json record_to_json(const Record& r) {
   nlohmann::json j;
   j["kind"] = r.kind;
@@ -17,11 +24,9 @@ nlohmann::json record_to_json(const Record& r) {
   j["status"] = r.status;
   j["reason"] = r.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.reason);
   if (!r.samples_ms.empty()) {
-    const Summary s = summarize(r.samples_ms);
-    j["time_ms"] = {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"mean", s.mean}, {"p10", s.p10},
-                    {"p25", s.p25},       {"p75", s.p75}, {"p90", s.p90}, {"iqr", s.iqr},   {"n", s.n},
-                    {"samples", r.samples_ms}};
-    j["gbps"] = s.median > 0 ? double(r.bytes_moved) / (s.median * 1e-3) / 1e9 : 0.0;
+    j["time_ms"] = samples_to_json(r.samples_ms);
+    const double median = j["time_ms"]["median"].get<double>();
+    j["gbps"] = median > 0 ? double(r.bytes_moved) / (median * 1e-3) / 1e9 : 0.0;
   } else {
     j["time_ms"] = nullptr;
     j["gbps"] = nullptr;

@@ -27,6 +27,8 @@ struct Record {
   nlohmann::json extra = nlohmann::json::object();  // backend-specific facts (threads, cold_l2, memory check, ...)
 };
 
+// Timing samples as the results schema's time_ms object: the quantiles of stats.hpp plus every sample.
+nlohmann::json samples_to_json(const std::vector<double>& samples);
 nlohmann::json record_to_json(const Record& r);
 nlohmann::json make_results_document(const nlohmann::json& meta, const std::vector<Record>& records);
 // Throws std::runtime_error naming what is missing or wrong when `doc` is not a prepbench results document.

@@ -20,16 +20,8 @@ status=0
 for stage in ${*:-tests sanitize ladder ncu e2e graph}; do
   echo "== $stage $(date -u +%T)" | tee -a "$D/log.txt"
   case $stage in
-  tests)
-    build/tests/pb_tests --gtest_filter='CudaVariants*' > "$D/tests.log" 2>&1 || status=1
-    grep -E '^\[  (PASSED|FAILED)|^\[       OK|Failure' "$D/tests.log" | tee -a "$D/log.txt" ;;
-  sanitize)
-    for v in $VARIANTS; do for tool in memcheck racecheck; do
-      compute-sanitizer --tool $tool --error-exitcode 9 $B run --variants "$v" --pipelines '*' --workloads ragged-n3-100-600 \
-        --modes hf --layouts hwc,chw --dtypes fp32,bf16 --reps 1 --warmup 0 --out /tmp/san.json > /tmp/san.log 2>&1
-      rc=$?; echo "$tool $v exit $rc $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' /tmp/san.log | tail -1)" | tee -a "$D/log.txt"
-      [ $rc -eq 0 ] || status=1
-    done; done ;;
+  tests | sanitize)  # the same stages as the profiling script's, logged into this folder
+    OUT="$D" VARIANTS="$VARIANTS" scripts/device_profile.sh "$stage" || status=1 ;;
   ladder)
     $B run --sweep sweeps/roofline.json --out "$D/ladder.json" > "$D/ladder_table.txt" 2> "$D/ladder.log" || status=1
     grep -E 'ragged-n32-384-1024 +chw +fp32' "$D/ladder_table.txt" | tee -a "$D/log.txt" ;;
