@@ -81,18 +81,17 @@ nlohmann::json run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& cache,
   PinnedBuffer host(in_bytes);
   for (int i = 0; i < n; ++i)
     std::copy(images[size_t(i)].pixels.begin(), images[size_t(i)].pixels.end(), host.p + in_off[size_t(i)]);
+  const DeviceBatch batch = upload_batch(be, images, c.layout);  // the harness's layout: images back to back
   Allocator& alloc = be.allocator();
-  std::shared_ptr<void> din(alloc.allocate(in_bytes), [&alloc](void* p) { alloc.release(p); });
   std::shared_ptr<void> dout(alloc.allocate(out_bytes), [&alloc](void* p) { alloc.release(p); });
-  uint8_t* dev_in = static_cast<uint8_t*>(din.get());
+  uint8_t* dev_in = const_cast<uint8_t*>(batch.inputs.images.front().data);
   auto inputs = [&](int a, int b) {
     Inputs in;
     in.layout = c.layout;
-    for (int i = a; i < b; ++i)
-      in.images.push_back({dev_in + in_off[size_t(i)], images[size_t(i)].h, images[size_t(i)].w, c.layout});
+    in.images.assign(batch.inputs.images.begin() + a, batch.inputs.images.begin() + b);
     return in;
   };
-  const Inputs in_all = inputs(0, n);
+  const Inputs& in_all = batch.inputs;
   Output out_all{dout.get(), c.dtype};
   Workspace ws(alloc);
   whole->setup(full, in_all, c.dtype, ws);

@@ -71,10 +71,7 @@ TEST_F(CudaVariants, GraphReplayMatchesReference) {
   CaseRunner runner(*cpu_, cuda_.get(), "", opt);
   for (const auto& v : cuda_variants())
     for (const char* p : {"siglip-so400m-384", "qwen2.5-vl-7b", "llava-next-336"}) {
-      Record r;
-      const bool ok = runner.prepare({v, p, "ragged-n5-33-700", Layout::CHW, DType::F32, Mode::Hf}, r);
-      if (ok) r.samples_ms.push_back(runner.timed_rep());
-      runner.finish(r);
+      const Record r = run_case(runner, {v, p, "ragged-n5-33-700", Layout::CHW, DType::F32, Mode::Hf});
       SCOPED_TRACE(v + " " + p);
       ASSERT_EQ(r.status, "ok") << r.reason;
       EXPECT_TRUE(r.parity.ok);
