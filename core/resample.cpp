@@ -65,33 +65,27 @@ static void check_sizes(int in, int out) {
 
 WeightTable make_aa_table(int in, int out, Filter f) {
   check_sizes(in, out);
-  const double scale = double(in) / double(out);
-  const double support = scale >= 1.0 ? filter_support(f) * scale : filter_support(f);
-  const double invscale = scale >= 1.0 ? 1.0 / scale : 1.0;
+  const double support1 = filter_support(f);
   WeightTable t;
   t.in = in;
   t.out = out;
-  t.stride = int(std::ceil(support)) * 2 + 1;
+  t.stride = aa_window(in, out, support1, 0).stride;
   t.start.resize(out);
   t.count.resize(out);
   t.w.assign(size_t(out) * t.stride, 0.0);
   for (int i = 0; i < out; ++i) {
-    const double center = scale * (i + 0.5);
-    // trunc (C cast toward zero), not floor: ATen and Pillow both cast.
-    const int xmin = std::max(int(center - support + 0.5), 0);
-    int xsize = std::min(int(center + support + 0.5), in) - xmin;
-    xsize = std::clamp(xsize, 0, t.stride);
+    const AaWindow win = aa_window(in, out, support1, i);
     double* w = t.w.data() + size_t(i) * t.stride;
     double total = 0.0;
-    for (int j = 0; j < xsize; ++j) {
-      const double arg = (j + xmin - center + 0.5) * invscale;
+    for (int j = 0; j < win.xsize; ++j) {
+      const double arg = (j + win.xmin - win.center + 0.5) * win.invscale;
       w[j] = filter_eval(f, arg);
       total += w[j];
     }
     if (total != 0.0)
-      for (int j = 0; j < xsize; ++j) w[j] /= total;
-    t.start[i] = xmin;
-    t.count[i] = xsize;
+      for (int j = 0; j < win.xsize; ++j) w[j] /= total;
+    t.start[i] = win.xmin;
+    t.count[i] = win.xsize;
   }
   return t;
 }

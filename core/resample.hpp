@@ -1,4 +1,5 @@
 #pragma once
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,29 @@ PB_HD double filter_cubic_aa(double x) {
   if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
   if (x < 2.0) return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
   return 0.0;
+}
+
+// Output i of an antialiased table (SPEC.md §1.2) reads inputs [xmin, xmin + xsize); input xmin + j weighs
+// filter((j + xmin - center + 0.5) * invscale), normalized by the sum over the window. Shared by make_aa_table and
+// the kernels that compute their weights on the fly. `support1` is the filter's support at scale 1.
+struct AaWindow {
+  int xmin = 0, xsize = 0;
+  int stride = 0;  // the table's row stride: the widest window any output of this axis can have
+  double center = 0.0, invscale = 1.0;
+};
+PB_HD AaWindow aa_window(int in, int out, double support1, int i) {
+  const double scale = double(in) / double(out);
+  const double support = scale >= 1.0 ? support1 * scale : support1;
+  AaWindow w;
+  w.stride = int(ceil(support)) * 2 + 1;
+  w.invscale = scale >= 1.0 ? 1.0 / scale : 1.0;
+  w.center = scale * (i + 0.5);
+  // trunc (C cast toward zero), not floor: ATen and Pillow both cast.
+  const int lo = int(w.center - support + 0.5), hi = int(w.center + support + 0.5);
+  w.xmin = lo > 0 ? lo : 0;
+  const int n = (hi < in ? hi : in) - w.xmin;
+  w.xsize = n < 0 ? 0 : n > w.stride ? w.stride : n;
+  return w;
 }
 
 // One axis of a separable resize: output i reads inputs [start[i], start[i] + count[i]) with weights

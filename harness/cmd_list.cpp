@@ -17,7 +17,7 @@ int cmd_list(const std::vector<std::string>& args) {
   std::printf("variants:\n");
   for (const auto& e : variant_registry()) {
     const auto v = e.make();
-    std::printf("  %-26s %-4s %s\n", e.name, backend_name(v->info().backend), v->info().description.c_str());
+    std::printf("  %-30s %-4s %s\n", e.name, backend_name(v->info().backend), v->info().description.c_str());
   }
   std::printf("workloads (<kind>-n<N>-<lo>[-<hi>], e.g.):\n");
   for (const auto& w : example_workloads()) std::printf("  %s\n", w.c_str());

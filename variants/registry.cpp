@@ -16,7 +16,9 @@
   X(cuda_separable_smem)     \
   X(cuda_separable_ring)     \
   X(cuda_separable_staged)   \
-  X(cuda_separable_mma)
+  X(cuda_separable_mma)      \
+  X(cuda_separable_mma_otf)  \
+  X(cuda_separable_mma_persistent)
 
 namespace pb {
 

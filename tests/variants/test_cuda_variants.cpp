@@ -135,6 +135,38 @@ TEST_F(CudaVariants, SharedMemoryLimitOnlyGrows) {
   }
 }
 
+// The persistent grid's tile counter returns to zero when a launch ends: the same instance, launched again on a
+// poisoned output, covers every tile again. 8 images of 512 px make 2304 tiles, more than the device holds blocks,
+// so blocks take several tiles each.
+TEST_F(CudaVariants, PersistentGridRunsAgainAndAgain) {
+  WorkloadCache cache(3);
+  const PipelineSpec& spec = find_pipeline("siglip-so400m-384");
+  const std::string w = "uniform-n8-512";
+  const auto& images = cache.parity(w, Layout::HWC);
+  std::vector<ImageShape> shapes;
+  for (const auto& im : images) shapes.push_back(im.shape());
+  const Plan plan = make_plan(spec, shapes, Mode::Float);
+  const DeviceBatch batch = upload_batch(*cuda_, images, Layout::HWC);
+  Allocator& alloc = cuda_->allocator();
+  const size_t bytes = size_t(plan.out_elems) * 4;
+  std::shared_ptr<void> out_mem(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
+  Output out{out_mem.get(), DType::F32};
+  Workspace ws(alloc);
+  auto v = make_variant("cuda_separable_mma_persistent");
+  v->setup(plan, batch.inputs, DType::F32, ws);
+  for (int launch = 0; launch < 3; ++launch) {
+    SCOPED_TRACE(launch);
+    cuda_->poison(out.data, bytes);
+    cuda_->run_untimed([&](void* s) { v->run(plan, batch.inputs, out, s); });
+    std::vector<uint8_t> host(bytes);
+    cuda_->to_host(host.data(), out.data, bytes);
+    const ParityResult p = check_parity(cache.reference(w, plan), widen_output(host.data(), size_t(plan.out_elems), DType::F32),
+                                        spec, Mode::Float, DType::F32);
+    EXPECT_TRUE(p.ok) << p.reason;
+    EXPECT_EQ(p.unwritten, 0);
+  }
+}
+
 TEST_F(CudaVariants, WorkspaceOrderingFollowsTheDesigns) {
   RunOptions opt;
   opt.gpu_reps = 1;

@@ -127,6 +127,18 @@ void allow_dynamic_smem(KernelF32 f32, KernelBF16 bf16, size_t bytes, const char
   raise(bf16);
 }
 
+// How many blocks of `kernel` (block size `threads`, `smem` bytes of dynamic shared memory) the whole device holds
+// at once: the size of a persistent grid. Set the kernel's shared-memory limit first.
+template <typename Kernel>
+int resident_blocks(Kernel kernel, int threads, size_t smem) {
+  int dev = 0, per_sm = 0, sms = 0;
+  PB_CUDA_CHECK(cudaGetDevice(&dev));
+  PB_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+  PB_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, threads, smem));
+  if (per_sm < 1) throw std::runtime_error("persistent grid: not one block fits on an SM");
+  return per_sm * sms;
+}
+
 // Dispatches a templated launch on the output dtype.
 template <typename F>
 void with_dtype(DType d, void* out, F&& f) {
