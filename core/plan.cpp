@@ -167,4 +167,24 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
   return p;
 }
 
+const char* dst_layout_name(DstLayout l) {
+  switch (l) {
+    case DstLayout::NCHW: return "nchw";
+    case DstLayout::QwenPatches: return "qwen_patches";
+    case DstLayout::NHWC: return "nhwc";
+  }
+  return "?";
+}
+
+void to_channels_last(Plan& p) {
+  if (p.layout == DstLayout::NHWC) return;
+  if (p.layout != DstLayout::NCHW)
+    throw std::invalid_argument("pipeline " + p.pipeline + " writes " + dst_layout_name(p.layout) +
+                                ", which has no channels-last form (nhwc applies to image tensors)");
+  // (..., 3, H, W) -> (..., H, W, 3); the job slots keep their offsets and sizes
+  const size_t n = p.out_shape.size();
+  std::rotate(p.out_shape.begin() + long(n) - 3, p.out_shape.begin() + long(n) - 2, p.out_shape.end());
+  p.layout = DstLayout::NHWC;
+}
+
 }  // namespace pb

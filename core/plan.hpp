@@ -11,7 +11,9 @@ namespace pb {
 enum class DstLayout {
   NCHW,         // each job fills one (3, h, w) slot of a (N, 3, H, W) tensor at element offset `dst`
   QwenPatches,  // each job fills (h/P)*(w/P) rows of a (rows, 3*T*P*P) tensor starting at row `dst`
+  NHWC,         // channels last (HF's data_format="channels_last"): each job fills one (h, w, 3) slot at `dst`
 };
+const char* dst_layout_name(DstLayout l);
 
 // One rectangle of the output: a resampled, rescaled, normalized window of one source image (DESIGN.md).
 // Plain data so that it can be copied to the device as is.
@@ -69,5 +71,9 @@ struct Plan {
 // Throws std::invalid_argument (GeometryError for shapes the pipeline rejects) on bad input.
 Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, Mode mode);
 Epilogue make_epilogue(const PipelineSpec& spec, Mode mode);
+// Channels-last output: the same slots, each (h, w, 3), and the channel axis of out_shape moved last, as HF's
+// data_format="channels_last" returns pixel_values. Throws std::invalid_argument for Qwen's patch rows, which
+// have no channel axis to move.
+void to_channels_last(Plan& p);
 
 }  // namespace pb

@@ -109,11 +109,7 @@ std::vector<float> run_reference(const Plan& plan, const std::vector<ImageView>&
           const int ry = job.y0 + y, rx = job.x0 + x;
           const bool inside = ry >= 0 && ry < job.rh && rx >= 0 && rx < job.rw;
           const float v = inside ? reference_epilogue(e, win[(size_t(c) * job.h + y) * job.w + x], c) : job.pad[c];
-          if (plan.layout == DstLayout::NCHW) {
-            out[size_t(nchw_index(job, c, y, x))] = v;
-          } else {
-            for (int tt = 0; tt < plan.qwen.temporal; ++tt) out[size_t(qwen_index(job, plan.qwen, c, y, x, tt))] = v;
-          }
+          for_each_dst(plan.layout, plan.qwen, job, c, y, x, [&](long long i) { out[size_t(i)] = v; });
         }
   }
   return out;

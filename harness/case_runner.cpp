@@ -29,7 +29,7 @@ const std::vector<Image>& WorkloadCache::parity(const std::string& workload, Lay
 }
 
 const std::vector<float>& WorkloadCache::reference(const std::string& workload, const Plan& plan) {
-  const std::string key = workload + "|" + plan.pipeline + "|" + mode_name(plan.mode);
+  const std::string key = workload + "|" + plan.pipeline + "|" + mode_name(plan.mode) + "|" + dst_layout_name(plan.layout);
   auto it = refs_.find(key);
   if (it == refs_.end()) {
     std::vector<ImageView> views;
@@ -49,7 +49,7 @@ void WorkloadCache::keep_only(const std::string& workload) {
 std::string repro_command(const Case& c, const std::string& suffix) {
   return "prepbench run --variants " + c.variant + " --pipelines " + c.pipeline + " --workloads " + c.workload +
          " --layouts " + layout_name(c.layout) + " --dtypes " + dtype_name(c.dtype) + " --modes " + mode_name(c.mode) +
-         suffix;
+         (c.channels_last ? " --out-layouts nhwc" : "") + suffix;
 }
 
 CaseRunner::CaseRunner(ExecBackend& cpu, ExecBackend* cuda, std::string cuda_why, RunOptions opt)
@@ -120,6 +120,16 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
     rec.reason = std::string("pipeline rejects this workload: ") + e.what();
     return false;
   }
+  if (c.channels_last) {
+    try {
+      to_channels_last(plan_);
+    } catch (const std::invalid_argument& e) {
+      rec.status = "unsupported";
+      rec.reason = e.what();
+      return false;
+    }
+  }
+  rec.extra["out_layout"] = dst_layout_name(plan_.layout);
   const size_t out_bytes = size_t(plan_.out_elems) * dtype_size(c.dtype);
   rec.output_bytes = (long long)out_bytes;
   rec.bytes_moved = plan_.input_bytes() + (long long)out_bytes;

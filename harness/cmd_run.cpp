@@ -36,10 +36,11 @@ std::string human_bytes(long long b) {
 }
 
 void print_table(const std::vector<Record>& recs) {
-  std::printf("\n%-24s %-18s %-20s %-4s %-4s %-5s %-11s %10s %9s %11s %10s %s\n", "variant", "pipeline", "workload",
+  std::printf("\n%-24s %-18s %-20s %-4s %-9s %-5s %-11s %10s %9s %11s %10s %s\n", "variant", "pipeline", "workload",
               "lay", "dt", "mode", "status", "median_ms", "GB/s", "peak_ws", "max_abs", "parity");
   for (const auto& r : recs) {
     std::string med = "-", gbps = "-", maxabs = "-", par = "-";
+    const std::string dt = r.dtype + (r.extra.value("out_layout", "") == "nhwc" ? "/nhwc" : "");
     if (!r.samples_ms.empty()) {
       const Summary s = summarize(r.samples_ms);
       char b[32];
@@ -54,8 +55,8 @@ void print_table(const std::vector<Record>& recs) {
       maxabs = b;
       par = r.parity.ok ? "ok" : "FAIL";
     }
-    std::printf("%-24s %-18s %-20s %-4s %-4s %-5s %-11s %10s %9s %11s %10s %s\n", r.variant.c_str(), r.pipeline.c_str(),
-                r.workload.c_str(), r.layout.c_str(), r.dtype.c_str(), r.mode.c_str(), r.status.c_str(), med.c_str(),
+    std::printf("%-24s %-18s %-20s %-4s %-9s %-5s %-11s %10s %9s %11s %10s %s\n", r.variant.c_str(), r.pipeline.c_str(),
+                r.workload.c_str(), r.layout.c_str(), dt.c_str(), r.mode.c_str(), r.status.c_str(), med.c_str(),
                 gbps.c_str(), r.status == "ok" ? human_bytes(r.peak_workspace_bytes).c_str() : "-", maxabs.c_str(),
                 par.c_str());
   }
@@ -66,7 +67,7 @@ void print_table(const std::vector<Record>& recs) {
 int cmd_run(const std::vector<std::string>& args) {
   Args a(args,
          {"variants", "pipelines", "workloads", "sweep", "reps", "cpu-reps", "warmup", "out", "layouts", "dtypes",
-          "modes", "threads", "seed", "inject-delay"},
+          "modes", "out-layouts", "threads", "seed", "inject-delay"},
          {"warm-l2", "strict", "no-kernel-trace", "cuda-graph"});
   SweepConfig cfg = a.has("sweep") ? load_sweep_file(a.require("sweep")) : SweepConfig{};
   if (a.has("variants")) cfg.variants = split_list(a.require("variants"));
@@ -75,6 +76,7 @@ int cmd_run(const std::vector<std::string>& args) {
   if (a.has("layouts")) cfg.layouts = split_list(a.require("layouts"));
   if (a.has("dtypes")) cfg.dtypes = split_list(a.require("dtypes"));
   if (a.has("modes")) cfg.modes = split_list(a.require("modes"));
+  if (a.has("out-layouts")) cfg.out_layouts = split_list(a.require("out-layouts"));
   cfg.gpu_reps = a.get_int("reps", cfg.gpu_reps, 1, 100000);
   cfg.cpu_reps = a.get_int("cpu-reps", a.has("reps") ? cfg.gpu_reps : cfg.cpu_reps, 1, 100000);
   cfg.warmup = a.get_int("warmup", cfg.warmup, 0, 1000);
@@ -142,8 +144,9 @@ int cmd_run(const std::vector<std::string>& args) {
     } else if (!r.reason.empty()) {
       what += ": " + r.reason;
     }
-    std::fprintf(stderr, "[%d/%zu] %s %s %s %s %s %s: %s (ETA %.0fs)\n", done, cases.size(), r.variant.c_str(),
+    std::fprintf(stderr, "[%d/%zu] %s %s %s %s %s %s%s: %s (ETA %.0fs)\n", done, cases.size(), r.variant.c_str(),
                  r.pipeline.c_str(), r.workload.c_str(), r.layout.c_str(), r.dtype.c_str(), r.mode.c_str(),
+                 cases[i].channels_last ? " nhwc" : "",
                  what.c_str(), eta);
   };
 
@@ -157,7 +160,8 @@ int cmd_run(const std::vector<std::string>& args) {
     rec.dtype = dtype_name(c.dtype);
     rec.mode = mode_name(c.mode);
     rec.repro = repro_command(c, opt.repro_suffix);
-    const std::string name = c.variant + "/" + c.pipeline + "/" + c.workload + "/" + rec.layout + "/" + rec.dtype + "/" + rec.mode;
+    const std::string name = c.variant + "/" + c.pipeline + "/" + c.workload + "/" + rec.layout + "/" + rec.dtype + "/" +
+                             rec.mode + (c.channels_last ? "/nhwc" : "");
     benchmark::RegisterBenchmark(name.c_str(), [&, i](benchmark::State& st) {
       Record& r = records[i];
       if (g_interrupted) {

@@ -64,11 +64,13 @@ std::string GateReport::markdown() const {
 
 namespace {
 
-// Graph replays and stream launches are different cases (their launch overhead differs by design).
+// Graph replays and stream launches are different cases (their launch overhead differs by design), and so are
+// channels-last outputs.
 std::string key_of(const nlohmann::json& r) {
   return r.value("variant", "?") + "/" + r.value("pipeline", "?") + "/" + r.value("workload", "?") + "/" +
          r.value("layout", "?") + "/" + r.value("dtype", "?") + "/" + r.value("mode", "?") +
-         (r.value("launch", "") == "cuda_graph" ? "/cuda_graph" : "");
+         (r.value("launch", "") == "cuda_graph" ? "/cuda_graph" : "") +
+         (r.value("out_layout", "") == "nhwc" ? "/nhwc" : "");
 }
 
 std::vector<double> samples_of(const nlohmann::json& r) {

@@ -71,7 +71,7 @@ SweepConfig load_sweep_file(const std::string& path) {
   if (!j.is_object()) throw UsageError("sweep file '" + path + "' must hold a JSON object");
   static const std::set<std::string> keys = {"description", "variants", "pipelines", "workloads", "layouts",
                                              "dtypes",      "modes",    "reps",      "cpu_reps",  "warmup",
-                                             "warm_l2",     "cuda_graph"};
+                                             "warm_l2",     "cuda_graph", "out_layouts"};
   SweepConfig c;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string k = it.key();
@@ -88,6 +88,7 @@ SweepConfig load_sweep_file(const std::string& path) {
     else if (k == "layouts") c.layouts = string_list(v, k);
     else if (k == "dtypes") c.dtypes = string_list(v, k);
     else if (k == "modes") c.modes = string_list(v, k);
+    else if (k == "out_layouts") c.out_layouts = string_list(v, k);
     else if (k == "reps") c.gpu_reps = positive(v, k, 1);
     else if (k == "cpu_reps") c.cpu_reps = positive(v, k, 1);
     else if (k == "warmup") c.warmup = positive(v, k, 0);
@@ -118,6 +119,8 @@ std::vector<Case> expand_cases(const SweepConfig& c) {
   std::vector<Layout> layouts;
   std::vector<DType> dtypes;
   std::vector<Mode> modes;
+  std::vector<bool> out_layouts;
+  for (const auto& o : c.out_layouts) out_layouts.push_back(parse_out_layout(o));
   try {
     for (const auto& l : c.layouts) layouts.push_back(parse_layout(l));
     for (const auto& d : c.dtypes) dtypes.push_back(parse_dtype(d));
@@ -131,9 +134,16 @@ std::vector<Case> expand_cases(const SweepConfig& c) {
       for (Mode m : modes)
         for (Layout l : layouts)
           for (const auto& v : variants)
-            for (DType d : dtypes) cases.push_back({v, p, w, l, d, m});
+            for (DType d : dtypes)
+              for (bool last : out_layouts) cases.push_back({v, p, w, l, d, m, last});
   if (cases.empty()) throw UsageError("the sweep selects no cases");
   return cases;
+}
+
+bool parse_out_layout(const std::string& s) {
+  if (s == "nchw") return false;
+  if (s == "nhwc") return true;
+  throw UsageError("unknown output layout '" + s + "' (valid: nchw, nhwc)");
 }
 
 }  // namespace pb

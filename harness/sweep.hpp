@@ -15,6 +15,7 @@ struct SweepConfig {
   std::vector<std::string> layouts{"hwc"};
   std::vector<std::string> dtypes{"fp32"};
   std::vector<std::string> modes{"hf"};
+  std::vector<std::string> out_layouts{"nchw"};  // nchw: the pipeline's own output; nhwc: channels last
   int gpu_reps = 30;
   int cpu_reps = 5;
   int warmup = 2;
@@ -31,11 +32,14 @@ struct Case {
   Layout layout;
   DType dtype;
   Mode mode;
+  bool channels_last = false;  // nhwc output (HF's data_format="channels_last"); pipelines without it: unsupported
 };
 
 // Expands globs (variants, pipelines: against the registry / the pipeline list; workloads: exact names, checked by
 // the parser) into the ordered case list: workload-major, so images and references are made once per workload.
 std::vector<Case> expand_cases(const SweepConfig& c);
 bool glob_match(const std::string& pattern, const std::string& name);
+// "nchw" -> false, "nhwc" -> true; anything else is a UsageError.
+bool parse_out_layout(const std::string& s);
 
 }  // namespace pb

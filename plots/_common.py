@@ -23,8 +23,13 @@ def ok_records(doc):
     return [r for r in doc["records"] if r.get("status") == "ok" and r.get("time_ms")]
 
 
+def out_label(r):
+    """The output format: dtype, with /nhwc for channels-last records (older documents have no out_layout)."""
+    return r["dtype"] + ("/nhwc" if r.get("out_layout") == "nhwc" else "")
+
+
 def case_key(r):
-    return (r["pipeline"], r["workload"], r["layout"], r["dtype"], r["mode"])
+    return (r["pipeline"], r["workload"], r["layout"], out_label(r), r["mode"])
 
 
 def subtitle(doc):

@@ -5,7 +5,7 @@ import os
 import sys
 from collections import defaultdict
 
-from _common import load, main_args, ok_records
+from _common import load, main_args, ok_records, out_label
 
 from ablation import BASELINE
 
@@ -19,7 +19,7 @@ def render(doc, layout=None, dtype=None):
     ceiling = doc["meta"].get("copy_ceiling_gbps")
     cell = defaultdict(dict)
     for r in recs:
-        cell[(r["workload"], r["layout"], r["dtype"], r["mode"])][(r["pipeline"], r["variant"])] = r
+        cell[(r["workload"], r["layout"], out_label(r), r["mode"])][(r["pipeline"], r["variant"])] = r
     lines = []
     m = doc["meta"]
     lines.append(f"Source: `{m.get('command')}` on {m.get('gpu') or 'CPU'}, commit {m.get('commit')}"

@@ -124,3 +124,32 @@ TEST(Layout, NchwIndexIsDense) {
   EXPECT_EQ(*seen.begin(), 100);
   EXPECT_EQ(*seen.rbegin(), 135);
 }
+
+TEST(Plan, ChannelsLastMovesTheChannelAxisLast) {
+  Plan siglip = make_plan(find_pipeline("siglip-so400m-384"), {{300, 500}, {40, 60}}, Mode::Hf);
+  to_channels_last(siglip);
+  EXPECT_EQ(siglip.layout, DstLayout::NHWC);
+  EXPECT_EQ(siglip.out_shape, (std::vector<long long>{2, 384, 384, 3}));
+  EXPECT_EQ(siglip.jobs[1].dst, 3LL * 384 * 384);  // the slots do not move
+  Plan llava = make_plan(find_pipeline("llava-next-336"), {{300, 500}}, Mode::Hf);
+  const std::vector<long long> s = llava.out_shape;
+  to_channels_last(llava);
+  EXPECT_EQ(llava.out_shape, (std::vector<long long>{s[0], s[1], 336, 336, 3}));
+  Plan qwen = make_plan(find_pipeline("qwen2.5-vl-7b"), {{300, 500}}, Mode::Hf);
+  try {
+    to_channels_last(qwen);
+    ADD_FAILURE() << "Qwen's patch rows have no channels-last form";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("no channels-last form"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Layout, NhwcIndexHandExample) {
+  Job j;
+  j.h = 3;
+  j.w = 4;
+  j.dst = 100;
+  // (c=2, y=1, x=3): 100 + (1 * 4 + 3) * 3 + 2
+  EXPECT_EQ(nhwc_index(j, 2, 1, 3), 123);
+  EXPECT_EQ(nhwc_index(j, 0, 0, 1), 103);
+}

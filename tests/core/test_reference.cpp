@@ -136,3 +136,28 @@ TEST(Reference, RejectsBatchThatDoesNotMatchPlan) {
   EXPECT_THROW(run_reference(plan, {img.view()}), std::invalid_argument);
   EXPECT_THROW(run_reference(plan, {}), std::invalid_argument);
 }
+
+// Channels last is the channels-first output with its channel axis moved last (numpy's transpose(0, 2, 3, 1),
+// done here by hand), for a batch of two with a crop and for LLaVA-NeXT's (B, N, 3, P, P) patches.
+TEST(Reference, ChannelsLastIsTheTransposedOutput) {
+  const Image a = generate_image(60, 90, 11, 0, Layout::HWC), b = generate_image(75, 40, 11, 1, Layout::HWC);
+  for (const char* name : {"clip-vit-b32", "llava-next-336"}) {
+    SCOPED_TRACE(name);
+    const Plan first = make_plan(find_pipeline(name), {a.shape(), b.shape()}, Mode::Float);
+    Plan last = first;
+    to_channels_last(last);
+    const std::vector<float> nchw = run_reference(first, {a.view(), b.view()});
+    const std::vector<float> nhwc = run_reference(last, {a.view(), b.view()});
+    ASSERT_EQ(nchw.size(), nhwc.size());
+    const size_t n = first.out_shape.size();
+    const long long C = first.out_shape[n - 3], H = first.out_shape[n - 2], W = first.out_shape[n - 1];
+    ASSERT_EQ(C, 3);
+    const long long slots = first.out_elems / (C * H * W);
+    for (long long s = 0; s < slots; ++s)
+      for (long long c = 0; c < C; ++c)
+        for (long long y = 0; y < H; ++y)
+          for (long long x = 0; x < W; ++x)
+            ASSERT_EQ(nhwc[size_t(((s * H + y) * W + x) * C + c)], nchw[size_t(((s * C + c) * H + y) * W + x)])
+                << "slot " << s << " c " << c << " y " << y << " x " << x;
+  }
+}

@@ -105,6 +105,17 @@ TEST(Gate, GraphReplaysAreTheirOwnCases) {
   EXPECT_EQ(r.regressions(), 1);  // the stream case went missing; the graph case is new, not "improved"
 }
 
+// Channels-last records are their own cases too.
+TEST(Gate, ChannelsLastIsItsOwnCase) {
+  json nhwc = rec("v", 0.5, 0.01, 30, 2);
+  nhwc["out_layout"] = "nhwc";
+  json nchw = rec("v", 1.0, 0.01, 30, 1);
+  nchw["out_layout"] = "nchw";
+  const GateReport r = run_gate(doc({nchw}), doc({nhwc}), {});
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.regressions(), 1);  // the nchw case went missing; the nhwc case is new
+}
+
 TEST(Gate, RefusesOtherHardwareUnlessAllowed) {
   const json a = doc({rec("x", 1.0, 0.01, 30, 1)}, "H100"), b = doc({rec("x", 1.0, 0.01, 30, 2)}, "H200");
   EXPECT_THROW(run_gate(a, b, {}), std::invalid_argument);

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -57,6 +58,30 @@ TEST(Run, CudaGraphFlagLeavesCpuCasesAlone) {
   EXPECT_NE(rec["repro"].get<std::string>().find("--cuda-graph"), std::string::npos);
 }
 
+// --out-layouts nhwc: channels-last records, marked as such, with the flag in their repro line; a pipeline without
+// an image tensor (Qwen's patch rows) is recorded as unsupported.
+TEST(Run, ChannelsLastOutput) {
+  const std::string out = tmp_dir() + "/run_nhwc.json";
+  fs::remove(out);
+  const CliResult r = run_cli("run --variants cpu_fully_fused --pipelines siglip-so400m-384,qwen2.5-vl-7b "
+                              "--workloads uniform-n1-64 --modes hf --cpu-reps 2 --warmup 0 --out-layouts nchw,nhwc "
+                              "--out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream f(out);
+  const json doc = json::parse(f);
+  ASSERT_EQ(doc["records"].size(), 4u);
+  std::map<std::string, json> by;
+  for (const auto& rec : doc["records"])
+    by[rec["pipeline"].get<std::string>() + "/" + rec.value("out_layout", "-") + "/" + rec["status"].get<std::string>()] = rec;
+  ASSERT_TRUE(by.count("siglip-so400m-384/nchw/ok"));
+  ASSERT_TRUE(by.count("siglip-so400m-384/nhwc/ok"));
+  ASSERT_TRUE(by.count("qwen2.5-vl-7b/qwen_patches/ok"));
+  ASSERT_TRUE(by.count("qwen2.5-vl-7b/-/unsupported")) << doc.dump();
+  EXPECT_TRUE(by["siglip-so400m-384/nhwc/ok"]["parity"]["ok"].get<bool>());
+  EXPECT_NE(by["siglip-so400m-384/nhwc/ok"]["repro"].get<std::string>().find("--out-layouts nhwc"), std::string::npos);
+  EXPECT_NE(by["qwen2.5-vl-7b/-/unsupported"]["reason"].get<std::string>().find("channels-last"), std::string::npos);
+}
+
 TEST(Run, SweepFileAndErrors) {
   const std::string d = tmp_dir();
   {
@@ -80,6 +105,7 @@ TEST(Run, SweepFileAndErrors) {
       {"run --workloads ragged-n2 --out " + out, "bad workload name"},
       {"run --modes exact --out " + out, "unknown mode"},
       {"run --dtypes fp64 --out " + out, "unknown dtype"},
+      {"run --out-layouts nwhc --out " + out, "unknown output layout 'nwhc' (valid: nchw, nhwc)"},
       {"run --sweep " + d + "/sweep_badkey.json --out " + out, "unknown sweep key 'variant'"},
       {"run --sweep " + d + "/sweep_badjson.json --out " + out, "not valid JSON"},
       {"run --sweep " + d + "/sweep_badgraph.json --out " + out, "sweep key 'cuda_graph' must be true or false"},

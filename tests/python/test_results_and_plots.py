@@ -23,7 +23,7 @@ class ResultsSchema(unittest.TestCase):
         cls.path = os.path.join(cls.tmp, "r.json")
         subprocess.run([BIN, "run", "--variants", "cpu_*", "--pipelines", "clip-vit-b32,siglip-so400m-384",
                         "--workloads", "ragged-n2-80-200", "--dtypes", "fp32,bf16", "--cpu-reps", "3", "--warmup", "0",
-                        "--out", cls.path], check=True, capture_output=True)
+                        "--out-layouts", "nchw,nhwc", "--out", cls.path], check=True, capture_output=True)
         with open(cls.path) as f:
             cls.doc = json.load(f)
         with open(os.path.join(ROOT, "harness", "results.schema.json")) as f:
@@ -33,6 +33,8 @@ class ResultsSchema(unittest.TestCase):
         jsonschema.validate(self.doc, self.schema)
         statuses = {r["status"] for r in self.doc["records"]}
         self.assertEqual(statuses, {"ok", "unsupported"})  # bf16 is unsupported on the CPU
+        layouts = {r.get("out_layout") for r in self.doc["records"] if r["status"] == "ok"}
+        self.assertEqual(layouts, {"nchw", "nhwc"})
 
     def test_schema_rejects_broken_documents(self):
         bad = json.loads(json.dumps(self.doc))
@@ -69,6 +71,16 @@ class ChartMath(unittest.TestCase):
                                 rec("cpu_naive_per_stage", 8.0, "chw"), rec("cpu_fully_fused", 8.0, "chw")])
         self.assertAlmostEqual(sp[("w", "p", "cpu_fully_fused")], 2.0)  # geometric mean of 4x and 1x
         self.assertAlmostEqual(sp[("w", "p", "cpu_naive_per_stage")], 1.0)
+
+    def test_ablation_compares_channels_last_with_channels_last(self):
+        def rec(v, t, out_layout):
+            return {"kind": "variant", "variant": v, "backend": "cpu", "pipeline": "p", "workload": "w",
+                    "layout": "hwc", "dtype": "fp32", "mode": "hf", "status": "ok", "time_ms": {"median": t},
+                    "out_layout": out_layout}
+        # nchw: 10 / 2.5 = 4x; nhwc: 8 / 8 = 1x; geomean 2x. Mixing the baselines would give 1.79x.
+        sp = ablation.speedups([rec("cpu_naive_per_stage", 10.0, "nchw"), rec("cpu_fully_fused", 2.5, "nchw"),
+                                rec("cpu_naive_per_stage", 8.0, "nhwc"), rec("cpu_fully_fused", 8.0, "nhwc")])
+        self.assertAlmostEqual(sp[("w", "p", "cpu_fully_fused")], 2.0)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,28 @@ TEST(CpuVariants, MatchReferenceEverywhere) {
         }
 }
 
+// Channels-last output (nhwc) from every CPU variant; Qwen's patch rows have none and are unsupported, not a crash.
+TEST(CpuVariants, ChannelsLastMatchesReference) {
+  Fixture f;
+  CaseRunner runner(*f.cpu, nullptr, "no CUDA in this test", f.opt());
+  for (const char* v : {"cpu_naive_per_stage", "cpu_pointwise_fused", "cpu_fully_fused"})
+    for (const char* p : {"clip-vit-b32", "llava-next-336", "internvl3-448"}) {
+      Case c{v, p, "ragged-n3-60-300", Layout::HWC, DType::F32, Mode::Hf};
+      c.channels_last = true;
+      const Record r = run_case(runner, c);
+      SCOPED_TRACE(std::string(v) + " " + p);
+      ASSERT_EQ(r.status, "ok") << r.reason;
+      EXPECT_EQ(r.extra.value("out_layout", ""), "nhwc");
+      EXPECT_TRUE(r.parity.ok);
+      EXPECT_EQ(r.parity.unwritten, 0);
+    }
+  Case q{"cpu_fully_fused", "qwen2.5-vl-7b", "uniform-n2-64", Layout::HWC, DType::F32, Mode::Hf};
+  q.channels_last = true;
+  const Record r = run_case(runner, q);
+  EXPECT_EQ(r.status, "unsupported");
+  EXPECT_NE(r.reason.find("channels-last"), std::string::npos) << r.reason;
+}
+
 TEST(CpuVariants, Bf16IsUnsupportedNotACrash) {
   Fixture f;
   CaseRunner runner(*f.cpu, nullptr, "no CUDA", f.opt());

@@ -60,6 +60,28 @@ TEST_F(CudaVariants, MatchReferenceEverywhere) {
             }
 }
 
+// Channels-last output (nhwc) from every CUDA variant, both dtypes and modes, including LLaVA-NeXT's batch padding.
+TEST_F(CudaVariants, ChannelsLastMatchesReference) {
+  RunOptions opt;
+  opt.gpu_reps = 1;
+  opt.warmup = 0;
+  opt.parity_seed = 4321;
+  CaseRunner runner(*cpu_, cuda_.get(), "", opt);
+  for (const auto& v : cuda_variants())
+    for (const char* p : {"siglip-so400m-384", "clip-vit-b32", "llava-next-336"})
+      for (Mode m : {Mode::Float, Mode::Hf})
+        for (DType d : {DType::F32, DType::BF16}) {
+          Case c{v, p, "ragged-n5-33-700", Layout::HWC, d, m};
+          c.channels_last = true;
+          const Record r = run_case(runner, c);
+          SCOPED_TRACE(v + " " + p + " " + mode_name(m) + " " + dtype_name(d));
+          ASSERT_EQ(r.status, "ok") << r.reason;
+          EXPECT_EQ(r.extra.value("out_layout", ""), "nhwc");
+          EXPECT_TRUE(r.parity.ok);
+          EXPECT_EQ(r.parity.unwritten, 0);
+        }
+}
+
 // Graph replay: every CUDA variant captured once into a CUDA graph, then replayed, passes the same parity check
 // (the parity run replays the graph) and is recorded as such.
 TEST_F(CudaVariants, GraphReplayMatchesReference) {

@@ -27,7 +27,7 @@ class CpuNaivePerStage final : public Variant {
         b.crop = ws.allocate_array<float>(win, "crop");
       }
       b.rescaled = ws.allocate_array<float>(win, "rescaled");
-      if (plan.layout == DstLayout::QwenPatches) b.normalized = ws.allocate_array<float>(win, "normalized");
+      if (plan.layout != DstLayout::NCHW) b.normalized = ws.allocate_array<float>(win, "normalized");
       bufs_.push_back(b);
     }
   }
@@ -82,7 +82,7 @@ class CpuNaivePerStage final : public Variant {
         for (size_t k = b; k < end; ++k) bf.rescaled[k] = (e.hf ? float(bf.qcrop[k]) : bf.crop[k]) * (1.0f / 255.0f);
       }, 4096);
     }
-    for (size_t i = 0; i < n; ++i) {  // 6. normalize (into the output, or a buffer Qwen's patchify reads)
+    for (size_t i = 0; i < n; ++i) {  // 6. normalize (into the output, or a buffer the layout stage reads)
       const Job& j = plan.jobs[i];
       Bufs& bf = bufs_[i];
       float* target = plan.layout == DstLayout::NCHW ? dst + j.dst : bf.normalized;
@@ -95,8 +95,8 @@ class CpuNaivePerStage final : public Variant {
         }
       }, 4096);
     }
-    if (plan.layout == DstLayout::QwenPatches)
-      for (size_t i = 0; i < n; ++i) {  // 7. patchify into Qwen's patch-major rows
+    if (plan.layout != DstLayout::NCHW)
+      for (size_t i = 0; i < n; ++i) {  // 7. layout: patchify into Qwen's patch-major rows, or channels last
         const Job& j = plan.jobs[i];
         parallel_for(size_t(j.h), [&](size_t b, size_t end) {
           for (int y = int(b); y < int(end); ++y)

@@ -55,11 +55,7 @@ inline bool inside(const Job& j, int y, int x) {
 
 // Writes window pixel (c, y, x) of job j to its place(s) in the output.
 inline void store(const Plan& plan, const Job& j, float* out, int c, int y, int x, float v) {
-  if (plan.layout == DstLayout::NCHW) {
-    out[nchw_index(j, c, y, x)] = v;
-  } else {
-    for (int tt = 0; tt < plan.qwen.temporal; ++tt) out[qwen_index(j, plan.qwen, c, y, x, tt)] = v;
-  }
+  for_each_dst(plan.layout, plan.qwen, j, c, y, x, [&](long long i) { out[i] = v; });
 }
 
 // Resized rows [ya, yb) of the part of the window inside the image.

@@ -72,7 +72,7 @@ DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
     d.epi.mean[c] = float(e.mean[c]);
     d.epi.stdv[c] = float(e.std[c]);
   }
-  d.layout.qwen = plan.layout == DstLayout::QwenPatches;
+  d.layout.kind = plan.layout;
   d.layout.grid = plan.qwen;
   return d;
 }

@@ -43,7 +43,7 @@ struct DevEpilogue {
 };
 
 struct DevLayout {
-  int qwen = 0;  // 0: NCHW slots, 1: Qwen patch-major rows
+  DstLayout kind = DstLayout::NCHW;
   QwenGrid grid;
 };
 
@@ -90,11 +90,7 @@ __device__ __forceinline__ void store(T* out, const DevLayout& L, const DevJob& 
   jj.h = j.h;
   jj.w = j.w;
   jj.dst = j.dst;
-  if (!L.qwen) {
-    put(out, nchw_index(jj, c, y, x), v);
-  } else {
-    for (int tt = 0; tt < L.grid.temporal; ++tt) put(out, qwen_index(jj, L.grid, c, y, x, tt), v);
-  }
+  for_each_dst(L.kind, L.grid, jj, c, y, x, [&](long long i) { put(out, i, v); });
 }
 
 // Writes the job's pad at window pixel (y, x) if it lies outside the resized image, and says whether it did.

@@ -202,6 +202,11 @@ __device__ __forceinline__ void put_pair(__nv_bfloat16* p, float a, float b) {
   *reinterpret_cast<__nv_bfloat162*>(p) = __floats2bfloat162_rn(a, b);
 }
 
+template <typename T>
+__device__ __forceinline__ bool aligned_pair(const T* p) {
+  return (reinterpret_cast<uintptr_t>(p) & (2 * sizeof(T) - 1)) == 0;
+}
+
 // Resized value (0..255) -> final value; in hf mode through the table of the 256 quantized values.
 __device__ __forceinline__ float finish(const DevEpilogue& e, const float* lut, float v, int c) {
   if (e.hf) return lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
@@ -284,7 +289,8 @@ struct SmemLayout {
 };
 
 // Each thread holds columns x, x + 1 of rows y (per row tile and half): pairs go out as one 8- (fp32) or 4-byte
-// (bf16) store where aligned (NCHW, and Qwen's patch rows); the NCHW index arithmetic is done once per row.
+// (bf16) store where aligned (NCHW, Qwen's patch rows, and NHWC's six values of two pixels); the NCHW index
+// arithmetic is done once per row.
 template <typename T>
 __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
                                            const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
@@ -306,28 +312,47 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
       const bool in0 = row_in && j.x0 + x >= 0 && j.x0 + x < j.rw;
       const bool in1 = row_in && j.x0 + x + 1 >= 0 && j.x0 + x + 1 < j.rw;
       const bool two = x + 1 < j.w;
+      float v[3][2];
+#pragma unroll
+      for (int c = 0; c < 3; ++c) {
+        v[c][0] = in0 ? finish(e, lut, acc[m][c][2 * hh], c) : j.pad[c];
+        v[c][1] = in1 ? finish(e, lut, acc[m][c][2 * hh + 1], c) : j.pad[c];
+      }
+      if (L.kind == DstLayout::NHWC) {
+        // pixels x, x + 1: six consecutive values, three pairs
+        T* p = out + nhwc_index(jj, 0, y, x);
+        if (two && aligned_pair(p)) {
+          put_pair(p, v[0][0], v[1][0]);
+          put_pair(p + 2, v[2][0], v[0][1]);
+          put_pair(p + 4, v[1][1], v[2][1]);
+        } else {
+          for (int c = 0; c < 3; ++c) {
+            put(p, c, v[c][0]);
+            if (two) put(p, 3 + c, v[c][1]);
+          }
+        }
+        continue;
+      }
       T* p = out + j.dst + (long long)y * j.w + x;
 #pragma unroll
       for (int c = 0; c < 3; ++c, p += plane) {
-        const float v0 = in0 ? finish(e, lut, acc[m][c][2 * hh], c) : j.pad[c];
-        const float v1 = in1 ? finish(e, lut, acc[m][c][2 * hh + 1], c) : j.pad[c];
-        if (L.qwen) {
+        if (L.kind == DstLayout::QwenPatches) {
           // x is even and the patch side too (14), so x and x + 1 sit side by side in one patch row
           for (int tt = 0; tt < L.grid.temporal; ++tt) {
             T* q = out + qwen_index(jj, L.grid, c, y, x, tt);
             const bool pair = two && (x % L.grid.patch) + 1 < L.grid.patch;
-            if (pair && (reinterpret_cast<uintptr_t>(q) & (2 * sizeof(T) - 1)) == 0) {
-              put_pair(q, v0, v1);
+            if (pair && aligned_pair(q)) {
+              put_pair(q, v[c][0], v[c][1]);
             } else {
-              put(q, 0, v0);
-              if (two) put(out, qwen_index(jj, L.grid, c, y, x + 1, tt), v1);
+              put(q, 0, v[c][0]);
+              if (two) put(out, qwen_index(jj, L.grid, c, y, x + 1, tt), v[c][1]);
             }
           }
-        } else if (two && (reinterpret_cast<uintptr_t>(p) & (2 * sizeof(T) - 1)) == 0) {
-          put_pair(p, v0, v1);
+        } else if (two && aligned_pair(p)) {
+          put_pair(p, v[c][0], v[c][1]);
         } else {
-          put(p, 0, v0);
-          if (two) put(p, 1, v1);
+          put(p, 0, v[c][0]);
+          if (two) put(p, 1, v[c][1]);
         }
       }
     }

@@ -68,7 +68,7 @@ class CudaNaivePerStage final : public Variant {
         b.crop = ws.allocate_array<float>(win, "crop");
       }
       b.rescaled = ws.allocate_array<float>(win, "rescaled");
-      if (d_.layout.qwen) b.normalized = ws.allocate_array<float>(win, "normalized");
+      if (d_.layout.kind != DstLayout::NCHW) b.normalized = ws.allocate_array<float>(win, "normalized");
       bufs_.push_back(b);
     }
   }
@@ -90,7 +90,7 @@ class CudaNaivePerStage final : public Variant {
           NvtxRange r("stage: vertical pass");
           launch_vpass_full(d_, int(i), b.hpass, b.resized, false, s);
         }
-        NvtxRange r("stage: round, crop, rescale, normalize, patchify");
+        NvtxRange r("stage: round, crop, rescale, normalize, layout (patchify or channels last)");
         if (d_.epi.hf) {
           quantize_kernel<<<ceil_div(full, 256), 256, 0, s>>>(b.resized, b.q, full);
           PB_CUDA_CHECK_LAUNCH();
@@ -103,7 +103,7 @@ class CudaNaivePerStage final : public Variant {
           rescale_kernel<<<ceil_div(win, 256), 256, 0, s>>>(b.crop, b.rescaled, win);
         }
         PB_CUDA_CHECK_LAUNCH();
-        if (!d_.layout.qwen) {
+        if (d_.layout.kind == DstLayout::NCHW) {
           normalize_kernel<<<ceil_div(win, 256), 256, 0, s>>>(j, d_.epi, b.rescaled, o + j.dst, win / 3);
           PB_CUDA_CHECK_LAUNCH();
         } else {
