@@ -21,7 +21,7 @@ for stage in ${*:-tests sanitize ladder ncu e2e graph}; do
   echo "== $stage $(date -u +%T)" | tee -a "$D/log.txt"
   case $stage in
   tests | sanitize)  # the same stages as the profiling script's, logged into this folder
-    OUT="$D" VARIANTS="$VARIANTS" scripts/device_profile.sh "$stage" || status=1 ;;
+    OUT="$D" VARIANTS="$VARIANTS" OUT_LAYOUTS="${OUT_LAYOUTS:-nchw,nhwc}" scripts/device_profile.sh "$stage" || status=1 ;;
   ladder)
     $B run --sweep sweeps/roofline.json --out "$D/ladder.json" > "$D/ladder_table.txt" 2> "$D/ladder.log" || status=1
     grep -E 'ragged-n32-384-1024 +chw +fp32' "$D/ladder_table.txt" | tee -a "$D/log.txt" ;;

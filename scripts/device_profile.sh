@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Profiling on the GPU machine: CUDA tests (incl. CUPTI), compute-sanitizer on $VARIANTS, per-kernel tables and
 # Nsight Compute summaries of $VARIANTS on the headline case, the ladder sweep (sweeps/roofline.json), and the
-# timing-gate demonstration (two identical runs, one with --inject-delay). Writes under $OUT.
+# timing-gate demonstration (two identical runs, one with --inject-delay). Writes under $OUT. The sanitizer runs
+# cover the output layouts in $OUT_LAYOUTS (default nchw; e.g. OUT_LAYOUTS=nchw,nhwc).
 #   VARIANTS="cuda_naive_per_stage cuda_separable_two_pass" scripts/device_profile.sh tests sanitize profile ncu ladder gate
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,8 @@ for stage in ${*:-tests profile ncu gate}; do
   sanitize)
     for v in $VARIANTS; do for tool in memcheck racecheck; do
       compute-sanitizer --tool $tool --error-exitcode 9 $B run --variants "$v" --pipelines '*' --workloads ragged-n3-100-600 \
-        --modes hf --layouts hwc,chw --dtypes fp32,bf16 --reps 1 --warmup 0 --out /tmp/san.json > /tmp/san.log 2>&1
+        --modes hf --layouts hwc,chw --dtypes fp32,bf16 --out-layouts "${OUT_LAYOUTS:-nchw}" --reps 1 --warmup 0 \
+        --out /tmp/san.json > /tmp/san.log 2>&1
       rc=$?; echo "$tool $v exit $rc $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' /tmp/san.log | tail -1)" | tee -a "$OUT/log.txt"
       [ $rc -eq 0 ] || status=1
     done; done ;;
