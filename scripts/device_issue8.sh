@@ -6,6 +6,8 @@
 #   ncu       Nsight Compute summary and per-opcode SASS profile of $VARIANTS on the headline
 #   e2e       prepbench e2e: from pinned host memory, the three fastest designs on the four core pipelines
 #   graph     every CUDA variant on the headline with stream launches and with --cuda-graph
+#   ablation  sweeps/mma_ablation.json twice (rounds 1 and 2: the tensor-core design's ablations, NOTES step 7)
+#   nhwc      sweeps/nhwc.json (channels-last against channels-first output)
 # Everything lands under $OUT/issue8 and is packed into $OUT/issue8.tgz (the device returns few files).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +40,14 @@ for stage in ${*:-tests sanitize ladder ncu e2e graph}; do
   graph)
     $B run --variants 'cuda_*' "${HEAD[@]}" --reps 30 --warmup 3 --out "$D/launch_stream.json" > "$D/launch_stream.txt" 2>> "$D/ladder.log" || status=1
     $B run --variants 'cuda_*' "${HEAD[@]}" --reps 30 --warmup 3 --cuda-graph --out "$D/launch_graph.json" > "$D/launch_graph.txt" 2>> "$D/ladder.log" || status=1 ;;
+  ablation)
+    for round in 1 2; do
+      $B run --sweep sweeps/mma_ablation.json --out "$D/ablation_$round.json" > "$D/ablation_$round.txt" 2>> "$D/ladder.log" || status=1
+    done
+    grep -E 'ragged-n32-384-1024' "$D/ablation_1.txt" | tee -a "$D/log.txt" ;;
+  nhwc)
+    $B run --sweep sweeps/nhwc.json --out "$D/nhwc.json" > "$D/nhwc.txt" 2>> "$D/ladder.log" || status=1
+    grep -E 'ragged-n32-384-1024' "$D/nhwc.txt" | tee -a "$D/log.txt" ;;
   esac
 done
 tar czf "$OUT/issue8.tgz" -C "$OUT" issue8 && rm -rf "$D"
