@@ -333,14 +333,15 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
         }
         continue;
       }
-      T* p = out + j.dst + (long long)y * j.w + x;
-#pragma unroll
-      for (int c = 0; c < 3; ++c, p += plane) {
-        if (L.kind == DstLayout::QwenPatches) {
-          // x is even and the patch side too (14), so x and x + 1 sit side by side in one patch row
-          for (int tt = 0; tt < L.grid.temporal; ++tt) {
-            T* q = out + qwen_index(jj, L.grid, c, y, x, tt);
-            const bool pair = two && (x % L.grid.patch) + 1 < L.grid.patch;
+      if (L.kind == DstLayout::QwenPatches) {
+        // One index per pixel: qwen_index(c, y, x, tt) = qwen_index(0, y, x, 0) + (c T + tt) P^2. x is even and the
+        // patch side too (14), so x and x + 1 sit side by side in one patch row.
+        const int P = L.grid.patch, nt = L.grid.temporal;
+        T* const q0 = out + qwen_index(jj, L.grid, 0, y, x, 0);
+        const bool pair = two && (x % P) + 1 < P;
+        for (int c = 0; c < 3; ++c)
+          for (int tt = 0; tt < nt; ++tt) {
+            T* q = q0 + (c * nt + tt) * P * P;
             if (pair && aligned_pair(q)) {
               put_pair(q, v[c][0], v[c][1]);
             } else {
@@ -348,7 +349,12 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
               if (two) put(out, qwen_index(jj, L.grid, c, y, x + 1, tt), v[c][1]);
             }
           }
-        } else if (two && aligned_pair(p)) {
+        continue;
+      }
+      T* p = out + j.dst + (long long)y * j.w + x;
+#pragma unroll
+      for (int c = 0; c < 3; ++c, p += plane) {
+        if (two && aligned_pair(p)) {
           put_pair(p, v[c][0], v[c][1]);
         } else {
           put(p, 0, v[c][0]);
@@ -360,8 +366,9 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
 
 // One output tile: stream its source chunks through both passes, then the epilogue.
 template <bool kOtf, typename T>
-__device__ __forceinline__ void resample_tile(const MmaArgs& A, const SmemLayout& S, bool chw, int sstride, int tile,
+__device__ __forceinline__ void resample_tile(const MmaArgs& A, unsigned char* smem, bool chw, int sstride, int tile,
                                               T* __restrict__ out) {
+  const SmemLayout S(smem, sstride);
   const MmaTile tl = A.tiles[tile];
   const DevJob j = A.jobs[tl.job];
   const MmaJob mj = A.mjobs[tl.job];
@@ -486,14 +493,6 @@ __device__ __forceinline__ void resample_tile(const MmaArgs& A, const SmemLayout
   if (active) store_tile(A, S.lut, j, tl, acc, out);
 }
 
-// The persistent grid's next tile, the same for the whole block: thread 0 takes it from the counter.
-__device__ __forceinline__ int take_tile(int* sched, int& shared_tile) {
-  __syncthreads();  // every thread has read the previous one
-  if (threadIdx.x == 0) shared_tile = atomicAdd(sched, 1);
-  __syncthreads();
-  return shared_tile;
-}
-
 // chw and sstride are kernel parameters of their own: read from MmaArgs, the same kernel spilled (56 bytes of
 // stores against 12), the compiler keeping them in registers instead of re-reading the parameter bank.
 template <typename T, bool kOtf, bool kPersistent>
@@ -505,10 +504,20 @@ separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out
   if (A.e.hf)  // read before the first tile's first __syncthreads
     for (int i = threadIdx.x; i < 3 * 256; i += kThreads) S.lut[i] = A.hf_lut[i];
   if constexpr (!kPersistent) {
-    resample_tile<kOtf>(A, S, chw, sstride, blockIdx.x, out);
+    resample_tile<kOtf>(A, smem, chw, sstride, blockIdx.x, out);
   } else {
-    for (int tile = take_tile(A.sched, shared_tile); tile < A.n_tiles; tile = take_tile(A.sched, shared_tile))
-      resample_tile<kOtf>(A, S, chw, sstride, tile, out);
+    // Thread 0 takes tiles from the counter for the whole block, one tile ahead: the atomic's round trip (~1 us,
+    // NOTES step 7b) overlaps the current tile instead of stalling the block between tiles.
+    if (threadIdx.x == 0) shared_tile = atomicAdd(A.sched, 1);
+    __syncthreads();
+    for (int tile = shared_tile; tile < A.n_tiles;) {
+      const int next = threadIdx.x == 0 ? atomicAdd(A.sched, 1) : 0;
+      resample_tile<kOtf>(A, smem, chw, sstride, tile, out);
+      __syncthreads();  // every thread has read shared_tile
+      if (threadIdx.x == 0) shared_tile = next;
+      __syncthreads();
+      tile = shared_tile;
+    }
     // Every block has taken its last (out-of-range) tile before the last one gets here: reset for the next launch.
     if (threadIdx.x == 0 && atomicAdd(A.sched + 1, 1) == int(gridDim.x) - 1) {
       atomicExch(A.sched, 0);
@@ -587,10 +596,15 @@ inline size_t smem_bytes(int sstride) {
   return size_t(3) * 256 * 4 + size_t(2) * kHPlane * 2 + size_t(2) * 3 * kChunk * sstride * 2;
 }
 
+// The order of the tile table, which is the order blocks start in (the hardware dispatches in blockIdx order, the
+// persistent grid's counter in table order): raster (job, row, column), or heaviest first (source chunks x staged
+// columns, longest-processing-time first), so that the last wave is made of light tiles.
+enum class TileOrder { Raster, HeaviestFirst };
+
 template <bool kOtf, bool kPersistent>
 class MmaVariant final : public Variant {
  public:
-  explicit MmaVariant(VariantInfo info) : info_(std::move(info)) {}
+  explicit MmaVariant(VariantInfo info, TileOrder order = TileOrder::Raster) : info_(std::move(info)), order_(order) {}
   const VariantInfo& info() const override { return info_; }
 
   void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
@@ -664,9 +678,8 @@ class MmaVariant final : public Variant {
         }
       }
     }
-    // The persistent grid hands out the heaviest tiles (source chunks x staged columns) first, so that the last
-    // wave is made of light ones; the stable sort keeps a job's equal tiles in raster order (shared source rows).
-    if (kPersistent)
+    // The stable sort keeps a job's equal tiles in raster order (neighbours share source rows).
+    if (order_ == TileOrder::HeaviestFirst)
       std::stable_sort(tiles.begin(), tiles.end(),
                        [](const MmaTile& a, const MmaTile& b) { return a.chunks * a.nc > b.chunks * b.nc; });
     // hf epilogue: fl32(fl32(q - mean255) / std255) for the 256 quantized values, IEEE float32 on the host
@@ -714,6 +727,7 @@ class MmaVariant final : public Variant {
 
  private:
   VariantInfo info_;
+  TileOrder order_;
   DevPlan d_;
   MmaArgs A_{};
   bool chw_ = false;
