@@ -291,7 +291,7 @@ struct SmemLayout {
 // Each thread holds columns x, x + 1 of rows y (per row tile and half): pairs go out as one 8- (fp32) or 4-byte
 // (bf16) store where aligned (NCHW, Qwen's patch rows, and NHWC's six values of two pixels); the NCHW index
 // arithmetic is done once per row.
-template <typename T>
+template <DstLayout kLayout, typename T>
 __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
                                            const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
   const DevEpilogue& e = A.e;
@@ -318,7 +318,7 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
         v[c][0] = in0 ? finish(e, lut, acc[m][c][2 * hh], c) : j.pad[c];
         v[c][1] = in1 ? finish(e, lut, acc[m][c][2 * hh + 1], c) : j.pad[c];
       }
-      if (L.kind == DstLayout::NHWC) {
+      if constexpr (kLayout == DstLayout::NHWC) {
         // pixels x, x + 1: six consecutive values, three pairs
         T* p = out + nhwc_index(jj, 0, y, x);
         if (two && aligned_pair(p)) {
@@ -333,7 +333,7 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
         }
         continue;
       }
-      if (L.kind == DstLayout::QwenPatches) {
+      if constexpr (kLayout == DstLayout::QwenPatches) {
         // One index per pixel: qwen_index(c, y, x, tt) = qwen_index(0, y, x, 0) + (c T + tt) P^2. x is even and the
         // patch side too (14), so x and x + 1 sit side by side in one patch row.
         const int P = L.grid.patch, nt = L.grid.temporal;
@@ -365,10 +365,9 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
 }
 
 // One output tile: stream its source chunks through both passes, then the epilogue.
-template <bool kOtf, typename T>
-__device__ __forceinline__ void resample_tile(const MmaArgs& A, unsigned char* smem, bool chw, int sstride, int tile,
+template <bool kOtf, DstLayout kLayout, typename T>
+__device__ __forceinline__ void resample_tile(const MmaArgs& A, const SmemLayout& S, bool chw, int sstride, int tile,
                                               T* __restrict__ out) {
-  const SmemLayout S(smem, sstride);
   const MmaTile tl = A.tiles[tile];
   const DevJob j = A.jobs[tl.job];
   const MmaJob mj = A.mjobs[tl.job];
@@ -490,12 +489,12 @@ __device__ __forceinline__ void resample_tile(const MmaArgs& A, unsigned char* s
     }
     __syncthreads();  // the next iteration stages into the buffer this one read
   }
-  if (active) store_tile(A, S.lut, j, tl, acc, out);
+  if (active) store_tile<kLayout>(A, S.lut, j, tl, acc, out);
 }
 
 // chw and sstride are kernel parameters of their own: read from MmaArgs, the same kernel spilled (56 bytes of
 // stores against 12), the compiler keeping them in registers instead of re-reading the parameter bank.
-template <typename T, bool kOtf, bool kPersistent>
+template <typename T, bool kOtf, bool kPersistent, DstLayout kLayout>
 __global__ void __launch_bounds__(kThreads, PB_MMA_MIN_BLOCKS)
 separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out) {
   extern __shared__ __align__(16) unsigned char smem[];
@@ -504,7 +503,7 @@ separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out
   if (A.e.hf)  // read before the first tile's first __syncthreads
     for (int i = threadIdx.x; i < 3 * 256; i += kThreads) S.lut[i] = A.hf_lut[i];
   if constexpr (!kPersistent) {
-    resample_tile<kOtf>(A, smem, chw, sstride, blockIdx.x, out);
+    resample_tile<kOtf, kLayout>(A, S, chw, sstride, blockIdx.x, out);
   } else {
     // Thread 0 takes tiles from the counter for the whole block, one tile ahead: the atomic's round trip (~1 us,
     // NOTES step 7b) overlaps the current tile instead of stalling the block between tiles.
@@ -512,7 +511,7 @@ separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out
     __syncthreads();
     for (int tile = shared_tile; tile < A.n_tiles;) {
       const int next = threadIdx.x == 0 ? atomicAdd(A.sched, 1) : 0;
-      resample_tile<kOtf>(A, smem, chw, sstride, tile, out);
+      resample_tile<kOtf, kLayout>(A, S, chw, sstride, tile, out);
       __syncthreads();  // every thread has read shared_tile
       if (threadIdx.x == 0) shared_tile = next;
       __syncthreads();
@@ -594,6 +593,18 @@ inline int stage_stride(int nc) {
 
 inline size_t smem_bytes(int sstride) {
   return size_t(3) * 256 * 4 + size_t(2) * kHPlane * 2 + size_t(2) * 3 * kChunk * sstride * 2;
+}
+
+// Calls f with std::integral_constant<DstLayout, l>: one kernel instantiation per output layout, so that each
+// kernel holds only its own epilogue. (With all three epilogues in one kernel, the Qwen epilogue's register needs
+// changed the chunk loop's code and slowed the downscales by up to 15 %; NOTES step 7d.)
+template <typename F>
+void with_layout(DstLayout l, F&& f) {
+  switch (l) {
+    case DstLayout::NCHW: return f(std::integral_constant<DstLayout, DstLayout::NCHW>{});
+    case DstLayout::QwenPatches: return f(std::integral_constant<DstLayout, DstLayout::QwenPatches>{});
+    case DstLayout::NHWC: return f(std::integral_constant<DstLayout, DstLayout::NHWC>{});
+  }
 }
 
 // The order of the tile table, which is the order blocks start in (the hardware dispatches in blockIdx order, the
@@ -688,9 +699,6 @@ class MmaVariant final : public Variant {
       for (int q = 0; q < 256; ++q) lut[size_t(c * 256 + q)] = (float(q) - d_.epi.mean255[c]) / d_.epi.std255[c];
     const int sstride = stage_stride((max_nc + kItemCols - 1) / kItemCols * kItemCols);  // whole staging items
     smem_ = smem_bytes(sstride);
-    allow_dynamic_smem(separable_mma_kernel<float, kOtf, kPersistent>,
-                       separable_mma_kernel<__nv_bfloat16, kOtf, kPersistent>, smem_,
-                       (info_.name + " (downscale too strong for its staged chunk)").c_str());
     A_ = MmaArgs{};
     A_.jobs = d_.jobs;
     A_.mjobs = upload(ws, mjobs, "mma job table");
@@ -710,17 +718,24 @@ class MmaVariant final : public Variant {
     A_.cubic = plan.filter == Filter::Bicubic;
     A_.support1 = filter_support(plan.filter);
     grid_ = A_.n_tiles;
-    if (kPersistent) {
-      A_.sched = upload(ws, std::vector<int>{0, 0}, "tile counter");
-      grid_ = std::min(grid_, resident_blocks(separable_mma_kernel<float, kOtf, kPersistent>, kThreads, smem_));
-    }
+    if (kPersistent) A_.sched = upload(ws, std::vector<int>{0, 0}, "tile counter");
+    with_layout(d_.layout.kind, [&](auto layout) {
+      constexpr DstLayout kL = decltype(layout)::value;
+      allow_dynamic_smem(separable_mma_kernel<float, kOtf, kPersistent, kL>,
+                         separable_mma_kernel<__nv_bfloat16, kOtf, kPersistent, kL>, smem_,
+                         (info_.name + " (downscale too strong for its staged chunk)").c_str());
+      if (kPersistent)
+        grid_ = std::min(grid_, resident_blocks(separable_mma_kernel<float, kOtf, kPersistent, kL>, kThreads, smem_));
+    });
   }
 
   void run(const Plan&, const Inputs&, Output& out, void* stream) override {
     with_dtype(out.dtype, out.data, [&](auto* o) {
       using T = std::remove_pointer_t<decltype(o)>;
-      separable_mma_kernel<T, kOtf, kPersistent>
-          <<<grid_, kThreads, smem_, static_cast<cudaStream_t>(stream)>>>(A_, chw_, sstride_, o);
+      with_layout(d_.layout.kind, [&](auto layout) {
+        separable_mma_kernel<T, kOtf, kPersistent, decltype(layout)::value>
+            <<<grid_, kThreads, smem_, static_cast<cudaStream_t>(stream)>>>(A_, chw_, sstride_, o);
+      });
       PB_CUDA_CHECK_LAUNCH();
     });
   }
