@@ -608,9 +608,11 @@ void with_layout(DstLayout l, F&& f) {
 }
 
 // The order of the tile table, which is the order blocks start in (the hardware dispatches in blockIdx order, the
-// persistent grid's counter in table order): raster (job, row, column), or heaviest first (source chunks x staged
-// columns, longest-processing-time first), so that the last wave is made of light tiles.
-enum class TileOrder { Raster, HeaviestFirst };
+// persistent grid's counter in table order): raster (job, row, column), or the jobs heaviest first (by their
+// heaviest tile: source chunks x staged columns; longest processing time first), so that the last wave is made of
+// light tiles. Each job's tiles stay together, in raster order: sorting single tiles across jobs (NOTES step 7c)
+// cost Qwen up to 25 % in locality.
+enum class TileOrder { Raster, HeaviestJobFirst };
 
 template <bool kOtf, bool kPersistent>
 class MmaVariant final : public Variant {
@@ -689,10 +691,13 @@ class MmaVariant final : public Variant {
         }
       }
     }
-    // The stable sort keeps a job's equal tiles in raster order (neighbours share source rows).
-    if (order_ == TileOrder::HeaviestFirst)
-      std::stable_sort(tiles.begin(), tiles.end(),
-                       [](const MmaTile& a, const MmaTile& b) { return a.chunks * a.nc > b.chunks * b.nc; });
+    if (order_ == TileOrder::HeaviestJobFirst) {
+      std::vector<long long> job_cost(d_.host_jobs.size(), 0);
+      for (const MmaTile& t : tiles) job_cost[size_t(t.job)] = std::max(job_cost[size_t(t.job)], (long long)t.chunks * t.nc);
+      std::stable_sort(tiles.begin(), tiles.end(), [&](const MmaTile& a, const MmaTile& b) {
+        return job_cost[size_t(a.job)] > job_cost[size_t(b.job)];
+      });
+    }
     // hf epilogue: fl32(fl32(q - mean255) / std255) for the 256 quantized values, IEEE float32 on the host
     std::vector<float> lut(3 * 256);
     for (int c = 0; c < 3; ++c)
