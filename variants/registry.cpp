@@ -18,7 +18,7 @@
   X(cuda_separable_staged)   \
   X(cuda_separable_mma)      \
   X(cuda_separable_mma_otf)  \
-  X(cuda_separable_mma_lpt)  \
+  X(cuda_separable_mma_raster) \
   X(cuda_separable_mma_persistent)
 
 namespace pb {

@@ -617,7 +617,7 @@ enum class TileOrder { Raster, HeaviestJobFirst };
 template <bool kOtf, bool kPersistent>
 class MmaVariant final : public Variant {
  public:
-  explicit MmaVariant(VariantInfo info, TileOrder order = TileOrder::Raster) : info_(std::move(info)), order_(order) {}
+  MmaVariant(VariantInfo info, TileOrder order) : info_(std::move(info)), order_(order) {}
   const VariantInfo& info() const override { return info_; }
 
   void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
@@ -693,7 +693,10 @@ class MmaVariant final : public Variant {
     }
     if (order_ == TileOrder::HeaviestJobFirst) {
       std::vector<long long> job_cost(d_.host_jobs.size(), 0);
-      for (const MmaTile& t : tiles) job_cost[size_t(t.job)] = std::max(job_cost[size_t(t.job)], (long long)t.chunks * t.nc);
+      for (const MmaTile& t : tiles) {
+        long long& c = job_cost[size_t(t.job)];
+        c = std::max(c, (long long)t.chunks * t.nc);
+      }
       std::stable_sort(tiles.begin(), tiles.end(), [&](const MmaTile& a, const MmaTile& b) {
         return job_cost[size_t(a.job)] > job_cost[size_t(b.job)];
       });

@@ -6,10 +6,12 @@
 namespace pb {
 
 std::unique_ptr<Variant> make_cuda_separable_mma_otf() {
-  return std::make_unique<cuda::mma::MmaVariant<true, false>>(cuda::cuda_info(
-      "cuda_separable_mma_otf",
-      "cuda_separable_mma with its weight fragments computed on the fly (filter evaluations per tap in the kernel) "
-      "instead of read from tables built in setup"));
+  return std::make_unique<cuda::mma::MmaVariant<true, false>>(
+      cuda::cuda_info(
+          "cuda_separable_mma_otf",
+          "cuda_separable_mma with its weight fragments computed on the fly (filter evaluations per tap in the kernel) "
+          "instead of read from tables built in setup"),
+      cuda::mma::TileOrder::HeaviestJobFirst);
 }
 
 }  // namespace pb

@@ -1,6 +1,7 @@
 // Ablation of cuda_separable_mma's schedule: a persistent grid (as many blocks as fit on the device at once) takes
-// tiles from a counter, heaviest job first, instead of one block per tile; the epilogue table is loaded once per block.
-// cuda_separable_mma_lpt has the same tile order with one block per tile, which separates order from persistence.
+// tiles from a counter, heaviest job first, instead of one block per tile; the epilogue table is loaded once per
+// block.
+// cuda_separable_mma has the same tile order with one block per tile, which separates order from persistence.
 #include "variants/cuda/cuda_mma.cuh"
 
 namespace pb {
