@@ -233,3 +233,28 @@ TEST_F(CudaVariants, ProfiledRepetitionListsEveryKernel) {
   EXPECT_NEAR(p["launch_gap_ms"].get<double>(), p["event_ms"].get<double>() - p["kernels_sum_ms"].get<double>(), 1e-9);
   runner.finish(r);
 }
+
+// The on-the-fly design computes antialiased bicubic and bilinear weights only; any other table is refused in
+// setup with a message naming the filter, before any device work (so this runs without a GPU too).
+TEST(CudaVariantSetup, OnTheFlyWeightsRefuseTablesTheyCannotCompute) {
+  bool built = false;
+  for (const auto& e : variant_registry()) built |= std::string(e.name) == "cuda_separable_mma_otf";
+  if (!built) GTEST_SKIP() << "this build has no CUDA variants (PB_CUDA=OFF or no nvcc)";
+  auto cpu = make_cpu_backend();
+  Workspace ws(cpu->allocator());
+  Plan plan = make_plan(find_pipeline("clip-vit-b32"), {{100, 120}}, Mode::Float);
+  auto v = make_variant("cuda_separable_mma_otf");
+  Plan plain = plan;
+  plain.antialias = false;
+  Plan lanczos = plan;
+  lanczos.filter = Filter::Lanczos;
+  for (const auto& [p, mention] : {std::pair<const Plan*, std::string>{&plain, "bicubic without antialias"},
+                                   {&lanczos, "not lanczos"}}) {
+    try {
+      v->setup(*p, Inputs{}, DType::F32, ws);
+      ADD_FAILURE() << "setup should refuse: " << mention;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(mention), std::string::npos) << e.what();
+    }
+  }
+}
