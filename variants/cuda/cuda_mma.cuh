@@ -288,26 +288,6 @@ struct SmemLayout {
         stage_halves(3 * kChunk * sstride) {}
 };
 
-// qwen_index(job, grid, 0, y, x, 0) of core/layout.hpp without integer division (whose runtime divisors made the
-// index ~170 instructions, a fifth of the Qwen kernel's; NOTES step 8). Coordinates and grid sizes are far below
-// 2^22, where floor((v + 0.5) / d) computed in float is exact. The parity tests hold it to the reference.
-struct QwenFastIndex {
-  int P, M, gm;
-  float invP, invM;
-  long long row_elems;
-  __device__ static int quot(int v, float inv) { return __float2int_rz((float(v) + 0.5f) * inv); }
-  __device__ QwenFastIndex(const QwenGrid& q, int w)
-      : P(q.patch), M(q.merge), invP(1.0f / float(q.patch)), invM(1.0f / float(q.merge)),
-        row_elems(3LL * q.temporal * q.patch * q.patch) {
-    gm = quot(quot(w, invP), invM);
-  }
-  __device__ long long operator()(long long dst, int y, int x) const {
-    const int by = quot(y, invP), bx = quot(x, invP), bym = quot(by, invM), bxm = quot(bx, invM);
-    const long long r = (((long long)bym * gm + bxm) * M + (by - bym * M)) * M + (bx - bxm * M);
-    return (dst + r) * row_elems + (y - by * P) * P + (x - bx * P);
-  }
-};
-
 // Each thread holds columns x, x + 1 of rows y (per row tile and half): pairs go out as one 8- (fp32) or 4-byte
 // (bf16) store where aligned (NCHW, Qwen's patch rows, and NHWC's six values of two pixels); the NCHW index
 // arithmetic is done once per row.
@@ -318,10 +298,10 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
   const DevLayout& L = A.L;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
   const long long plane = (long long)j.h * j.w;
-  Job jj;  // the fields nhwc_index reads
+  Job jj;  // the fields qwen_index reads
+  jj.h = j.h;
   jj.w = j.w;
   jj.dst = j.dst;
-  const QwenFastIndex qwen(L.grid, kLayout == DstLayout::QwenPatches ? j.w : 1);
 #pragma unroll
   for (int m = 0; m < kRowTiles; ++m)
 #pragma unroll
@@ -357,7 +337,7 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
         // One index per pixel: qwen_index(c, y, x, tt) = qwen_index(0, y, x, 0) + (c T + tt) P^2. x is even and the
         // patch side too (14), so x and x + 1 sit side by side in one patch row.
         const int P = L.grid.patch, nt = L.grid.temporal;
-        T* const q0 = out + qwen(j.dst, y, x);
+        T* const q0 = out + qwen_index(jj, L.grid, 0, y, x, 0);
         const bool pair = two && (x % P) + 1 < P;
         for (int c = 0; c < 3; ++c)
           for (int tt = 0; tt < nt; ++tt) {
@@ -366,7 +346,7 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
               put_pair(q, v[c][0], v[c][1]);
             } else {
               put(q, 0, v[c][0]);
-              if (two) put(out, qwen(j.dst, y, x + 1) + (c * nt + tt) * P * P, v[c][1]);
+              if (two) put(out, qwen_index(jj, L.grid, c, y, x + 1, tt), v[c][1]);
             }
           }
         continue;
