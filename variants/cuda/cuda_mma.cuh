@@ -13,9 +13,10 @@
 //   5. the epilogue (hf: a 256-entry table per channel, bit-equal to HF's float32 arithmetic) and the final layout
 //      straight from the accumulator fragments.
 // The error budget (~2^-22 relative in weights and intermediate) and the measured ladder: results/NOTES.md, step 6.
-// The designs differ on two ablation axes (NOTES step 7): where the weight fragments come from (tables built in
-// setup, or computed on the fly from the job geometry) and how tiles reach blocks (one block per tile, or a
-// persistent grid that takes tiles from a counter, heaviest first).
+// The designs differ on three ablation axes (NOTES step 7): where the weight fragments come from (tables built in
+// setup, or computed on the fly from the job geometry), the order of the tile table (raster, or heaviest job
+// first), and how tiles reach blocks (one block per tile, or a persistent grid that takes them from a counter).
+// Each output layout has its own kernel instantiation (with_layout).
 #include <cuda_fp16.h>
 
 #include "core/resample.hpp"
