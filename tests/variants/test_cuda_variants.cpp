@@ -32,6 +32,16 @@ class CudaVariants : public ::testing::Test {
     runner.finish(r);
     return r;
   }
+  // One launch of an already set-up variant on a poisoned output, checked against the reference.
+  ParityResult launch_checked(Variant& v, const Plan& plan, const Inputs& in, Output& out,
+                              const std::vector<float>& ref, const PipelineSpec& spec, Mode mode) {
+    const size_t bytes = size_t(plan.out_elems) * dtype_size(out.dtype);
+    cuda_->poison(out.data, bytes);
+    cuda_->run_untimed([&](void* s) { v.run(plan, in, out, s); });
+    std::vector<uint8_t> host(bytes);
+    cuda_->to_host(host.data(), out.data, bytes);
+    return check_parity(ref, widen_output(host.data(), size_t(plan.out_elems), out.dtype), spec, mode, out.dtype);
+  }
   std::unique_ptr<ExecBackend> cpu_ = make_cpu_backend();
   std::unique_ptr<ExecBackend> cuda_;
   std::string why_;
@@ -147,12 +157,7 @@ TEST_F(CudaVariants, SharedMemoryLimitOnlyGrows) {
     auto first = make_variant(name), second = make_variant(name);
     first->setup(pbig, dbig.inputs, DType::F32, ws);
     second->setup(psmall, dsmall.inputs, DType::F32, ws);
-    cuda_->poison(out.data, bytes);
-    cuda_->run_untimed([&](void* s) { first->run(pbig, dbig.inputs, out, s); });
-    std::vector<uint8_t> host(bytes);
-    cuda_->to_host(host.data(), out.data, bytes);
-    const ParityResult p = check_parity(cache.reference(big_w, pbig), widen_output(host.data(), size_t(pbig.out_elems), DType::F32),
-                                        spec, Mode::Hf, DType::F32);
+    const ParityResult p = launch_checked(*first, pbig, dbig.inputs, out, cache.reference(big_w, pbig), spec, Mode::Hf);
     EXPECT_TRUE(p.ok) << p.reason;
   }
 }
@@ -178,12 +183,7 @@ TEST_F(CudaVariants, PersistentGridRunsAgainAndAgain) {
   v->setup(plan, batch.inputs, DType::F32, ws);
   for (int launch = 0; launch < 3; ++launch) {
     SCOPED_TRACE(launch);
-    cuda_->poison(out.data, bytes);
-    cuda_->run_untimed([&](void* s) { v->run(plan, batch.inputs, out, s); });
-    std::vector<uint8_t> host(bytes);
-    cuda_->to_host(host.data(), out.data, bytes);
-    const ParityResult p = check_parity(cache.reference(w, plan), widen_output(host.data(), size_t(plan.out_elems), DType::F32),
-                                        spec, Mode::Float, DType::F32);
+    const ParityResult p = launch_checked(*v, plan, batch.inputs, out, cache.reference(w, plan), spec, Mode::Float);
     EXPECT_TRUE(p.ok) << p.reason;
     EXPECT_EQ(p.unwritten, 0);
   }

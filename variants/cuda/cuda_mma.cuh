@@ -299,8 +299,7 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
   const DevLayout& L = A.L;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
   const long long plane = (long long)j.h * j.w;
-  Job jj;  // the fields qwen_index reads
-  jj.h = j.h;
+  Job jj;  // the fields qwen_index and nhwc_index read
   jj.w = j.w;
   jj.dst = j.dst;
 #pragma unroll
