@@ -56,7 +56,7 @@ CaseRunner::CaseRunner(ExecBackend& cpu, ExecBackend* cuda, std::string cuda_why
     : cpu_(cpu), cuda_(cuda), cuda_why_(std::move(cuda_why)), opt_(opt), cache_(opt.parity_seed) {}
 
 int CaseRunner::reps_for(const Case& c) const {
-  return make_variant(c.variant)->info().backend == Backend::Cuda ? opt_.gpu_reps : opt_.cpu_reps;
+  return find_variant(c.variant).backend == Backend::Cuda ? opt_.gpu_reps : opt_.cpu_reps;
 }
 
 DeviceBatch upload_batch(ExecBackend& be, const std::vector<Image>& images, Layout layout) {
@@ -97,15 +97,17 @@ std::vector<float> execute_once(ExecBackend& be, Variant& v, const Plan& plan, c
 }
 
 bool CaseRunner::prepare(const Case& c, Record& rec) {
-  variant_ = make_variant(c.variant);
-  const VariantInfo& info = variant_->info();
-  rec.backend = backend_name(info.backend);
-  be_ = info.backend == Backend::Cuda ? cuda_ : &cpu_;
-  if (!be_) {
+  const VariantEntry& entry = find_variant(c.variant);
+  rec.backend = backend_name(entry.backend);
+  be_ = entry.backend == Backend::Cuda ? cuda_ : &cpu_;
+  if (!entry.built() || !be_) {
     rec.status = "skipped";
-    rec.reason = cuda_why_;
+    rec.reason = entry.built() ? cuda_why_ : kNoCudaBuild;
+    be_ = nullptr;
     return false;
   }
+  variant_ = entry.make();
+  const VariantInfo& info = variant_->info();
   std::string why;
   if (!info.supports(c.pipeline, c.layout, c.dtype, c.mode, why)) {
     rec.status = "unsupported";

@@ -1,5 +1,6 @@
 #include "harness/cli_args.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -9,11 +10,31 @@
 
 namespace pb {
 
-Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& options,
-           const std::set<std::string>& flags) {
+std::string help_text(const CommandSpec& spec) {
+  std::string out = "usage: prepbench " + spec.name + (spec.synopsis.empty() ? "" : " " + spec.synopsis) + "\n" +
+                    spec.summary + "\n";
+  if (!spec.options.empty()) out += "\noptions:\n";
+  size_t width = 0;
+  for (const auto& o : spec.options) width = std::max(width, o.name.size() + (o.value.empty() ? 0 : o.value.size() + 1));
+  for (const auto& o : spec.options) {
+    std::string left = "--" + o.name + (o.value.empty() ? "" : " " + o.value);
+    left.resize(width + 2, ' ');
+    out += "  " + left + "  " + o.help + "\n";
+  }
+  out += "  --help, -h" + std::string(width > 8 ? width - 8 : 0, ' ') + "  this text\n";
+  if (!spec.notes.empty()) out += "\n" + spec.notes + (spec.notes.back() == '\n' ? "" : "\n");
+  return out;
+}
+
+Args::Args(const std::vector<std::string>& argv, const CommandSpec& spec) {
+  for (const auto& a : argv)
+    if (a == "--help" || a == "-h") throw HelpRequested{help_text(spec)};
+  std::set<std::string> options, flags;
+  for (const auto& o : spec.options) (o.value.empty() ? flags : options).insert(o.name);
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + a + "'");
+    if (a.rfind("--", 0) != 0)
+      throw UsageError("unexpected argument '" + a + "' (prepbench " + spec.name + " --help lists the options)");
     std::string key = a.substr(2), value;
     const size_t eq = key.find('=');
     const bool inline_value = eq != std::string::npos;
@@ -33,9 +54,8 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& op
       values_[key] = value;
     } else {
       std::string valid;
-      for (const auto& o : options) valid += " --" + o;
-      for (const auto& f : flags) valid += " --" + f;
-      throw UsageError("unknown option '" + a + "' (valid:" + valid + ")");
+      for (const auto& o : spec.options) valid += " --" + o.name;
+      throw UsageError("unknown option '" + a + "' for prepbench " + spec.name + " (valid:" + valid + " --help)");
     }
   }
 }

@@ -12,10 +12,33 @@ struct UsageError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// `--key value` options and `--flag` switches after the subcommand words; anything unknown is a UsageError.
+// `--help` or `-h` anywhere on a command line: main prints `text` to stdout and exits 0.
+struct HelpRequested {
+  std::string text;
+};
+
+// One option of a command. `value` names the option's argument ("N", "FILE.json"); empty for a switch. `help` is
+// one line and states the default.
+struct OptionSpec {
+  std::string name, value, help;
+};
+
+// What a command accepts and how it explains itself: the parser and `--help` are made from the same table.
+struct CommandSpec {
+  std::string name;      // as typed: "run", "workload dump"
+  std::string synopsis;  // after the name: "--pipeline P --mode M ..." (required options first)
+  std::string summary;   // one line for the command list
+  std::vector<OptionSpec> options;
+  std::string notes;     // optional lines after the options (examples, exit status)
+};
+
+std::string help_text(const CommandSpec& spec);
+
+// `--key value`, `--key=value` and `--flag` after the subcommand words; anything the spec does not name is a
+// UsageError listing the valid options.
 class Args {
  public:
-  Args(const std::vector<std::string>& argv, const std::set<std::string>& options, const std::set<std::string>& flags);
+  Args(const std::vector<std::string>& argv, const CommandSpec& spec);
   bool has(const std::string& key) const { return values_.count(key) > 0; }
   std::string get(const std::string& key, const std::string& fallback) const;
   std::string require(const std::string& key) const;

@@ -11,8 +11,23 @@ namespace pb {
 
 // prepbench apply: one variant, once, on the given images; writes float32 pixel_values shaped as the HF processor
 // returns them for that batch. For direct comparisons with other libraries (peers/compare_hf.py).
+const CommandSpec& spec_apply() {
+  static const CommandSpec spec{
+      "apply", "--variant V --pipeline P --mode M --images A.npy,B.npy --out OUT.npy",
+      "one variant, once, on the given images (no timing): its pixel_values as .npy",
+      {{"variant", "V", "variant (required; `prepbench list`)"},
+       {"pipeline", "P", "pipeline (required)"},
+       {"mode", "M", "numerics: float or hf (required)"},
+       {"images", "A.npy,...", "uint8 images, one batch (required)"},
+       {"layout", "L", "layout of the input arrays: hwc or chw (default hwc)"},
+       {"dtype", "D", "the variant's output dtype: fp32 or bf16 (default fp32; written widened to float32)"},
+       {"out", "OUT.npy", "where pixel_values go (required)"}},
+      ""};
+  return spec;
+}
+
 int cmd_apply(const std::vector<std::string>& args) {
-  Args a(args, {"variant", "pipeline", "mode", "images", "layout", "dtype", "out"}, {});
+  Args a(args, spec_apply());
   auto variant = make_variant(a.require("variant"));
   const PipelineSpec& spec = find_pipeline(a.require("pipeline"));
   const Mode mode = parse_mode(a.require("mode"));

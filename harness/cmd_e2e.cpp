@@ -16,28 +16,49 @@ nlohmann::json run_e2e(const Case&, const E2EOptions&, WorkloadCache&, ExecBacke
 }
 #endif
 
+namespace {
+
+constexpr const char* kDefaultOut = "prepbench_e2e.json";
+
+SweepConfig e2e_defaults() {
+  SweepConfig d;
+  d.layouts = {"chw"};
+  return d;
+}
+
+}  // namespace
+
+const CommandSpec& spec_e2e() {
+  static const CommandSpec spec = [] {
+    CommandSpec s{"e2e", "--variants V --pipelines P --workloads W [selection] [options]",
+                  "end to end from pinned host memory: copy, kernel, serial, overlapped (GPU)",
+                  selection_options(e2e_defaults()),
+                  "Needs a GPU: without one it says so in one line and exits 2."};
+    const std::vector<OptionSpec> more = {
+        {"groups", "G", "images are copied and resized in G overlapped groups (default 4)"},
+        {"reps", "N", "timed repetitions (default 30)"},
+        {"seed", "S", "seed of the parity images (default 1)"},
+        {"out", "FILE.json", std::string("results file (default ./") + kDefaultOut + ")"}};
+    s.options.insert(s.options.end(), more.begin(), more.end());
+    return s;
+  }();
+  return spec;
+}
+
 int cmd_e2e(const std::vector<std::string>& args) {
-  Args a(args, {"variants", "pipelines", "workloads", "layouts", "dtypes", "modes", "groups", "reps", "seed", "out"},
-         {});
-  SweepConfig cfg;
-  cfg.variants = split_list(a.require("variants"));
-  cfg.pipelines = split_list(a.require("pipelines"));
-  cfg.workloads = split_list(a.require("workloads"));
-  cfg.layouts = split_list(a.get("layouts", "chw"));
-  cfg.dtypes = split_list(a.get("dtypes", "fp32"));
-  cfg.modes = split_list(a.get("modes", "hf"));
+  Args a(args, spec_e2e());
+  SweepConfig cfg = e2e_defaults();
+  for (const char* key : {"variants", "pipelines", "workloads"}) a.require(key);
+  apply_selection(a, cfg);
   const std::vector<Case> cases = expand_cases(cfg);
   E2EOptions o;
   o.groups = a.get_int("groups", 4, 1, 1024);
   o.reps = a.get_int("reps", 30, 1, 100000);
-  const std::string out_path = a.get("out", "prepbench_e2e.json");
+  const std::string out_path = a.get("out", kDefaultOut);
   check_writable(out_path);
   std::string why;
   auto cuda = make_cuda_backend(why);
-  if (!cuda) {
-    std::fprintf(stderr, "prepbench e2e: needs a GPU (%s); nothing written\n", why.c_str());
-    return 1;
-  }
+  if (!cuda) throw UsageError("e2e needs a GPU: " + why + "; nothing written");
   auto cpu = make_cpu_backend();
   WorkloadCache cache(uint64_t(a.get_int("seed", 1, 0, 1 << 30)));
   std::string command = "prepbench e2e";

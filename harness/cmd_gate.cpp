@@ -19,9 +19,32 @@ static nlohmann::json read_results(const std::string& path) {
 }
 
 // Exit 0 pass, 1 regression, 2 unusable input (thrown, turned into exit 2 by main).
+const CommandSpec& spec_gate() {
+  static const CommandSpec spec = [] {
+    const GateOptions d;
+    auto num = [](double v) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%g", v);
+      return std::string(b);
+    };
+    return CommandSpec{
+        "gate", "--baseline A.json --candidate B.json [options]",
+        "compare two results documents: slower beyond noise, or parity lost, fails",
+        {{"baseline", "A.json", "the reference run (required)"},
+         {"candidate", "B.json", "the run under test (required)"},
+         {"max-slowdown", "F", "a median slower by more than this fraction can fail (default " + num(d.max_slowdown) + ")"},
+         {"alpha", "P", "significance level of the Mann-Whitney U test (default " + num(d.alpha) + ")"},
+         {"min-samples", "N", "below N samples per side the ratio alone decides (default " + std::to_string(d.min_samples) + ")"},
+         {"parity-only", "", "judge parity and status only, not time"},
+         {"allow-different-hardware", "", "compare runs from different GPUs or CPUs"},
+         {"markdown", "FILE", "also write the report table to FILE"}},
+        "Exit status: 0 pass, 1 regression, 2 unusable input."};
+  }();
+  return spec;
+}
+
 int cmd_gate(const std::vector<std::string>& args) {
-  Args a(args, {"baseline", "candidate", "max-slowdown", "alpha", "markdown", "min-samples"},
-         {"allow-different-hardware", "parity-only"});
+  Args a(args, spec_gate());
   GateOptions opt;
   opt.max_slowdown = a.get_double("max-slowdown", opt.max_slowdown);
   opt.alpha = a.get_double("alpha", opt.alpha);

@@ -8,17 +8,22 @@
 
 namespace pb {
 
+const CommandSpec& spec_list() {
+  static const CommandSpec spec{"list", "", "pipelines, numerics modes, variants (backend, design), example workloads",
+                                {}, ""};
+  return spec;
+}
+
 int cmd_list(const std::vector<std::string>& args) {
-  Args a(args, {}, {});
+  Args a(args, spec_list());
   std::printf("pipelines:\n");
   for (const auto& p : all_pipelines()) std::printf("  %-20s %s  [%s]\n", p.name.c_str(), p.description.c_str(), p.source.c_str());
   std::printf("modes:\n  float                no intermediate rounding (torchvision on float32 input)\n"
               "  hf                   uint8 round+clamp after the resize, then HF's float32 rescale+normalize\n");
   std::printf("variants:\n");
-  for (const auto& e : variant_registry()) {
-    const auto v = e.make();
-    std::printf("  %-30s %-4s %s\n", e.name, backend_name(v->info().backend), v->info().description.c_str());
-  }
+  for (const auto& e : variant_registry())
+    std::printf("  %-30s %-4s %s\n", e.name, backend_name(e.backend),
+                e.built() ? e.make()->info().description.c_str() : (std::string("not built: ") + kNoCudaBuild).c_str());
   std::printf("workloads (<kind>-n<N>-<lo>[-<hi>], e.g.):\n");
   for (const auto& w : example_workloads()) std::printf("  %s\n", w.c_str());
   return 0;

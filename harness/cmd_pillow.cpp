@@ -14,8 +14,19 @@ static Filter parse_filter(const std::string& s) {
 }
 
 // prepbench pillow-resize: Pillow's Image.resize((W, H), filter) on one uint8 HWC image, bit-exact, as uint8 HWC.
+const CommandSpec& spec_pillow_resize() {
+  static const CommandSpec spec{"pillow-resize", "--image IN.npy --size HxW [--filter F] --out OUT.npy",
+                                "Pillow's Image.resize of one uint8 HWC image, bit-exact",
+                                {{"image", "IN.npy", "uint8 HxWx3 image (required)"},
+                                 {"size", "HxW", "output size (required)"},
+                                 {"filter", "F", "bicubic, bilinear, lanczos, box or hamming (default bicubic)"},
+                                 {"out", "OUT.npy", "where the uint8 HxWx3 result goes (required)"}},
+                                ""};
+  return spec;
+}
+
 int cmd_pillow_resize(const std::vector<std::string>& args) {
-  Args a(args, {"image", "size", "filter", "out"}, {});
+  Args a(args, spec_pillow_resize());
   const Image img = read_image_npy(a.require("image"), Layout::HWC);
   const std::string size = a.require("size");
   int h = 0, w = 0;

@@ -6,17 +6,26 @@
 
 namespace pb {
 
+const CommandSpec& spec_profile() {
+  static const CommandSpec spec = [] {
+    CommandSpec s{"profile", "--variants V --pipelines P --workloads W [selection] [--reps N] [--warm-l2]",
+                  "per-kernel CUPTI table of one repetition per selected CUDA case (GPU; prints only)",
+                  selection_options(SweepConfig{}),
+                  "Needs a GPU: without one it says so in one line and exits 2."};
+    s.options.push_back({"reps", "N", "timed repetitions per case (default 5)"});
+    s.options.push_back({"warm-l2", "", "keep the L2 warm between repetitions (default: cold)"});
+    return s;
+  }();
+  return spec;
+}
+
 // prepbench profile: for every selected CUDA case, the per-kernel breakdown of one repetition (CUPTI) next to the
 // median event time of a few timed ones.
 int cmd_profile(const std::vector<std::string>& args) {
-  Args a(args, {"variants", "pipelines", "workloads", "layouts", "dtypes", "modes", "reps"}, {"warm-l2"});
+  Args a(args, spec_profile());
   SweepConfig cfg;
-  cfg.variants = split_list(a.require("variants"));
-  cfg.pipelines = split_list(a.require("pipelines"));
-  cfg.workloads = split_list(a.require("workloads"));
-  if (a.has("layouts")) cfg.layouts = split_list(a.require("layouts"));
-  if (a.has("dtypes")) cfg.dtypes = split_list(a.require("dtypes"));
-  if (a.has("modes")) cfg.modes = split_list(a.require("modes"));
+  for (const char* key : {"variants", "pipelines", "workloads"}) a.require(key);
+  apply_selection(a, cfg);
   const std::vector<Case> cases = expand_cases(cfg);
   std::string why;
   auto cuda = make_cuda_backend(why);

@@ -11,8 +11,22 @@
 
 namespace pb {
 
+const CommandSpec& spec_reference() {
+  static const CommandSpec spec{
+      "reference", "--pipeline P --mode M (--image IN.npy | --workload-dir DIR) --out OUT.npy",
+      "float64 reference pixel_values of one image or a dumped workload (.npy, shaped as HF returns them)",
+      {{"pipeline", "P", "pipeline (required; `prepbench list`)"},
+       {"mode", "M", "numerics: float, hf or pil (required)"},
+       {"image", "IN.npy", "one uint8 image (HxWx3, or 3xHxW with --layout chw)"},
+       {"workload-dir", "DIR", "a folder written by `prepbench workload dump`: the whole batch"},
+       {"layout", "L", "layout of the input arrays: hwc or chw (default hwc)"},
+       {"out", "OUT.npy", "where pixel_values go (required)"}},
+      "Side outputs (pixel_values_shape, image_grid_thw, num_patches, image_sizes) are one JSON line on stdout."};
+  return spec;
+}
+
 int cmd_reference(const std::vector<std::string>& args) {
-  Args a(args, {"pipeline", "mode", "image", "workload-dir", "layout", "out"}, {});
+  Args a(args, spec_reference());
   const PipelineSpec& spec = find_pipeline(a.require("pipeline"));
   const Mode mode = parse_mode(a.require("mode"));
   const Layout layout = parse_layout(a.get("layout", "hwc"));

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <random>
 #include <unistd.h>
 
@@ -39,6 +40,7 @@ void print_table(const std::vector<Record>& recs) {
   std::printf("\n%-24s %-18s %-20s %-4s %-9s %-5s %-11s %10s %9s %11s %10s %s\n", "variant", "pipeline", "workload",
               "lay", "dt", "mode", "status", "median_ms", "GB/s", "peak_ws", "max_abs", "parity");
   for (const auto& r : recs) {
+    if (r.status == "skipped") continue;
     std::string med = "-", gbps = "-", maxabs = "-", par = "-";
     const std::string dt = r.dtype + (r.extra.value("out_layout", "") == "nhwc" ? "/nhwc" : "");
     if (!r.samples_ms.empty()) {
@@ -62,20 +64,50 @@ void print_table(const std::vector<Record>& recs) {
   }
 }
 
+// Skipped cases (a CUDA variant without a GPU, say) are one line per reason, not one row each.
+void print_skipped(const std::vector<Record>& recs) {
+  std::map<std::string, int> why;
+  for (const auto& r : recs)
+    if (r.status == "skipped") ++why[r.reason];
+  for (const auto& [reason, n] : why) std::printf("%d case%s skipped: %s\n", n, n == 1 ? "" : "s", reason.c_str());
+}
+
+constexpr const char* kDefaultOut = "prepbench_results.json";
+
 }  // namespace
 
+const CommandSpec& spec_run() {
+  static const CommandSpec spec = [] {
+    const SweepConfig d;
+    CommandSpec s{"run", "[--sweep FILE.json] [selection] [options]",
+                  "time the selected cases, check parity against the float64 reference, write one results JSON",
+                  {{"sweep", "FILE.json", "a sweep file (sweeps/*.json); options given here override its keys"}},
+                  "Without a GPU, CUDA cases are recorded as skipped and the CPU cases run.\n"
+                  "Exit status: 0 done, 1 with --strict when a case failed, 2 bad input, 130 interrupted."};
+    for (auto& o : selection_options(d)) s.options.push_back(o);
+    const std::vector<OptionSpec> more = {
+        {"out-layouts", "O,...", "output layouts: nchw, nhwc (channels last, HF data_format) (default nchw)"},
+        {"reps", "N", "timed repetitions per GPU case (default " + std::to_string(d.gpu_reps) + "; sets --cpu-reps too)"},
+        {"cpu-reps", "N", "timed repetitions per CPU case (default " + std::to_string(d.cpu_reps) + ")"},
+        {"warmup", "N", "untimed repetitions before timing (default " + std::to_string(d.warmup) + ")"},
+        {"warm-l2", "", "GPU: keep the L2 warm between repetitions (default: cold, 2x L2 rewritten)"},
+        {"cuda-graph", "", "GPU: each repetition replays a CUDA graph of the variant's launches"},
+        {"threads", "N", "CPU thread-pool size (default: hardware threads)"},
+        {"seed", "S", "seed of the fresh parity images (default: random, recorded)"},
+        {"no-kernel-trace", "", "GPU: skip the extra CUPTI-traced repetition per case"},
+        {"inject-delay", "US", "debug: slow every timed repetition by US microseconds (gate testing)"},
+        {"strict", "", "exit 1 when any case failed"},
+        {"out", "FILE.json", std::string("results file (default ./") + kDefaultOut + ")"}};
+    s.options.insert(s.options.end(), more.begin(), more.end());
+    return s;
+  }();
+  return spec;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
-  Args a(args,
-         {"variants", "pipelines", "workloads", "sweep", "reps", "cpu-reps", "warmup", "out", "layouts", "dtypes",
-          "modes", "out-layouts", "threads", "seed", "inject-delay"},
-         {"warm-l2", "strict", "no-kernel-trace", "cuda-graph"});
+  Args a(args, spec_run());
   SweepConfig cfg = a.has("sweep") ? load_sweep_file(a.require("sweep")) : SweepConfig{};
-  if (a.has("variants")) cfg.variants = split_list(a.require("variants"));
-  if (a.has("pipelines")) cfg.pipelines = split_list(a.require("pipelines"));
-  if (a.has("workloads")) cfg.workloads = split_list(a.require("workloads"));
-  if (a.has("layouts")) cfg.layouts = split_list(a.require("layouts"));
-  if (a.has("dtypes")) cfg.dtypes = split_list(a.require("dtypes"));
-  if (a.has("modes")) cfg.modes = split_list(a.require("modes"));
+  apply_selection(a, cfg);
   if (a.has("out-layouts")) cfg.out_layouts = split_list(a.require("out-layouts"));
   cfg.gpu_reps = a.get_int("reps", cfg.gpu_reps, 1, 100000);
   cfg.cpu_reps = a.get_int("cpu-reps", a.has("reps") ? cfg.gpu_reps : cfg.cpu_reps, 1, 100000);
@@ -84,7 +116,7 @@ int cmd_run(const std::vector<std::string>& args) {
   cfg.cuda_graph = cfg.cuda_graph || a.flag("cuda-graph");
   if (a.has("threads")) set_thread_count(a.get_int("threads", 0, 1, 1024));
   const std::vector<Case> cases = expand_cases(cfg);
-  const std::string out_path = a.get("out", "prepbench_results.json");
+  const std::string out_path = a.get("out", kDefaultOut);
   check_writable(out_path);
 
   RunOptions opt;
@@ -110,10 +142,13 @@ int cmd_run(const std::vector<std::string>& args) {
   auto cpu = make_cpu_backend();
   std::unique_ptr<ExecBackend> cuda;
   std::string cuda_why;
-  bool want_cuda = false;
-  for (const auto& c : cases) want_cuda |= make_variant(c.variant)->info().backend == Backend::Cuda;
-  if (want_cuda) cuda = make_cuda_backend(cuda_why);
-  if (want_cuda && !cuda) std::fprintf(stderr, "prepbench: %s: CUDA variants are recorded as skipped; CPU variants run\n", cuda_why.c_str());
+  size_t cuda_cases = 0;
+  for (const auto& c : cases) cuda_cases += find_variant(c.variant).backend == Backend::Cuda;
+  if (cuda_cases) cuda = make_cuda_backend(cuda_why);
+  if (cuda_cases && !cuda)  // said once here; each record carries the reason
+    std::fprintf(stderr, "prepbench: %s: %zu CUDA case%s recorded as skipped, %zu CPU case%s run\n", cuda_why.c_str(),
+                 cuda_cases, cuda_cases == 1 ? "" : "s", cases.size() - cuda_cases,
+                 cases.size() - cuda_cases == 1 ? "" : "s");
   const double ceiling = cuda ? measure_copy_ceiling_gbps(*cuda) : 0.0;
   std::string command = "prepbench run";
   for (const auto& s : args) command += " " + s;
@@ -133,6 +168,7 @@ int cmd_run(const std::vector<std::string>& args) {
   int done = 0;
   auto progress = [&](size_t i) {
     ++done;
+    if (records[i].status == "skipped") return;  // summarized once, above and below
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     const double eta = el / done * double(cases.size() - size_t(done));
     const Record& r = records[i];
@@ -216,12 +252,20 @@ int cmd_run(const std::vector<std::string>& args) {
   const nlohmann::json doc = make_results_document(meta, records);
   validate_results_document(doc);
   write_text_atomic(out_path, doc.dump(1) + "\n");
-  print_table(records);
-  int failed = 0;
-  for (const auto& r : records) failed += r.status == "failed";
-  std::printf("\nwrote %s: %zu records (%d failed) in %.1f s\n", out_path.c_str(), records.size(), failed,
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());
-  return a.flag("strict") && failed ? 1 : 0;
+  std::map<std::string, int> n;
+  for (const auto& r : records) ++n[r.status];
+  if (n["skipped"] < int(records.size())) print_table(records);
+  std::printf("\n");
+  print_skipped(records);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  if (n["skipped"] == int(records.size())) {
+    std::printf("wrote %s: every one of the %zu selected cases was skipped (%s); nothing was measured\n",
+                out_path.c_str(), records.size(), records.front().reason.c_str());
+  } else {
+    std::printf("wrote %s: %zu records (%d ok, %d failed, %d unsupported, %d skipped) in %.1f s\n", out_path.c_str(),
+                records.size(), n["ok"], n["failed"], n["unsupported"], n["skipped"], secs);
+  }
+  return a.flag("strict") && n["failed"] ? 1 : 0;
 }
 
 }  // namespace pb

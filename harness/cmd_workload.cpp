@@ -10,9 +10,23 @@
 
 namespace pb {
 
+const CommandSpec& spec_workload() {
+  static const CommandSpec spec{
+      "workload dump", "--workload W --out DIR [--layout hwc|chw] [--seed S]",
+      "write a workload's images as uint8 .npy files plus manifest.json",
+      {{"workload", "W", "workload name, <kind>-n<N>-<lo>[-<hi>] (required; `prepbench list` shows examples)"},
+       {"out", "DIR", "folder to write (required; created if missing)"},
+       {"layout", "L", "hwc or chw (default hwc)"},
+       {"seed", "S", "generator seed (default " + std::to_string(kDefaultSeed) + ", the one every run uses)"}},
+      ""};
+  return spec;
+}
+
 int cmd_workload(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] != "dump") throw UsageError("usage: prepbench workload dump --workload W --out DIR");
-  Args a(std::vector<std::string>(args.begin() + 1, args.end()), {"workload", "out", "layout", "seed"}, {});
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) throw HelpRequested{help_text(spec_workload())};
+  if (args.empty() || args[0] != "dump")
+    throw UsageError("usage: prepbench workload dump --workload W --out DIR (prepbench workload dump --help)");
+  Args a(std::vector<std::string>(args.begin() + 1, args.end()), spec_workload());
   const std::string seed_s = a.get("seed", std::to_string(kDefaultSeed));
   const bool digits = !seed_s.empty() && seed_s.size() <= 19 && seed_s.find_first_not_of("0123456789") == std::string::npos;
   if (!digits) throw UsageError("--seed must be a non-negative integer below 10^19, got '" + seed_s + "'");

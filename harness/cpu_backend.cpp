@@ -64,7 +64,7 @@ std::unique_ptr<ExecBackend> make_cpu_backend() { return std::make_unique<CpuBac
 
 #ifndef PB_HAVE_CUDA
 std::unique_ptr<ExecBackend> make_cuda_backend(std::string& why) {
-  why = "no CUDA device: this build has no CUDA support";
+  why = kNoCudaBuild;
   return nullptr;
 }
 double measure_copy_ceiling_gbps(ExecBackend&) { return 0.0; }

@@ -1,4 +1,7 @@
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "harness/exec_backend.hpp"
@@ -134,6 +137,19 @@ class CudaBackend final : public ExecBackend {
   DeviceAllocator alloc_;
 };
 
+// The runtime answers "driver insufficient" both when the driver is too old and when there is none at all; only
+// the first is a reason to upgrade it.
+std::string no_cuda_device_reason(cudaError_t e) {
+  if (e == cudaSuccess || e == cudaErrorNoDevice) return "no CUDA device on this machine";
+  if (e == cudaErrorInsufficientDriver) {
+    void* libcuda = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+    if (!libcuda) return "no CUDA device on this machine (no NVIDIA driver is installed)";
+    dlclose(libcuda);
+    return "no usable CUDA device: the NVIDIA driver is older than this build's CUDA runtime";
+  }
+  return std::string("no usable CUDA device (") + cudaGetErrorString(e) + ")";
+}
+
 }  // namespace
 
 std::unique_ptr<ExecBackend> make_cuda_backend(std::string& why) {
@@ -141,7 +157,7 @@ std::unique_ptr<ExecBackend> make_cuda_backend(std::string& why) {
   const cudaError_t e = cudaGetDeviceCount(&n);
   if (e != cudaSuccess || n == 0) {
     (void)cudaGetLastError();
-    why = "no CUDA device (" + std::string(e == cudaSuccess ? "none found" : cudaGetErrorString(e)) + ")";
+    why = no_cuda_device_reason(e);
     return nullptr;
   }
   return std::make_unique<CudaBackend>();

@@ -57,7 +57,30 @@ std::vector<std::string> select(const std::vector<std::string>& patterns, const 
   return out;
 }
 
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
 }  // namespace
+
+std::vector<OptionSpec> selection_options(const SweepConfig& d) {
+  return {{"variants", "GLOB,...", "variants to run, shell globs (default " + joined(d.variants) + "; `prepbench list`)"},
+          {"pipelines", "GLOB,...", "pipelines, shell globs (default " + joined(d.pipelines) + ")"},
+          {"workloads", "W,...", "workloads, <kind>-n<N>-<lo>[-<hi>] (default " + joined(d.workloads) + ")"},
+          {"layouts", "L,...", "input layouts: hwc, chw (default " + joined(d.layouts) + ")"},
+          {"dtypes", "D,...", "output dtypes: fp32, bf16 (default " + joined(d.dtypes) + ")"},
+          {"modes", "M,...", "numerics: float, hf (default " + joined(d.modes) + ")"}};
+}
+
+void apply_selection(const Args& a, SweepConfig& cfg) {
+  const std::pair<const char*, std::vector<std::string>*> fields[] = {
+      {"variants", &cfg.variants}, {"pipelines", &cfg.pipelines}, {"workloads", &cfg.workloads},
+      {"layouts", &cfg.layouts},   {"dtypes", &cfg.dtypes},       {"modes", &cfg.modes}};
+  for (const auto& [key, field] : fields)
+    if (a.has(key)) *field = split_list(a.require(key));
+}
 
 SweepConfig load_sweep_file(const std::string& path) {
   std::ifstream f(path);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/pipeline.hpp"
+#include "harness/cli_args.hpp"
 #include "variants/variant.hpp"
 
 namespace pb {
@@ -23,6 +24,11 @@ struct SweepConfig {
   bool cuda_graph = false;
   std::string description;
 };
+
+// The case-selection options shared by run, profile and e2e (--variants ... --modes); their help shows `defaults`.
+std::vector<OptionSpec> selection_options(const SweepConfig& defaults);
+// Overrides the fields of `cfg` that the selection options given on the command line name.
+void apply_selection(const Args& a, SweepConfig& cfg);
 
 // Reads a sweep file (JSON object). Unknown keys and bad values are UsageErrors naming the valid keys.
 SweepConfig load_sweep_file(const std::string& path);

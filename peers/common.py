@@ -27,6 +27,19 @@ PIPELINES = {
 }
 
 
+def git_state():
+    """{"commit", "dirty"} of the checkout the peers run from (as prepbench's meta has them), or {} outside git."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        commit = subprocess.run(["git", "-C", here, "rev-parse", "HEAD"], capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", here, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip() != ""
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    return {"commit": commit, "dirty": dirty}
+
+
 def load_workload(folder):
     """Images (uint8 HWC numpy arrays) and manifest of a folder written by `prepbench workload dump`."""
     with open(os.path.join(folder, "manifest.json")) as f:

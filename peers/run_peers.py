@@ -252,7 +252,7 @@ def main():
         T.torch.set_num_threads(os.cpu_count())
     procs = {"torch": hf_processors(False) if T else {}, "pil": hf_processors(True)}
     meta = {"peers_runner": "peers/run_peers.py", "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-        timespec="seconds"), "cpu_count": os.cpu_count(), "command": " ".join(sys.argv)}
+        timespec="seconds"), "cpu_count": os.cpu_count(), "command": " ".join(sys.argv), **common.git_state()}
     try:
         import torch, torchvision, transformers, cv2, PIL  # noqa: E401
         meta.update(torch=torch.__version__, torchvision=torchvision.__version__, transformers=transformers.__version__,

@@ -1,7 +1,18 @@
-"""Shared helpers for the chart scripts: load a results document, pick records, save figures."""
+"""Shared helpers for the chart scripts: load a results document, pick records, colours, titles, saving.
+
+Rules every chart follows, so that a reviewer can trust a panel:
+- one numerics mode per chart (hf when present: what HF processors return), named in the title; records of
+  another mode (torchvision_loop_float is float by definition) are labelled with it;
+- a variant's point is its record in the stated configuration (input layout, output dtype and layout); when it
+  has none there, its fastest record, labelled with the configuration it was measured in;
+- one colour per variant or peer in every chart (COLORS), prepbench variants as circles, peers as squares;
+- times on log axes are dots, never bars (a bar's length means nothing on a log axis).
+"""
 import json
+import lzma
 import os
 import sys
+import zlib
 
 import matplotlib
 
@@ -9,10 +20,33 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 SCHEMA = "prepbench.results/1"
+PREFERRED = {"layout": "chw", "out": "fp32", "mode": "hf"}  # the configuration peers are measured in
+
+# The design ladder in order, its ablations, the CPU variants, then the peers: a fixed colour each.
+_KNOWN = [
+    "cuda_naive_per_stage", "cuda_pointwise_fused", "cuda_fully_fused", "cuda_fused_2d", "cuda_separable_two_pass",
+    "cuda_separable_smem", "cuda_separable_ring", "cuda_separable_staged", "cuda_separable_mma",
+    "cuda_separable_mma_otf", "cuda_separable_mma_raster", "cuda_separable_mma_persistent",
+    "cpu_naive_per_stage", "cpu_pointwise_fused", "cpu_fully_fused",
+    "torchvision_loop_uint8", "torchvision_loop_float", "hf_processor", "torch_compile", "cv_utils",
+    "hf_processor_cpu", "hf_processor_pil", "opencv_cpu",
+]
+_PALETTE = [c for name in ("tab20", "tab20b") for c in plt.get_cmap(name).colors]
+COLORS = {name: _PALETTE[i] for i, name in enumerate(_KNOWN)}
+
+
+def color(name):
+    """The one colour of a variant or peer; names not in the fixed list get a stable colour from their hash."""
+    return COLORS.get(name) or _PALETTE[zlib.crc32(name.encode()) % len(_PALETTE)]
+
+
+def marker(r):
+    return "o" if r["kind"] == "variant" else "s"
 
 
 def load(path):
-    with open(path) as f:
+    opener = lzma.open if path.endswith(".xz") else open
+    with opener(path, "rt") as f:
         doc = json.load(f)
     if doc.get("schema") != SCHEMA:
         raise SystemExit(f"{path}: not a prepbench results document (schema {doc.get('schema')!r})")
@@ -32,6 +66,47 @@ def case_key(r):
     return (r["pipeline"], r["workload"], r["layout"], out_label(r), r["mode"])
 
 
+def config_label(r):
+    return f"{r['layout']} {out_label(r)} {r['mode']}"
+
+
+def chart_mode(records):
+    """The numerics mode a chart shows: hf when any record has it, else the first mode present."""
+    modes = sorted({r["mode"] for r in records})
+    return "hf" if "hf" in modes or not modes else modes[0]
+
+
+def in_mode(records, mode):
+    """The records of one mode, plus those of peers that exist only in another mode (labelled by pick)."""
+    names_in_mode = {r["variant"] for r in records if r["mode"] == mode}
+    return [r for r in records if r["mode"] == mode or r["variant"] not in names_in_mode]
+
+
+def pick(records, prefer=None):
+    """{name: (record, note)}: each variant's or peer's record in the preferred configuration, or, when it has
+    none there, its fastest record with `note` naming the configuration it was measured in ("" otherwise)."""
+    prefer = dict(PREFERRED, **(prefer or {}))
+    by_name = {}
+    for r in records:
+        by_name.setdefault(r["variant"], []).append(r)
+    out = {}
+    for name, recs in by_name.items():
+        exact = [r for r in recs if r["layout"] == prefer["layout"] and out_label(r) == prefer["out"]
+                 and r["mode"] == prefer["mode"]]
+        best = min(exact or recs, key=lambda r: r["time_ms"]["median"])
+        out[name] = (best, "" if exact else f" [{config_label(best)}]")
+    return out
+
+
+def best_by_variant(records):
+    """{variant: fastest record} over the given records (callers pass one panel and one mode)."""
+    best = {}
+    for r in records:
+        if r["variant"] not in best or r["time_ms"]["median"] < best[r["variant"]]["time_ms"]["median"]:
+            best[r["variant"]] = r
+    return best
+
+
 def subtitle(doc):
     m = doc["meta"]
     where = m.get("gpu") or (m.get("cpu") or {}).get("cpu", "CPU")
@@ -39,24 +114,41 @@ def subtitle(doc):
     return f"{where} | commit {str(m.get('commit'))[:10]}{dirty} | {m.get('date')}"
 
 
+def grid(n, cols, w, h):
+    """A figure of n panels in rows of at most `cols`, with room at the top for a two-line title. Unused panels
+    are switched off. Returns (fig, list of n axes)."""
+    cols = max(1, min(cols, n))
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows), squeeze=False, layout="constrained")
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.axis("off")
+    return fig, flat[:n]
+
+
+def title(fig, text, doc):
+    fig.suptitle(text + "\n" + subtitle(doc), fontsize=9)
+
+
+def legend_below(fig, names, kinds=None, ncol=4):
+    """One legend for the whole figure, below the panels: a coloured marker per name."""
+    kinds = kinds or {}
+    handles = [plt.Line2D([], [], ls="", marker="s" if kinds.get(n) == "peer" else "o", color=color(n), label=n)
+               for n in names]
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncol=min(ncol, len(handles)), fontsize=7,
+                   frameon=False)
+
+
 def save(fig, outdir, name):
     """Writes NAME (PNG) and the same chart as SVG; returns the PNG path."""
     os.makedirs(outdir, exist_ok=True)
     path = os.path.join(outdir, name)
-    fig.savefig(path, dpi=130, bbox_inches="tight")
-    fig.savefig(os.path.splitext(path)[0] + ".svg", bbox_inches="tight")
+    fig.savefig(path, dpi=130)
+    fig.savefig(os.path.splitext(path)[0] + ".svg")
     plt.close(fig)
     print(f"wrote {path} (+ .svg)")
     return path
-
-
-def best_by_variant(records):
-    """{variant: fastest record} (over layouts/dtypes) for one panel's records."""
-    best = {}
-    for r in records:
-        if r["variant"] not in best or r["time_ms"]["median"] < best[r["variant"]]["time_ms"]["median"]:
-            best[r["variant"]] = r
-    return best
 
 
 def main_args(argv, usage):

@@ -1,50 +1,75 @@
-"""Ablation chart: speedup of every variant over its backend's naive per-stage baseline, grouped by pipeline,
-one panel per workload (measured in the same run, so ratios are comparable)."""
+"""Ablation chart: each ablation of a design against the design itself, case by case in the same run. An ablation
+is a variant named after its base plus one axis (cuda_separable_mma_otf: weights on the fly, against
+cuda_separable_mma), or the same variant with channels-last output (nhwc against nchw). Each dot is one case
+(pipeline x workload x layout x dtype x mode); x is the ablation's time over the base's (1 = no change, > 1 slower),
+on a log axis."""
 import sys
 
 import numpy as np
 
-from _common import case_key, load, main_args, ok_records, plt, save, subtitle
-
-BASELINE = {"cpu": "cpu_naive_per_stage", "cuda": "cuda_naive_per_stage"}
+from _common import case_key, color, grid, load, main_args, ok_records, plt, save, title
 
 
-def speedups(records):
-    """{(workload, pipeline, variant): speedup} over the same backend's baseline on the same case."""
-    base = {}
-    for r in records:
-        if r["variant"] == BASELINE.get(r["backend"]):
-            base[(r["backend"],) + case_key(r)] = r["time_ms"]["median"]
+def _key_without_out(r):
+    return (r["pipeline"], r["workload"], r["layout"], r["dtype"], r["mode"])
+
+
+def ratios(records):
+    """{(base, ablation label): [(pipeline, ratio)]}: the ablation's median over its base's on the same case."""
+    recs = [r for r in records if r["kind"] == "variant"]
+    by = {(r["variant"],) + case_key(r): r for r in recs}
+    names = {r["variant"] for r in recs}
     out = {}
-    for r in records:
-        b = base.get((r["backend"],) + case_key(r))
-        if b and r["kind"] == "variant":
-            out.setdefault((r["workload"], r["pipeline"], r["variant"]), []).append(b / r["time_ms"]["median"])
-    # several layouts/dtypes/modes per cell: geometric mean
-    return {k: float(np.exp(np.mean(np.log(v)))) for k, v in out.items()}
+    for r in recs:
+        v = r["variant"]
+        base = max((b for b in names if v.startswith(b + "_")), key=len, default=None)  # longest base wins
+        if base:
+            b = by.get((base,) + case_key(r))
+            if b:
+                out.setdefault((base, v[len(base) + 1:]), []).append((r["pipeline"], r["time_ms"]["median"] /
+                                                                      b["time_ms"]["median"]))
+    # channels-last against channels-first, same variant and case
+    nchw = {(r["variant"],) + _key_without_out(r): r for r in recs if r.get("out_layout") == "nchw"}
+    for r in recs:
+        if r.get("out_layout") == "nhwc":
+            b = nchw.get((r["variant"],) + _key_without_out(r))
+            if b:
+                out.setdefault((r["variant"], "nhwc output"), []).append((r["pipeline"], r["time_ms"]["median"] /
+                                                                          b["time_ms"]["median"]))
+    return out
 
 
 def draw(doc, outdir):
-    sp = speedups(ok_records(doc))
-    if not sp:
-        print("ablation: no baseline records, nothing to draw")
+    rs = ratios(ok_records(doc))
+    if not rs:
+        print("ablation: no variant with an ablation in this document, nothing to draw")
         return None
-    workloads = sorted({k[0] for k in sp})
-    fig, axes = plt.subplots(1, len(workloads), figsize=(6 * len(workloads), 4.2), squeeze=False)
-    for ax, w in zip(axes[0], workloads):
-        pipelines = sorted({k[1] for k in sp if k[0] == w})
-        variants = sorted({k[2] for k in sp if k[0] == w})
-        width = 0.8 / max(len(variants), 1)
-        for i, v in enumerate(variants):
-            vals = [sp.get((w, p, v), np.nan) for p in pipelines]
-            ax.bar(np.arange(len(pipelines)) + i * width, vals, width, label=v)
-        ax.axhline(1.0, color="k", lw=0.8)
-        ax.set_xticks(np.arange(len(pipelines)) + 0.4 - width / 2)
-        ax.set_xticklabels(pipelines, rotation=20, ha="right")
-        ax.set_ylabel("speedup over naive per-stage (x)")
-        ax.set_title(w)
-        ax.legend(fontsize=7)
-    fig.suptitle("Ablation: speedup over the naive per-stage baseline\n" + subtitle(doc), fontsize=9)
+    bases = sorted({b for b, _ in rs})
+    pipelines = sorted({p for pts in rs.values() for p, _ in pts})
+    cmap = plt.get_cmap("tab10")
+    fig, axes = grid(len(bases), 1, 8.0, 0.6 + 0.45 * max(len([k for k in rs if k[0] == b]) for b in bases))
+    for ax, base in zip(axes, bases):
+        labels = sorted(a for b, a in rs if b == base)
+        for y, a in enumerate(labels):
+            pts = rs[(base, a)]
+            jitter = np.linspace(-0.18, 0.18, len(pts)) if len(pts) > 1 else [0.0]
+            for (p, ratio), dy in zip(pts, jitter):
+                ax.plot(ratio, y + dy, "o", ms=3.5, color=cmap(pipelines.index(p) % 10), alpha=0.8)
+            gm = float(np.exp(np.mean(np.log([q for _, q in pts]))))
+            ax.text(1.02, y, f"geomean {gm:.2f}x, {min(q for _, q in pts):.2f}-{max(q for _, q in pts):.2f}x, "
+                             f"{len(pts)} cases", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+        ax.axvline(1.0, color="k", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_yticks(range(len(labels)))
+        ax.set_yticklabels([f"{base}_{a}" if a != "nhwc output" else f"{base} nhwc" for a in labels], fontsize=7)
+        for lab, a in zip(ax.get_yticklabels(), labels):
+            lab.set_color(color(f"{base}_{a}") if a != "nhwc output" else "0.2")
+        ax.set_ylim(-0.6, len(labels) - 0.4)
+        ax.set_xlabel(f"time relative to {base} on the same case (log; > 1 is slower)", fontsize=8)
+        ax.set_title(f"ablations of {base}", fontsize=9)
+    handles = [plt.Line2D([], [], ls="", marker="o", color=cmap(i % 10), label=p) for i, p in enumerate(pipelines)]
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(6, len(handles)), fontsize=7, frameon=False)
+    title(fig, "Ablations: each dot one case (colour: pipeline), measured in the same run as its base", doc)
     return save(fig, outdir, "ablation.png")
 
 

@@ -1,7 +1,5 @@
 #include "profiling/cupti_kernels.hpp"
 
-#include <cxxabi.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -10,27 +8,12 @@
 #include <stdexcept>
 
 #ifdef PB_HAVE_CUDA
+#include <cxxabi.h>
 #include <cuda_runtime.h>
 #include <cupti.h>
 #endif
 
 namespace pb {
-
-namespace {
-
-std::string pretty(const char* mangled) {
-  if (!mangled) return "?";
-  int status = 0;
-  std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
-  std::string s = status == 0 && d ? d.get() : mangled;
-  for (const char* noise : {"(anonymous namespace)::", "pb::cuda::", "pb::"}) {
-    for (size_t p; (p = s.find(noise)) != std::string::npos;) s.erase(p, std::string(noise).size());
-  }
-  const size_t paren = s.find('(');  // drop the parameter list, keep template arguments
-  return paren == std::string::npos ? s : s.substr(0, paren);
-}
-
-}  // namespace
 
 nlohmann::json kernels_json(const std::vector<KernelRecord>& k) {
   nlohmann::json list = nlohmann::json::array();
@@ -74,6 +57,18 @@ std::string kernel_table(const std::vector<KernelRecord>& k) {
 #ifdef PB_HAVE_CUDA
 
 namespace {
+
+std::string pretty(const char* mangled) {
+  if (!mangled) return "?";
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
+  std::string s = status == 0 && d ? d.get() : mangled;
+  for (const char* noise : {"(anonymous namespace)::", "pb::cuda::", "pb::"}) {
+    for (size_t p; (p = s.find(noise)) != std::string::npos;) s.erase(p, std::string(noise).size());
+  }
+  const size_t paren = s.find('(');  // drop the parameter list, keep template arguments
+  return paren == std::string::npos ? s : s.substr(0, paren);
+}
 
 std::mutex g_mutex;
 std::vector<KernelRecord>* g_sink = nullptr;

@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 V=$1 P=$2 W=$3 L=$4 D=$5 M=$6 OUTJSON=$7
 B=${PREPBENCH:-build/prepbench}
-NCU=${NCU:-ncu}
+. profiling/needs_gpu.sh
 METRICS=gpu__time_duration.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed,sm__throughput.avg.pct_of_peak_sustained_elapsed,lts__t_sector_hit_rate.pct,launch__registers_per_thread,sm__warps_active.avg.pct_of_peak_sustained_active,sm__maximum_warps_per_active_cycle_pct,dram__bytes_read.sum,dram__bytes_write.sum,launch__grid_size,launch__block_size,smsp__inst_executed.sum
 CASE=(--variants "$V" --pipelines "$P" --workloads "$W" --layouts "$L" --dtypes "$D" --modes "$M")
 RAW=$(mktemp)
@@ -26,4 +26,4 @@ if ! grep -q '"gpu__time_duration.sum"' "$RAW" || [ "$(grep -c '^"[0-9]' "$RAW")
     "${RUN[@]}" > "$RAW" 2>/tmp/ncu.err
   how="launch-skip $((2 * K)) launch-count $K (the NVTX filter matched nothing)"
 fi
-python3 profiling/ncu_summary.py "$RAW" --case "$V/$P/$W/$L/$D/$M" --selection "$how" --out "$OUTJSON"
+scripts/python profiling/ncu_summary.py "$RAW" --case "$V/$P/$W/$L/$D/$M" --selection "$how" --out "$OUTJSON"

@@ -7,8 +7,8 @@ set -uo pipefail
 [ $# -eq 7 ] || { echo "usage: profiling/ncu_sass.sh VARIANT PIPELINE WORKLOAD LAYOUT DTYPE MODE OUT_PREFIX" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 V=$1 P=$2 W=$3 L=$4 D=$5 M=$6 PREFIX=$7
-B=${PREFIX_BIN:-build/prepbench}
-NCU=${NCU:-ncu}
+B=${PREPBENCH:-build/prepbench}
+. profiling/needs_gpu.sh
 REP=$(mktemp -d)/rep
 $NCU --clock-control none --nvtx --nvtx-include "rep/" --section SourceCounters --section WarpStateStats \
   --section LaunchStats --section Occupancy -o "$REP" -f \
@@ -18,4 +18,4 @@ $NCU --clock-control none --nvtx --nvtx-include "rep/" --section SourceCounters 
 $NCU -i "$REP.ncu-rep" --page source --csv --print-source sass > "${PREFIX}_sass.csv" 2>/dev/null
 $NCU -i "$REP.ncu-rep" --page details --section WarpStateStats --section LaunchStats --section Occupancy \
   > "${PREFIX}_stalls.txt" 2>&1
-python3 profiling/ncu_sass_summary.py "${PREFIX}_sass.csv" --case "$V/$P/$W/$L/$D/$M" --out "${PREFIX}.json"
+scripts/python profiling/ncu_sass_summary.py "${PREFIX}_sass.csv" --case "$V/$P/$W/$L/$D/$M" --out "${PREFIX}.json"

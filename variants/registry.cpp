@@ -1,5 +1,6 @@
 // The variant registry: one line per variant. Each variant lives in its own file and defines
-// std::unique_ptr<Variant> make_<name>().
+// std::unique_ptr<Variant> make_<name>(). A build without CUDA still lists the CUDA variants (with no factory), so
+// the same sweep names the same cases everywhere and a CPU-only machine records them as not built.
 #include "variants/variant.hpp"
 
 #define PB_CPU_VARIANTS(X) \
@@ -24,19 +25,19 @@
 namespace pb {
 
 #define PB_DECLARE(name) std::unique_ptr<Variant> make_##name();
-#define PB_ENTRY(name) {#name, &make_##name},
+#define PB_CPU_ENTRY(name) {#name, Backend::Cpu, &make_##name},
+#ifdef PB_HAVE_CUDA
+#define PB_CUDA_ENTRY(name) {#name, Backend::Cuda, &make_##name},
+#else
+#define PB_CUDA_ENTRY(name) {#name, Backend::Cuda, nullptr},
+#endif
 PB_CPU_VARIANTS(PB_DECLARE)
 #ifdef PB_HAVE_CUDA
 PB_CUDA_VARIANTS(PB_DECLARE)
 #endif
 
 const std::vector<VariantEntry>& variant_registry() {
-  static const std::vector<VariantEntry> entries = {
-      PB_CPU_VARIANTS(PB_ENTRY)
-#ifdef PB_HAVE_CUDA
-      PB_CUDA_VARIANTS(PB_ENTRY)
-#endif
-  };
+  static const std::vector<VariantEntry> entries = {PB_CPU_VARIANTS(PB_CPU_ENTRY) PB_CUDA_VARIANTS(PB_CUDA_ENTRY)};
   return entries;
 }
 

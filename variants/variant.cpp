@@ -58,13 +58,21 @@ bool VariantInfo::supports(const std::string& pipeline, Layout l, DType d, Mode 
   return true;
 }
 
-std::unique_ptr<Variant> make_variant(const std::string& name) {
+const char* const kNoCudaBuild = "this build has no CUDA (configured without nvcc, or with PB_CUDA=OFF)";
+
+const VariantEntry& find_variant(const std::string& name) {
   std::string names;
   for (const auto& e : variant_registry()) {
-    if (name == e.name) return e.make();
+    if (name == e.name) return e;
     names += (names.empty() ? "" : ", ") + std::string(e.name);
   }
   throw std::invalid_argument("unknown variant '" + name + "' (valid: " + names + ")");
+}
+
+std::unique_ptr<Variant> make_variant(const std::string& name) {
+  const VariantEntry& e = find_variant(name);
+  if (!e.built()) throw NotBuilt(name + ": " + kNoCudaBuild);
+  return e.make();
 }
 
 }  // namespace pb

@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -91,9 +92,19 @@ class Variant {
 
 struct VariantEntry {
   const char* name;
-  std::unique_ptr<Variant> (*make)();
+  Backend backend;
+  std::unique_ptr<Variant> (*make)();  // nullptr: not in this build (a CUDA variant in a build without CUDA)
+  bool built() const { return make != nullptr; }
 };
 const std::vector<VariantEntry>& variant_registry();
-std::unique_ptr<Variant> make_variant(const std::string& name);  // throws std::invalid_argument with the valid names
+// The registry entry of `name`; throws std::invalid_argument naming the valid variants.
+const VariantEntry& find_variant(const std::string& name);
+// Throws std::invalid_argument for an unknown name and NotBuilt for a variant this build does not contain.
+std::unique_ptr<Variant> make_variant(const std::string& name);
+struct NotBuilt : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+// Why a CUDA variant is missing from this build, worded for a user.
+extern const char* const kNoCudaBuild;
 
 }  // namespace pb

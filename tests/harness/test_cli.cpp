@@ -97,17 +97,52 @@ TEST(Cli, BadInputIsOneLineAndExit2WithNothingWritten) {
                    "--groups 0 --out " + d + "/e2e.json", "--groups", d + "/e2e.json");
 }
 
-// Without a GPU, e2e says so in one line, exits 1 and writes nothing (on a GPU machine the CUDA suite covers it).
-TEST(Cli, E2eWithoutGpuSaysSoAndWritesNothing) {
+// Without a GPU (or without CUDA in the build), the commands that need one say so in one line, exit 2 and write
+// nothing; on a GPU machine the CUDA suite covers them.
+TEST(Cli, GpuCommandsWithoutGpuSaySoOnceAndExit2) {
   std::string why;
   if (pb::make_cuda_backend(why)) GTEST_SKIP() << "a CUDA device is present; CudaVariants.EndToEndFromPinnedHost covers e2e";
   const std::string out = tmp_dir() + "/e2e_nogpu.json";
   fs::remove(out);
-  const CliResult r = run_cli("e2e --variants cuda_separable_mma --pipelines siglip-so400m-384 --workloads uniform-n2-64 --out " + out);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.err_lines(), 1) << r.err;
-  EXPECT_NE(r.err.find("needs a GPU"), std::string::npos) << r.err;
+  const std::string cases = " --variants cuda_separable_mma --pipelines siglip-so400m-384 --workloads uniform-n2-64";
+  for (const std::string& cmd : {"e2e" + cases + " --out " + out, "profile" + cases}) {
+    const CliResult r = run_cli(cmd);
+    EXPECT_EQ(r.status, 2) << cmd;
+    EXPECT_EQ(r.err_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("needs a GPU: "), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("driver version is insufficient"), std::string::npos) << "not a driver problem: " << r.err;
+  }
   EXPECT_FALSE(fs::exists(out));
+}
+
+// Every command answers --help and -h with its usage and every option on stdout, exit 0; the unknown-command
+// message names every command.
+TEST(Cli, EveryCommandHasHelp) {
+  const CliResult top = run_cli("--help");
+  ASSERT_EQ(top.status, 0);
+  const std::vector<std::string> commands = {"list",  "run",     "gate", "reference",    "workload dump",
+                                             "apply", "profile", "e2e",  "pillow-resize"};
+  const CliResult unknown = run_cli("frobnicate");
+  for (const auto& c : commands) {
+    EXPECT_NE(top.out.find("  " + c + " "), std::string::npos) << c << " missing from prepbench --help";
+    EXPECT_NE(unknown.err.find(c.substr(0, c.find(' '))), std::string::npos) << c << " missing from " << unknown.err;
+    for (const char* flag : {" --help", " -h"}) {
+      const CliResult r = run_cli(c + flag);
+      EXPECT_EQ(r.status, 0) << c << flag << "\n" << r.err;
+      EXPECT_TRUE(r.err.empty()) << c << flag << ": " << r.err;
+      EXPECT_EQ(r.out.rfind("usage: prepbench " + c, 0), 0u) << c << flag << ": " << r.out;
+    }
+  }
+  // options with their defaults, one line each; where run writes without --out
+  const CliResult run = run_cli("run --help");
+  for (const char* line : {"--variants GLOB,...", "(default 30;", "--out FILE.json", "prepbench_results.json",
+                           "--help, -h"})
+    EXPECT_NE(run.out.find(line), std::string::npos) << line << "\n" << run.out;
+  // --help wins over a bad option, and a bad option names the command's --help
+  EXPECT_EQ(run_cli("run --bogus --help").status, 0);
+  const CliResult bad = run_cli("gate --bogus 1");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("for prepbench gate (valid: --baseline"), std::string::npos) << bad.err;
 }
 
 TEST(Cli, WorkloadDumpWritesImagesAndManifest) {

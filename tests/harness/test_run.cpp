@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "harness/exec_backend.hpp"
 #include "harness/results.hpp"
 
 using namespace pbtest;
@@ -141,6 +142,44 @@ TEST(Run, UnsupportedAndRejectedCasesAreRecordedNotFatal) {
   }
   EXPECT_EQ(ok, 1);           // clip fp32
   EXPECT_EQ(unsupported, 3);  // qwen rejects the aspect ratio (x2), bf16 on the CPU
+}
+
+// Without a GPU (or without CUDA in the build) a run says so once, records each CUDA case as skipped with the
+// reason, keeps skipped cases out of its table (one summary line per reason) and says so in its last line when
+// nothing ran at all.
+TEST(Run, WithoutGpuCudaCasesAreSkippedAndSaidOnce) {
+  std::string why;
+  if (pb::make_cuda_backend(why)) GTEST_SKIP() << "a CUDA device is present: CUDA cases run here";
+  const std::string out = tmp_dir() + "/run_nogpu.json";
+  CliResult r = run_cli("run --variants 'cuda_separable_*',cpu_fully_fused --pipelines clip-vit-b32,dinov2-small "
+                        "--workloads uniform-n1-64 --cpu-reps 1 --warmup 0 --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream f(out);
+  const json doc = json::parse(f);
+  int skipped = 0, ok = 0;
+  for (const auto& rec : doc["records"]) {
+    if (rec["status"] == "skipped") {
+      ++skipped;
+      EXPECT_EQ(rec["backend"], "cuda");
+      EXPECT_EQ(rec["reason"], why);
+    }
+    ok += rec["status"] == "ok";
+  }
+  EXPECT_EQ(ok, 2);
+  EXPECT_GE(skipped, 2 * 7);
+  size_t mentions = 0;
+  for (size_t p = 0; (p = r.err.find(why, p)) != std::string::npos; p += why.size()) ++mentions;
+  EXPECT_EQ(mentions, 1u) << r.err;
+  EXPECT_NE(r.err.find(std::to_string(skipped) + " CUDA cases recorded as skipped"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("driver version is insufficient"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("cuda_separable_"), std::string::npos) << "skipped cases have no table rows:\n" << r.out;
+  EXPECT_NE(r.out.find(std::to_string(skipped) + " cases skipped: " + why), std::string::npos) << r.out;
+
+  r = run_cli("run --variants 'cuda_*' --pipelines clip-vit-b32 --workloads uniform-n1-64 --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+  EXPECT_NE(last.find("was skipped"), std::string::npos) << last;
+  EXPECT_NE(last.find("nothing was measured"), std::string::npos) << last;
 }
 
 // Ctrl-C mid-sweep: the run stops after the case in flight, says so, exits 130 and writes no results file.

@@ -30,18 +30,50 @@ Record run_case(CaseRunner& runner, const Case& c) {
   return r;
 }
 
+// Every CPU variant in the registry, so that a new one is tested without editing this file.
+std::vector<std::string> cpu_variants() {
+  std::vector<std::string> v;
+  for (const auto& e : variant_registry())
+    if (e.backend == Backend::Cpu) v.push_back(e.name);
+  return v;
+}
+
 }  // namespace
+
+// Each registry line names its variant and backend truly; a CUDA line in a build without CUDA has no factory and
+// says why when asked for one.
+TEST(Registry, EntriesAgreeWithTheirVariants) {
+  EXPECT_GE(cpu_variants().size(), 3u);
+  for (const auto& e : variant_registry()) {
+    EXPECT_EQ(&find_variant(e.name), &e);
+    if (!e.built()) {
+      EXPECT_EQ(e.backend, Backend::Cuda) << e.name;
+      try {
+        make_variant(e.name);
+        ADD_FAILURE() << e.name << ": make_variant of a variant that is not built must throw";
+      } catch (const NotBuilt& x) {
+        EXPECT_NE(std::string(x.what()).find("this build has no CUDA"), std::string::npos) << x.what();
+      }
+      continue;
+    }
+    const auto v = make_variant(e.name);
+    EXPECT_EQ(v->info().name, e.name);
+    EXPECT_EQ(v->info().backend, e.backend) << e.name;
+    EXPECT_FALSE(v->info().description.empty()) << e.name;
+  }
+  EXPECT_THROW(find_variant("cpu_nope"), std::invalid_argument);
+}
 
 TEST(CpuVariants, MatchReferenceEverywhere) {
   Fixture f;
   CaseRunner runner(*f.cpu, nullptr, "no CUDA in this test", f.opt());
-  for (const char* v : {"cpu_naive_per_stage", "cpu_pointwise_fused", "cpu_fully_fused"})
+  for (const auto& v : cpu_variants())
     for (const auto& p : all_pipelines())
       for (Mode m : {Mode::Float, Mode::Hf})
         for (Layout l : {Layout::HWC, Layout::CHW}) {
           const Case c{v, p.name, "ragged-n3-60-300", l, DType::F32, m};
           const Record r = run_case(runner, c);
-          SCOPED_TRACE(std::string(v) + " " + p.name + " " + mode_name(m) + " " + layout_name(l));
+          SCOPED_TRACE(v + " " + p.name + " " + mode_name(m) + " " + layout_name(l));
           ASSERT_EQ(r.status, "ok") << r.reason;
           ASSERT_TRUE(r.has_parity);
           EXPECT_TRUE(r.parity.ok);
@@ -54,12 +86,12 @@ TEST(CpuVariants, MatchReferenceEverywhere) {
 TEST(CpuVariants, ChannelsLastMatchesReference) {
   Fixture f;
   CaseRunner runner(*f.cpu, nullptr, "no CUDA in this test", f.opt());
-  for (const char* v : {"cpu_naive_per_stage", "cpu_pointwise_fused", "cpu_fully_fused"})
+  for (const auto& v : cpu_variants())
     for (const char* p : {"clip-vit-b32", "llava-next-336", "internvl3-448"}) {
       Case c{v, p, "ragged-n3-60-300", Layout::HWC, DType::F32, Mode::Hf};
       c.channels_last = true;
       const Record r = run_case(runner, c);
-      SCOPED_TRACE(std::string(v) + " " + p);
+      SCOPED_TRACE(v + " " + p);
       ASSERT_EQ(r.status, "ok") << r.reason;
       EXPECT_EQ(r.extra.value("out_layout", ""), "nhwc");
       EXPECT_TRUE(r.parity.ok);

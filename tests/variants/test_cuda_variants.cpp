@@ -14,16 +14,16 @@ namespace {
 std::vector<std::string> cuda_variants() {
   std::vector<std::string> v;
   for (const auto& e : variant_registry())
-    if (make_variant(e.name)->info().backend == Backend::Cuda) v.push_back(e.name);
+    if (e.backend == Backend::Cuda && e.built()) v.push_back(e.name);
   return v;
 }
 
 class CudaVariants : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (cuda_variants().empty()) GTEST_SKIP() << "this build has no CUDA variants (PB_CUDA=OFF or no nvcc)";
+    if (cuda_variants().empty()) GTEST_SKIP() << kNoCudaBuild;
     cuda_ = make_cuda_backend(why_);
-    if (!cuda_) GTEST_SKIP() << "no CUDA device: " << why_;
+    if (!cuda_) GTEST_SKIP() << why_;
   }
   Record run_case(CaseRunner& runner, const Case& c) {
     Record r;
@@ -237,9 +237,7 @@ TEST_F(CudaVariants, ProfiledRepetitionListsEveryKernel) {
 // The on-the-fly design computes antialiased bicubic and bilinear weights only; any other table is refused in
 // setup with a message naming the filter, before any device work (so this runs without a GPU too).
 TEST(CudaVariantSetup, OnTheFlyWeightsRefuseTablesTheyCannotCompute) {
-  bool built = false;
-  for (const auto& e : variant_registry()) built |= std::string(e.name) == "cuda_separable_mma_otf";
-  if (!built) GTEST_SKIP() << "this build has no CUDA variants (PB_CUDA=OFF or no nvcc)";
+  if (!find_variant("cuda_separable_mma_otf").built()) GTEST_SKIP() << kNoCudaBuild;
   auto cpu = make_cpu_backend();
   Workspace ws(cpu->allocator());
   Plan plan = make_plan(find_pipeline("clip-vit-b32"), {{100, 120}}, Mode::Float);
