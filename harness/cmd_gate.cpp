@@ -4,19 +4,10 @@
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
 #include "harness/gate.hpp"
+#include "harness/results.hpp"
 #include "workloads/npy.hpp"
 
 namespace pb {
-
-static nlohmann::json read_results(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw UsageError("cannot read '" + path + "'");
-  try {
-    return nlohmann::json::parse(f);
-  } catch (const std::exception& e) {
-    throw UsageError("'" + path + "' is not readable JSON (truncated or corrupt): " + e.what());
-  }
-}
 
 // Exit 0 pass, 1 regression, 2 unusable input (thrown, turned into exit 2 by main).
 const CommandSpec& spec_gate() {
@@ -53,8 +44,8 @@ int cmd_gate(const std::vector<std::string>& args) {
   opt.parity_only = a.flag("parity-only");
   if (opt.max_slowdown <= 0 || opt.max_slowdown >= 1) throw UsageError("--max-slowdown must be in (0, 1)");
   if (opt.alpha <= 0 || opt.alpha >= 1) throw UsageError("--alpha must be in (0, 1)");
-  const nlohmann::json base = read_results(a.require("baseline"));
-  const nlohmann::json cand = read_results(a.require("candidate"));
+  const nlohmann::json base = read_results_file(a.require("baseline"));
+  const nlohmann::json cand = read_results_file(a.require("candidate"));
   GateReport rep;
   try {
     rep = run_gate(base, cand, opt);

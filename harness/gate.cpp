@@ -64,15 +64,6 @@ std::string GateReport::markdown() const {
 
 namespace {
 
-// Graph replays and stream launches are different cases (their launch overhead differs by design), and so are
-// channels-last outputs.
-std::string key_of(const nlohmann::json& r) {
-  return r.value("variant", "?") + "/" + r.value("pipeline", "?") + "/" + r.value("workload", "?") + "/" +
-         r.value("layout", "?") + "/" + r.value("dtype", "?") + "/" + r.value("mode", "?") +
-         (r.value("launch", "") == "cuda_graph" ? "/cuda_graph" : "") +
-         (r.value("out_layout", "") == "nhwc" ? "/nhwc" : "");
-}
-
 std::vector<double> samples_of(const nlohmann::json& r) {
   std::vector<double> s;
   if (r.contains("time_ms") && r["time_ms"].is_object() && r["time_ms"].contains("samples"))
@@ -103,8 +94,8 @@ GateReport run_gate(const nlohmann::json& base, const nlohmann::json& cand, cons
   if (base["meta"].value("inject_delay_us", 0.0) > 0 || cand["meta"].value("inject_delay_us", 0.0) > 0)
     rep.warnings.push_back("a document was made with --inject-delay (a deliberate slowdown for testing the gate)");
   std::map<std::string, const nlohmann::json*> b, c;
-  for (const auto& r : base["records"]) b[key_of(r)] = &r;
-  for (const auto& r : cand["records"]) c[key_of(r)] = &r;
+  for (const auto& r : base["records"]) b[record_key(r)] = &r;
+  for (const auto& r : cand["records"]) c[record_key(r)] = &r;
   for (const auto& [key, br] : b) {
     GateRow row;
     row.key = key;

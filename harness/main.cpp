@@ -15,7 +15,7 @@ const std::vector<Command>& commands() {
       {"gate", cmd_gate, spec_gate},          {"reference", cmd_reference, spec_reference},
       {"workload", cmd_workload, spec_workload}, {"apply", cmd_apply, spec_apply},
       {"profile", cmd_profile, spec_profile}, {"e2e", cmd_e2e, spec_e2e},
-      {"pillow-resize", cmd_pillow_resize, spec_pillow_resize}};
+      {"export", cmd_export, spec_export},    {"pillow-resize", cmd_pillow_resize, spec_pillow_resize}};
   return list;
 }
 

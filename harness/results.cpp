@@ -1,6 +1,9 @@
 #include "harness/results.hpp"
 
+#include <fstream>
 #include <stdexcept>
+
+#include "harness/cli_args.hpp"
 
 namespace pb {
 
@@ -56,6 +59,23 @@ nlohmann::json make_results_document(const nlohmann::json& meta, const std::vect
   doc["records"] = nlohmann::json::array();
   for (const auto& r : records) doc["records"].push_back(record_to_json(r));
   return doc;
+}
+
+std::string record_key(const nlohmann::json& r) {
+  return r.value("variant", "?") + "/" + r.value("pipeline", "?") + "/" + r.value("workload", "?") + "/" +
+         r.value("layout", "?") + "/" + r.value("dtype", "?") + "/" + r.value("mode", "?") +
+         (r.value("launch", "") == "cuda_graph" ? "/cuda_graph" : "") +
+         (r.value("out_layout", "") == "nhwc" ? "/nhwc" : "");
+}
+
+nlohmann::json read_results_file(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw UsageError("cannot read '" + path + "'");
+  try {
+    return nlohmann::json::parse(f);
+  } catch (const std::exception& e) {
+    throw UsageError("'" + path + "' is not readable JSON (truncated or corrupt): " + e.what());
+  }
 }
 
 void validate_results_document(const nlohmann::json& doc) {

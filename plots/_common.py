@@ -31,7 +31,7 @@ _KNOWN = [
     "torchvision_loop_uint8", "torchvision_loop_float", "hf_processor", "torch_compile", "cv_utils",
     "hf_processor_cpu", "hf_processor_pil", "opencv_cpu",
 ]
-_PALETTE = [c for name in ("tab20", "tab20b") for c in plt.get_cmap(name).colors]
+_PALETTE = [c for name in ("tab10", "Dark2", "Set1") for c in plt.get_cmap(name).colors]
 COLORS = {name: _PALETTE[i] for i, name in enumerate(_KNOWN)}
 
 
@@ -94,17 +94,14 @@ def pick(records, prefer=None):
         exact = [r for r in recs if r["layout"] == prefer["layout"] and out_label(r) == prefer["out"]
                  and r["mode"] == prefer["mode"]]
         best = min(exact or recs, key=lambda r: r["time_ms"]["median"])
-        out[name] = (best, "" if exact else f" [{config_label(best)}]")
+        if exact:
+            note = ""
+        elif best["kind"] == "variant":
+            note = f" [{config_label(best)}]"
+        else:  # a peer has the input layout its library takes; only another numerics mode is worth a label
+            note = "" if best["mode"] == prefer["mode"] else f" [{best['mode']} numerics]"
+        out[name] = (best, note)
     return out
-
-
-def best_by_variant(records):
-    """{variant: fastest record} over the given records (callers pass one panel and one mode)."""
-    best = {}
-    for r in records:
-        if r["variant"] not in best or r["time_ms"]["median"] < best[r["variant"]]["time_ms"]["median"]:
-            best[r["variant"]] = r
-    return best
 
 
 def subtitle(doc):
@@ -136,16 +133,21 @@ def legend_below(fig, names, kinds=None, ncol=4):
     handles = [plt.Line2D([], [], ls="", marker="s" if kinds.get(n) == "peer" else "o", color=color(n), label=n)
                for n in names]
     if handles:
-        fig.legend(handles=handles, loc="outside lower center", ncol=min(ncol, len(handles)), fontsize=7,
-                   frameon=False)
+        below(fig, handles, ncol)
+
+
+def below(fig, handles, ncol):
+    """A figure legend under the panels (save() writes with a tight bounding box, so it is kept)."""
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(ncol, len(handles)),
+               fontsize=7, frameon=False)
 
 
 def save(fig, outdir, name):
     """Writes NAME (PNG) and the same chart as SVG; returns the PNG path."""
     os.makedirs(outdir, exist_ok=True)
     path = os.path.join(outdir, name)
-    fig.savefig(path, dpi=130)
-    fig.savefig(os.path.splitext(path)[0] + ".svg")
+    fig.savefig(path, dpi=130, bbox_inches="tight")
+    fig.savefig(os.path.splitext(path)[0] + ".svg", bbox_inches="tight")
     plt.close(fig)
     print(f"wrote {path} (+ .svg)")
     return path

@@ -1,13 +1,12 @@
 """Ablation chart: each ablation of a design against the design itself, case by case in the same run. An ablation
 is a variant named after its base plus one axis (cuda_separable_mma_otf: weights on the fly, against
 cuda_separable_mma), or the same variant with channels-last output (nhwc against nchw). Each dot is one case
-(pipeline x workload x layout x dtype x mode); x is the ablation's time over the base's (1 = no change, > 1 slower),
-on a log axis."""
+(pipeline x workload x layout x dtype x mode); x is the ablation's time over the base's (1 = no change, > 1 slower)."""
 import sys
 
 import numpy as np
 
-from _common import case_key, color, grid, load, main_args, ok_records, plt, save, title
+from _common import below, case_key, color, grid, load, main_args, ok_records, plt, save, title
 
 
 def _key_without_out(r):
@@ -47,7 +46,7 @@ def draw(doc, outdir):
     bases = sorted({b for b, _ in rs})
     pipelines = sorted({p for pts in rs.values() for p, _ in pts})
     cmap = plt.get_cmap("tab10")
-    fig, axes = grid(len(bases), 1, 8.0, 0.6 + 0.45 * max(len([k for k in rs if k[0] == b]) for b in bases))
+    fig, axes = grid(len(bases), 1, 8.0, 1.0 + 0.5 * max(len([k for k in rs if k[0] == b]) for b in bases))
     for ax, base in zip(axes, bases):
         labels = sorted(a for b, a in rs if b == base)
         for y, a in enumerate(labels):
@@ -59,16 +58,15 @@ def draw(doc, outdir):
             ax.text(1.02, y, f"geomean {gm:.2f}x, {min(q for _, q in pts):.2f}-{max(q for _, q in pts):.2f}x, "
                              f"{len(pts)} cases", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
         ax.axvline(1.0, color="k", lw=0.8)
-        ax.set_xscale("log")
         ax.set_yticks(range(len(labels)))
         ax.set_yticklabels([f"{base}_{a}" if a != "nhwc output" else f"{base} nhwc" for a in labels], fontsize=7)
         for lab, a in zip(ax.get_yticklabels(), labels):
             lab.set_color(color(f"{base}_{a}") if a != "nhwc output" else "0.2")
         ax.set_ylim(-0.6, len(labels) - 0.4)
-        ax.set_xlabel(f"time relative to {base} on the same case (log; > 1 is slower)", fontsize=8)
+        ax.set_xlabel(f"time relative to {base} on the same case (> 1 is slower)", fontsize=8)
         ax.set_title(f"ablations of {base}", fontsize=9)
     handles = [plt.Line2D([], [], ls="", marker="o", color=cmap(i % 10), label=p) for i, p in enumerate(pipelines)]
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(6, len(handles)), fontsize=7, frameon=False)
+    below(fig, handles, 6)
     title(fig, "Ablations: each dot one case (colour: pipeline), measured in the same run as its base", doc)
     return save(fig, outdir, "ablation.png")
 

@@ -1,21 +1,24 @@
 """Bandwidth chart: achieved GB/s (input bytes read once + output bytes written once, over the median time) of
-every CUDA variant as a fraction of the copy ceiling measured in the same run, per pipeline and workload."""
+every CUDA variant as a percentage of the copy ceiling measured in the same run, per pipeline and workload, in the
+peers' configuration (chw in, fp32 out, hf) where measured. Linear bars: 100 % is the roofline."""
 import sys
 
 import numpy as np
 
-from _common import best_by_variant, load, main_args, ok_records, plt, save, subtitle
+from _common import (chart_mode, color, grid, legend_below, load, main_args, ok_records, pick, save, title)
 
 
 def fractions(doc):
+    """{(workload, pipeline, variant): fraction of the copy ceiling}."""
     ceiling = doc["meta"].get("copy_ceiling_gbps")
     if not ceiling:
         return {}
-    out = {}
     recs = [r for r in ok_records(doc) if r["backend"] == "cuda" and r["kind"] == "variant"]
+    mode = chart_mode(recs)
+    recs = [r for r in recs if r["mode"] == mode]
+    out = {}
     for key in sorted({(r["workload"], r["pipeline"]) for r in recs}):
-        best = best_by_variant([r for r in recs if (r["workload"], r["pipeline"]) == key])
-        for v, r in best.items():
+        for v, (r, _) in pick([r for r in recs if (r["workload"], r["pipeline"]) == key]).items():
             out[key + (v,)] = r["gbps"] / ceiling
     return out
 
@@ -26,21 +29,25 @@ def draw(doc, outdir):
         print("bandwidth: no CUDA records or no copy ceiling, nothing to draw")
         return None
     workloads = sorted({k[0] for k in fr})
-    fig, axes = plt.subplots(1, len(workloads), figsize=(6 * len(workloads), 4.2), squeeze=False)
-    for ax, w in zip(axes[0], workloads):
+    variants = sorted({k[2] for k in fr}, key=lambda v: np.mean([f for k, f in fr.items() if k[2] == v]))
+    fig, axes = grid(len(workloads), 2, 7.0, 3.4)
+    for ax, w in zip(axes, workloads):
         pipelines = sorted({k[1] for k in fr if k[0] == w})
-        variants = sorted({k[2] for k in fr if k[0] == w})
-        width = 0.8 / len(variants)
-        for i, v in enumerate(variants):
-            ax.bar(np.arange(len(pipelines)) + i * width, [100 * fr.get((w, p, v), np.nan) for p in pipelines],
-                   width, label=v)
-        ax.set_xticks(np.arange(len(pipelines)) + 0.4 - width / 2)
-        ax.set_xticklabels(pipelines, rotation=20, ha="right")
-        ax.set_ylabel("% of measured copy ceiling")
-        ax.set_title(w)
-        ax.legend(fontsize=7)
-    fig.suptitle(f"Achieved bandwidth vs the {doc['meta']['copy_ceiling_gbps']:.0f} GB/s copy ceiling\n"
-                 + subtitle(doc), fontsize=9)
+        here = [v for v in variants if any((w, p, v) in fr for p in pipelines)]
+        width = 0.8 / len(variants)  # one bar width in every panel, however many variants a panel has
+        for i, v in enumerate(here):
+            x = np.arange(len(pipelines)) + (i - (len(here) - 1) / 2) * width
+            ax.bar(x, [100 * fr.get((w, p, v), np.nan) for p in pipelines], width, color=color(v))
+        ax.axhline(100, color="k", lw=0.8, ls="--")
+        ax.set_ylim(0, max(105, 100 * max(fr.values()) * 1.05))
+        ax.set_xticks(np.arange(len(pipelines)))
+        ax.set_xlim(-0.6, max(len(pipelines), 2) - 0.4)
+        ax.set_xticklabels(pipelines, rotation=20, ha="right", fontsize=7)
+        ax.set_ylabel("% of the measured copy ceiling", fontsize=8)
+        ax.set_title(w, fontsize=9)
+    legend_below(fig, variants)
+    title(fig, f"Achieved bandwidth as % of the {doc['meta']['copy_ceiling_gbps']:.0f} GB/s device copy ceiling "
+               "(dashed: the roofline)", doc)
     return save(fig, outdir, "bandwidth.png")
 
 

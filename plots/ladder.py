@@ -38,12 +38,14 @@ def draw(doc, outdir):
     for ax, w in zip(axes, workloads):
         pipelines = sorted({k[1] for k in sp if k[0] == w})
         here = [v for v in variants if any((w, p, v) in sp for p in pipelines)]
-        width = 0.8 / max(len(here), 1)
+        width = 0.8 / len(variants)  # one bar width in every panel, however many variants a panel has
         for i, v in enumerate(here):
+            x = np.arange(len(pipelines)) + (i - (len(here) - 1) / 2) * width
             vals = [sp.get((w, p, v), np.nan) for p in pipelines]
-            ax.bar(np.arange(len(pipelines)) + i * width, vals, width, color=color(v))
+            ax.bar(x, vals, width, color=color(v))
         ax.axhline(1.0, color="k", lw=0.8)
-        ax.set_xticks(np.arange(len(pipelines)) + 0.4 - width / 2)
+        ax.set_xticks(np.arange(len(pipelines)))
+        ax.set_xlim(-0.6, max(len(pipelines), 2) - 0.4)
         ax.set_xticklabels(pipelines, rotation=20, ha="right", fontsize=7)
         ax.set_ylabel("speedup over naive per-stage (x)", fontsize=8)
         ax.set_title(w, fontsize=9)

@@ -1,8 +1,9 @@
-"""Pareto chart: median time vs peak memory (workspace + output) for every variant and peer, one panel per
-pipeline x workload, the frontier drawn and its points labelled."""
+"""Pareto chart: median time vs peak memory (workspace + output) of every variant and peer, one panel per
+pipeline x workload, in one numerics mode; the frontier (nothing both faster and smaller) drawn and labelled."""
 import sys
 
-from _common import load, main_args, ok_records, plt, save, subtitle
+from _common import (chart_mode, color, grid, in_mode, legend_below, load, main_args, marker, ok_records, pick,
+                     save, title)
 
 
 def frontier(points):
@@ -18,43 +19,46 @@ def frontier(points):
 
 
 def panel_points(recs, pipeline, workload):
-    """(names, [(median ms, peak MiB)]): each variant's or peer's fastest configuration in one panel; records
-    whose memory was not measured (CPU peers) are left out."""
-    best = {}
-    for r in recs:
-        if r["pipeline"] == pipeline and r["workload"] == workload and r.get("peak_workspace_bytes") is not None:
-            t = r["time_ms"]["median"]
-            mem = (r["peak_workspace_bytes"] + (r.get("output_bytes") or 0)) / 2**20
-            if r["variant"] not in best or t < best[r["variant"]][0]:
-                best[r["variant"]] = (t, mem)
-    names = sorted(best)
-    return names, [best[n] for n in names]
+    """(names, [(median ms, peak MiB)], [record]): each variant's or peer's record in the preferred configuration
+    (see _common.pick) in one panel; records whose memory was not measured (CPU peers) are left out."""
+    here = [r for r in recs if r["pipeline"] == pipeline and r["workload"] == workload
+            and r.get("peak_workspace_bytes") is not None]
+    chosen = pick(here)
+    names = sorted(chosen)
+    pts = [(chosen[n][0]["time_ms"]["median"],
+            (chosen[n][0]["peak_workspace_bytes"] + (chosen[n][0].get("output_bytes") or 0)) / 2**20) for n in names]
+    return names, pts, [chosen[n][0] for n in names]
 
 
 def draw(doc, outdir):
     recs = ok_records(doc)
+    mode = chart_mode(recs)
+    recs = in_mode(recs, mode)
     panels = sorted({(r["pipeline"], r["workload"]) for r in recs})
     if not panels:
         print("pareto: no ok records, nothing to draw")
         return None
-    cols = min(4, len(panels))
-    rows = (len(panels) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.8 * rows), squeeze=False)
-    for ax, (p, w) in zip(axes.flat, panels):
-        names, pts = panel_points(recs, p, w)
-        ax.scatter([q[0] for q in pts], [q[1] for q in pts], s=18, color="0.5")
+    fig, axes = grid(len(panels), 4, 4.2, 3.4)
+    shown = {}
+    for ax, (p, w) in zip(axes, panels):
+        names, pts, rs = panel_points(recs, p, w)
         f = frontier(pts)
-        ax.plot([pts[i][0] for i in f], [pts[i][1] for i in f], "-o", color="C3", ms=4)
+        ax.plot([pts[i][0] for i in f], [pts[i][1] for i in f], "-", color="0.6", lw=1, zorder=1)
+        for n, q, r in zip(names, pts, rs):
+            ax.scatter([q[0]], [q[1]], s=22, color=color(n), marker=marker(r), zorder=2,
+                       edgecolors="k" if names.index(n) in f else "none", linewidths=0.6)
+            shown[n] = r["kind"]
         for i in f:
-            ax.annotate(names[i], pts[i], fontsize=6, xytext=(3, 3), textcoords="offset points")
+            ax.annotate(names[i], pts[i], fontsize=5.5, xytext=(3, 3), textcoords="offset points")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("median time (ms)")
-        ax.set_ylabel("peak memory (MiB)")
-        ax.set_title(f"{p}\n{w}", fontsize=8)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.axis("off")
-    fig.suptitle("Time vs memory (Pareto frontier in red)\n" + subtitle(doc), fontsize=9)
+        ax.set_xlabel("median time (ms, log)", fontsize=7)
+        ax.set_ylabel("peak memory (MiB, log)", fontsize=7)
+        ax.tick_params(labelsize=6)
+        ax.set_title(f"{p} | {w}", fontsize=7.5)
+    legend_below(fig, sorted(shown), shown, ncol=5)
+    title(fig, f"Time vs memory, {mode} numerics: the Pareto frontier is outlined and named "
+               "(circles: prepbench variants, squares: peers)", doc)
     return save(fig, outdir, "pareto.png")
 
 

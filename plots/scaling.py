@@ -3,15 +3,18 @@ prepbench variant, torchvision_loop_uint8 and hf_processor."""
 import re
 import sys
 
-from _common import load, main_args, ok_records, plt, save, subtitle
+from _common import PREFERRED, chart_mode, color, in_mode, load, main_args, ok_records, out_label, plt, save, title
 
 SERIES = ["best prepbench variant", "torchvision_loop_uint8", "hf_processor"]
 
 
 def series(doc, pipeline="siglip-so400m-384"):
-    """{'batch': {name: [(n, ms)]}, 'size': {name: [(side, ms)]}} from uniform workloads."""
+    """{'batch': {name: [(n, ms)]}, 'size': {name: [(side, ms)]}} from uniform workloads; the variants' series is the
+    fastest CUDA variant at each point, in the peers' configuration (chw in, fp32 out) and the chart's mode."""
     out = {"batch": {}, "size": {}}
     recs = [r for r in ok_records(doc) if r["pipeline"] == pipeline]
+    recs = in_mode(recs, chart_mode(recs))
+    recs = [r for r in recs if r["kind"] == "peer" or (r["layout"] == PREFERRED["layout"] and out_label(r) == PREFERRED["out"])]
     for r in recs:
         m = re.fullmatch(r"uniform-n(\d+)-(\d+)", r["workload"])
         if not m:
@@ -32,17 +35,18 @@ def draw(doc, outdir):
     if not any(len(v) > 1 for d in s.values() for v in d.values()):
         print("scaling: fewer than two batch or image sizes, nothing to draw")
         return None
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     for ax, axis, xlabel in ((axes[0], "batch", "batch size (images of 512x512)"),
                              (axes[1], "size", "image side (px, batch of 8)")):
         for name, pts in sorted(s[axis].items()):
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], "-o", ms=3, label=name)
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], "-o" if name == SERIES[0] else "-s", ms=3, label=name,
+                    color="k" if name == SERIES[0] else color(name))
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel(xlabel)
         ax.set_ylabel("median time (ms)")
         ax.legend(fontsize=7)
-    fig.suptitle("siglip-so400m-384 scaling\n" + subtitle(doc), fontsize=9)
+    title(fig, "siglip-so400m-384 scaling: the fastest CUDA variant at each point (chw in, fp32 out) vs two peers", doc)
     return save(fig, outdir, "scaling.png")
 
 

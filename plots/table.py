@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from _common import load, main_args, ok_records, out_label
 
-from ablation import BASELINE
+from ladder import BASELINE
 
 
 def render(doc, layout=None, dtype=None):

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build, tests and charts need (Debian packages). Idempotent: installs only what is missing.
 set -euo pipefail
-pkgs=(cmake g++ ninja-build libbenchmark-dev libgtest-dev nlohmann-json3-dev python3 python3-numpy python3-matplotlib python3-jsonschema python3-pil
-      xz-utils)
+# libbenchmark-tools + python3-scipy: Google Benchmark's compare.py, which the export test runs on prepbench's output.
+pkgs=(cmake g++ ninja-build libbenchmark-dev libgtest-dev nlohmann-json3-dev python3 python3-numpy python3-matplotlib
+      python3-jsonschema python3-pil python3-scipy libbenchmark-tools xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -121,7 +121,7 @@ TEST(Cli, EveryCommandHasHelp) {
   const CliResult top = run_cli("--help");
   ASSERT_EQ(top.status, 0);
   const std::vector<std::string> commands = {"list",  "run",     "gate", "reference",    "workload dump",
-                                             "apply", "profile", "e2e",  "pillow-resize"};
+                                             "apply", "profile", "e2e",  "export", "pillow-resize"};
   const CliResult unknown = run_cli("frobnicate");
   for (const auto& c : commands) {
     EXPECT_NE(top.out.find("  " + c + " "), std::string::npos) << c << " missing from prepbench --help";
