@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The GPU machine's work as stages of one script. Here, first: `scripts/device.sh prepare`, which builds and puts
+# what the GPU machine needs into build-device/ (the device call carries that folder; the tree travels anyway).
+# There: `scripts/device.sh STAGE...`; everything lands in $OUT/device/ and is packed into $OUT/device.tgz.
+#
+# stages:
+#   prepare       (here) build the default preset; copy prepbench, pb_tests and the shared libraries the GPU
+#                 machine lacks into build-device/
+#   env           GPU, driver, clocks, nvcc, library versions                          -> env.txt
+#   tests         the whole C++ suite, CUDA parity of every variant included            -> tests.log
+#   sanitize      compute-sanitizer memcheck + racecheck of $VARIANTS, nchw and nhwc    -> sanitize.log
+#   sweep         prepbench run --sweep sweeps/$SWEEP.json for each name in $SWEEP      -> sweep_NAME.json/.txt
+#   peers         GPU peers ($GPU_PEERS) on $WORKLOADS x $PIPELINES                     -> peers_gpu.json
+#   compile_peer  torch.compile peer on the same                                       -> peers_compile.json
+#   cpu_peers     CPU peers ($CPU_PEERS) on the same                                   -> peers_cpu.json
+#   merge         peers/merge.py of the sweeps and peers of this call                   -> merged.json
+#   e2e           prepbench e2e of $VARIANTS on $PIPELINES x $WORKLOADS                 -> e2e.json/.txt
+#   ncu           profiling/ncu.sh of $VARIANTS on the headline case                     -> ncu_VARIANT.json
+# Settings (environment): VARIANTS (default cuda_separable_mma), SWEEP (default "default"), WORKLOADS (default
+# ragged-n32-384-1024), PIPELINES (default the four core ones), GPU_PEERS, CPU_PEERS.
+# Draw charts afterwards, here: scripts/charts.sh merged.json DIR.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+[ $# -gt 0 ] || { usage >&2; exit 2; }
+case "$1" in -h|--help) usage; exit 0 ;; esac
+
+D=build-device
+if [ "$1" = prepare ]; then
+  set -e
+  cmake --preset default -G Ninja >/dev/null
+  cmake --build build -j"$(nproc)"
+  rm -rf "$D" && mkdir -p "$D/lib"
+  cp build/prepbench build/tests/pb_tests "$D/"
+  for lib in libbenchmark.so.1debian libcudart.so.13 libcupti.so.13; do
+    src=$(ldd build/prepbench | awk -v l="$lib" '$1 == l {print $3}')
+    [ -n "$src" ] && cp -L "$src" "$D/lib/"
+  done
+  du -sh "$D" | awk '{print "device.sh: carry build-device (" $1 ")"}'
+  git status --porcelain --untracked-files=no | grep -q . && echo "device.sh: warning: uncommitted changes: results will say dirty=true" || true
+  exit 0
+fi
+
+[ -x "$D/prepbench" ] || { echo "device.sh: no $D/prepbench: run scripts/device.sh prepare here and carry $D" >&2; exit 2; }
+OUT=${OUT:-/tmp/prepbench-device}
+R=$OUT/device
+mkdir -p "$R"
+export LD_LIBRARY_PATH="$PWD/$D/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export PYTHONUNBUFFERED=1
+export PB_PYTHON=${PB_PYTHON:-$(command -v python3)}  # the GPU machine's Python has torch
+B=$D/prepbench
+VARIANTS=${VARIANTS:-cuda_separable_mma}
+SWEEP=${SWEEP:-default}
+WORKLOADS=${WORKLOADS:-ragged-n32-384-1024}
+PIPELINES=${PIPELINES:-siglip-so400m-384,clip-vit-b32,dinov2-small,qwen2.5-vl-7b}
+GPU_PEERS=${GPU_PEERS:-torchvision_loop_uint8,torchvision_loop_float,hf_processor}
+CPU_PEERS=${CPU_PEERS:-hf_processor_cpu,hf_processor_pil,opencv_cpu}
+dirs() { local d=""; for w in ${WORKLOADS//,/ }; do
+  [ -f /tmp/wl/$w/manifest.json ] || $B workload dump --workload "$w" --out /tmp/wl/$w >/dev/null
+  d="$d${d:+,}/tmp/wl/$w"; done; echo "$d"; }
+peers() {  # peers NAMES OUT.json [extra args]
+  local names=$1 out=$2; shift 2
+  "$PB_PYTHON" peers/run_peers.py --prepbench $B --workload-dirs "$(dirs)" --pipelines "$PIPELINES" --peers "$names" \
+    --out "$R/$out" "$@" 2>&1 | grep -v Warning | tee -a "$R/peers.log"
+}
+status=0
+for stage in "$@"; do
+  echo "== $stage $(date -u +%T)" | tee -a "$R/log.txt"
+  case $stage in
+  env)
+    { date -u +%FT%TZ
+      nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv
+      nvcc --version 2>/dev/null | tail -1
+      "$PB_PYTHON" -c "import torch, torchvision, transformers; print('torch', torch.__version__, 'torchvision', torchvision.__version__, 'transformers', transformers.__version__)"
+    } > "$R/env.txt" 2>&1
+    cat "$R/env.txt" ;;
+  tests)
+    G=/tmp/pb-golden; mkdir -p $G
+    for a in tests/golden/goldens*.tar.xz; do
+      set_name=$(basename "$a" .tar.xz); set_name=${set_name#goldens}; set_name=${set_name#_}
+      mkdir -p "$G/$set_name" && tar -xJf "$a" -C "$G/$set_name"
+    done
+    PB_GOLDEN_DIR=$G PB_PREPBENCH_BIN=$PWD/$B PB_TEST_TMP=/tmp/pbtest $D/pb_tests > "$R/tests.log" 2>&1 || status=1
+    grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[==========\] [0-9]+ tests' "$R/tests.log" | tee -a "$R/log.txt" ;;
+  sanitize)
+    : > "$R/sanitize.log"
+    for v in ${VARIANTS//,/ }; do
+      for tool in memcheck racecheck; do
+        for ol in nchw nhwc; do
+          echo "--- $tool $v $ol" >> "$R/sanitize.log"
+          compute-sanitizer --tool $tool --error-exitcode 9 $B run --variants "$v" --pipelines '*' \
+            --workloads ragged-n3-60-500 --layouts hwc,chw --dtypes fp32,bf16 --modes hf,float --out-layouts $ol \
+            --reps 1 --warmup 0 --no-kernel-trace --out /tmp/san.json >> "$R/sanitize.log" 2>&1 || status=1
+          tail -n 1 "$R/sanitize.log" | sed "s/^/$tool $v $ol: /" | tee -a "$R/log.txt"
+        done
+      done
+    done ;;
+  sweep)
+    for s in ${SWEEP//,/ }; do
+      $B run --sweep sweeps/$s.json --out "$R/sweep_$s.json" > "$R/sweep_$s.txt" 2> "$R/sweep_$s.log" || status=1
+      tail -n 3 "$R/sweep_$s.txt" | tee -a "$R/log.txt"
+    done ;;
+  peers) peers "$GPU_PEERS" peers_gpu.json || status=1 ;;
+  compile_peer) peers torch_compile peers_compile.json || status=1 ;;
+  cpu_peers) peers "$CPU_PEERS" peers_cpu.json --cpu-reps 3 || status=1 ;;
+  merge)
+    v=$(ls "$R"/sweep_*.json 2>/dev/null | paste -sd, -) p=$(ls "$R"/peers_*.json 2>/dev/null | paste -sd, -)
+    "$PB_PYTHON" peers/merge.py --variants "$v" --peers "$p" --out "$R/merged.json" || status=1 ;;
+  e2e)
+    $B e2e --variants "$VARIANTS" --pipelines "$PIPELINES" --workloads "$WORKLOADS" --out "$R/e2e.json" \
+      > "$R/e2e.txt" 2>> "$R/log.txt" || status=1
+    cat "$R/e2e.txt" ;;
+  ncu)
+    for v in ${VARIANTS//,/ }; do
+      PREPBENCH=$B profiling/ncu.sh "$v" siglip-so400m-384 ragged-n32-384-1024 chw fp32 hf "$R/ncu_$v.json" \
+        >> "$R/log.txt" 2>&1 || status=1
+    done ;;
+  *) echo "device.sh: unknown stage '$stage' (scripts/device.sh --help)" >&2; exit 2 ;;
+  esac
+done
+tar -czf "$OUT/device.tgz" -C "$OUT" device
+echo "device.sh: status $status; results in \$OUT/device.tgz"
+exit $status
