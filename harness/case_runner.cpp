@@ -2,25 +2,26 @@
 
 #include "core/parallel.hpp"
 #include "core/reference.hpp"
+#include "harness/measure.hpp"
+#include "harness/parity.hpp"
 #include "harness/roofline.hpp"
-#include "profiling/cupti_kernels.hpp"
 #include "profiling/nvtx.hpp"
 
 namespace pb {
 
-const std::vector<Image>& WorkloadCache::timed(const std::string& workload, Layout l) {
-  const std::string key = "timed|" + workload + "|" + layout_name(l);
+const std::vector<Image>& WorkloadCache::timed(const WorkloadSpec& w, Layout l) {
+  const std::string key = "timed|" + w.name + "|" + layout_name(l);
   auto it = images_.find(key);
-  if (it == images_.end()) it = images_.emplace(key, generate_workload(parse_workload(workload), l)).first;
+  if (it == images_.end()) it = images_.emplace(key, generate_workload(w, l)).first;
   return it->second;
 }
 
-const std::vector<Image>& WorkloadCache::parity(const std::string& workload, Layout l) {
-  const std::string key = "parity|" + workload + "|" + layout_name(l);
+const std::vector<Image>& WorkloadCache::parity(const WorkloadSpec& w, Layout l) {
+  const std::string key = "parity|" + w.name + "|" + layout_name(l);
   auto it = images_.find(key);
   if (it == images_.end()) {
     // Same shapes as the timed images (so the plan is the same), fresh content every run.
-    const auto shapes = workload_shapes(parse_workload(workload));
+    const auto shapes = workload_shapes(w);
     std::vector<Image> imgs;
     for (size_t i = 0; i < shapes.size(); ++i) imgs.push_back(generate_image(shapes[i].h, shapes[i].w, parity_seed_, int(i), l));
     it = images_.emplace(key, std::move(imgs)).first;
@@ -28,35 +29,27 @@ const std::vector<Image>& WorkloadCache::parity(const std::string& workload, Lay
   return it->second;
 }
 
-const std::vector<float>& WorkloadCache::reference(const std::string& workload, const Plan& plan) {
-  const std::string key = workload + "|" + plan.pipeline + "|" + mode_name(plan.mode) + "|" + dst_layout_name(plan.layout);
+const std::vector<float>& WorkloadCache::reference(const WorkloadSpec& w, const Plan& plan) {
+  const std::string key = w.name + "|" + plan.pipeline + "|" + mode_name(plan.mode) + "|" + dst_layout_name(plan.layout);
   auto it = refs_.find(key);
   if (it == refs_.end()) {
     std::vector<ImageView> views;
-    for (const auto& im : parity(workload, Layout::HWC)) views.push_back(im.view());
+    for (const auto& im : parity(w, Layout::HWC)) views.push_back(im.view());
     it = refs_.emplace(key, run_reference(plan, views)).first;
   }
   return it->second;
 }
 
-void WorkloadCache::keep_only(const std::string& workload) {
+void WorkloadCache::keep_only(const WorkloadSpec& w) {
   for (auto it = images_.begin(); it != images_.end();)
-    it = it->first.find("|" + workload + "|") == std::string::npos ? images_.erase(it) : std::next(it);
+    it = it->first.find("|" + w.name + "|") == std::string::npos ? images_.erase(it) : std::next(it);
   for (auto it = refs_.begin(); it != refs_.end();)
-    it = it->first.rfind(workload + "|", 0) != 0 ? refs_.erase(it) : std::next(it);
+    it = it->first.rfind(w.name + "|", 0) != 0 ? refs_.erase(it) : std::next(it);
 }
 
-std::string repro_command(const Case& c, const std::string& suffix) {
-  return "prepbench run --variants " + c.variant + " --pipelines " + c.pipeline + " --workloads " + c.workload +
-         " --layouts " + layout_name(c.layout) + " --dtypes " + dtype_name(c.dtype) + " --modes " + mode_name(c.mode) +
-         (c.channels_last ? " --out-layouts nhwc" : "") + suffix;
-}
-
-CaseRunner::CaseRunner(ExecBackend& cpu, ExecBackend* cuda, std::string cuda_why, RunOptions opt)
-    : cpu_(cpu), cuda_(cuda), cuda_why_(std::move(cuda_why)), opt_(opt), cache_(opt.parity_seed) {}
-
-int CaseRunner::reps_for(const Case& c) const {
-  return find_variant(c.variant).backend == Backend::Cuda ? opt_.gpu_reps : opt_.cpu_reps;
+std::string RunOptions::repro_flags() const {
+  return " --reps " + std::to_string(gpu_reps) + " --cpu-reps " + std::to_string(cpu_reps) +
+         (warm_l2 ? " --warm-l2" : "");
 }
 
 DeviceBatch upload_batch(ExecBackend& be, const std::vector<Image>& images, Layout layout) {
@@ -80,20 +73,54 @@ void overwrite_batch(ExecBackend& be, const DeviceBatch& batch, const std::vecto
     be.to_device(const_cast<uint8_t*>(batch.inputs.images[i].data), images[i].pixels.data(), images[i].pixels.size());
 }
 
+std::shared_ptr<void> allocate_output(ExecBackend& be, const Plan& plan, DType dtype) {
+  Allocator& alloc = be.allocator();
+  return std::shared_ptr<void>(alloc.allocate(size_t(plan.out_elems) * dtype_size(dtype)),
+                               [&alloc](void* p) { alloc.release(p); });
+}
+
 std::vector<float> execute_once(ExecBackend& be, Variant& v, const Plan& plan, const std::vector<Image>& images,
                                 Layout layout, DType dtype) {
   const DeviceBatch batch = upload_batch(be, images, layout);
   const size_t out_bytes = size_t(plan.out_elems) * dtype_size(dtype);
-  Allocator& alloc = be.allocator();
-  std::shared_ptr<void> out_mem(alloc.allocate(out_bytes), [&alloc](void* p) { alloc.release(p); });
-  Output out{out_mem.get(), dtype};
-  Workspace ws(alloc);
-  v.setup(plan, batch.inputs, dtype, ws);
+  const std::shared_ptr<void> out_mem = allocate_output(be, plan, dtype);
+  const Output out{out_mem.get(), dtype};
+  Workspace ws(be.allocator());
+  const Launch launch = v.setup(plan, batch.inputs, out, ws);
   be.poison(out.data, out_bytes);
-  be.run_untimed([&](void* s) { v.run(plan, batch.inputs, out, s); });
+  be.run_untimed(launch);
   std::vector<uint8_t> host(out_bytes);
   be.to_host(host.data(), out.data, out_bytes);
   return widen_output(host.data(), size_t(plan.out_elems), dtype);
+}
+
+Plan plan_case(const Case& c) {
+  Plan plan = make_plan(find_pipeline(c.pipeline), workload_shapes(c.workload), c.mode);
+  if (c.out == OutLayout::ChannelsLast) to_channels_last(plan);
+  return plan;
+}
+
+CaseRunner::CaseRunner(ExecBackend& cpu, ExecBackend* cuda, std::string cuda_why, RunOptions opt)
+    : cpu_(cpu), cuda_(cuda), cuda_why_(std::move(cuda_why)), opt_(opt), cache_(opt.parity_seed) {}
+
+Record CaseRunner::run(const Case& c) {
+  Record rec;
+  rec.variant = c.variant;
+  rec.pipeline = c.pipeline;
+  rec.workload = c.workload.name;
+  rec.layout = layout_name(c.layout);
+  rec.dtype = dtype_name(c.dtype);
+  rec.mode = mode_name(c.mode);
+  rec.repro = "prepbench run " + c.selection_args() + opt_.repro_flags();
+  try {
+    if (prepare(c, rec)) measure(c, rec);
+  } catch (const std::exception& e) {  // OutOfMemory included: recorded, and the sweep goes on
+    rec.status = "failed";
+    rec.reason = e.what();
+    rec.samples_ms.clear();
+  }
+  finish(rec);
+  return rec;
 }
 
 bool CaseRunner::prepare(const Case& c, Record& rec) {
@@ -114,29 +141,24 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
     rec.reason = why;
     return false;
   }
-  const PipelineSpec& spec = find_pipeline(c.pipeline);
   try {
-    plan_ = make_plan(spec, workload_shapes(parse_workload(c.workload)), c.mode);
+    plan_ = plan_case(c);
   } catch (const GeometryError& e) {
     rec.status = "unsupported";
     rec.reason = std::string("pipeline rejects this workload: ") + e.what();
     return false;
+  } catch (const std::invalid_argument& e) {  // channels last of an output without a channel axis
+    rec.status = "unsupported";
+    rec.reason = e.what();
+    return false;
   }
-  if (c.channels_last) {
-    try {
-      to_channels_last(plan_);
-    } catch (const std::invalid_argument& e) {
-      rec.status = "unsupported";
-      rec.reason = e.what();
-      return false;
-    }
-  }
+  const bool gpu = info.backend == Backend::Cuda;
   rec.extra["out_layout"] = dst_layout_name(plan_.layout);
   const size_t out_bytes = size_t(plan_.out_elems) * dtype_size(c.dtype);
   rec.output_bytes = (long long)out_bytes;
   rec.bytes_moved = plan_.input_bytes() + (long long)out_bytes;
-  rec.extra["cold_l2"] = info.backend == Backend::Cuda && !opt_.warm_l2;
-  if (info.backend == Backend::Cpu) rec.extra["threads"] = thread_count();
+  rec.extra["cold_l2"] = gpu && !opt_.warm_l2;
+  if (!gpu) rec.extra["threads"] = thread_count();
   rec.extra["parity_seed"] = opt_.parity_seed;
   if (opt_.inject_delay_us > 0) rec.extra["inject_delay_us"] = opt_.inject_delay_us;
   rec.extra["roofline"] = {{"flops_separable", separable_flops(plan_)},
@@ -146,18 +168,15 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
   const std::vector<Image>& fresh = cache_.parity(c.workload, c.layout);
   const std::vector<float>& ref = cache_.reference(c.workload, plan_);
 
-  // Inputs live in one buffer with fixed image offsets, so a variant may keep pointers from setup; the parity run
+  // Inputs live in one buffer with fixed image offsets, so the bound launch keeps its pointers; the parity run
   // overwrites the same buffer with the fresh images.
-  Allocator& alloc = be_->allocator();
   batch_ = upload_batch(*be_, timed, c.layout);
-  output_mem_ = std::shared_ptr<void>(alloc.allocate(out_bytes), [&alloc](void* p) { alloc.release(p); });
-  output_ = {output_mem_.get(), c.dtype};
-  const Inputs& inputs_ = batch_.inputs;
-
+  output_mem_ = allocate_output(*be_, plan_, c.dtype);
+  const Output output{output_mem_.get(), c.dtype};
   const size_t used_before = be_->used_device_bytes();
-  ws_ = std::make_unique<Workspace>(alloc);
-  variant_->setup(plan_, inputs_, c.dtype, *ws_);
-  if (info.backend == Backend::Cuda) {
+  ws_ = std::make_unique<Workspace>(be_->allocator());
+  launch_ = variant_->setup(plan_, batch_.inputs, output, *ws_);
+  if (gpu) {
     const long long delta = (long long)be_->used_device_bytes() - (long long)used_before;
     const long long live = (long long)ws_->live_bytes();
     // cudaMalloc rounds every allocation up (to 2 MiB pages for large ones), so the device may hold up to 2 MiB
@@ -167,20 +186,17 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
                                  {"cudaMemGetInfo_delta", delta},
                                  {"allocations", ws_->allocations()},
                                  {"agree", delta >= live - (1LL << 20) && delta - live <= slack}};
-  }
-
-  launch_ = [this](void* s) { variant_->run(plan_, batch_.inputs, output_, s); };
-  if (info.backend == Backend::Cuda) {
-    rec.extra["launch"] = opt_.cuda_graph ? "cuda_graph" : "stream";
-    if (opt_.cuda_graph) launch_ = be_->capture(launch_);  // the parity run below checks the graph itself
+    rec.extra["launch"] = launch_name(c.launch);
+    if (c.launch == LaunchMode::Graph) launch_ = be_->capture(launch_);  // the parity run checks the graph itself
   }
 
   overwrite_batch(*be_, batch_, fresh);
-  be_->poison(output_.data, out_bytes);
+  be_->poison(output.data, out_bytes);
   be_->run_untimed(launch_);
   std::vector<uint8_t> host(out_bytes);
-  be_->to_host(host.data(), output_.data, out_bytes);
-  rec.parity = check_parity(ref, widen_output(host.data(), size_t(plan_.out_elems), c.dtype), spec, c.mode, c.dtype);
+  be_->to_host(host.data(), output.data, out_bytes);
+  rec.parity = check_parity(ref, widen_output(host.data(), size_t(plan_.out_elems), c.dtype),
+                            find_pipeline(c.pipeline), c.mode, c.dtype);
   rec.has_parity = true;
   overwrite_batch(*be_, batch_, timed);
   if (!rec.parity.ok) {
@@ -188,37 +204,28 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
     rec.reason = "parity: " + rec.parity.reason;
     return false;
   }
-  for (int i = 0; i < opt_.warmup; ++i) be_->run_untimed(launch_);
   return true;
 }
 
-double CaseRunner::timed_rep() {
-  be_->before_rep(!opt_.warm_l2);
-  NvtxRange range("rep");
-  return be_->time_ms([&](void* s) {
-    launch_(s);
-    if (opt_.inject_delay_us > 0) be_->busy_wait(opt_.inject_delay_us, s);
-  });
-}
-
-void CaseRunner::profile_rep(Record& rec) {
-  if (!be_ || be_->kind() != Backend::Cuda || !opt_.trace_kernels) return;
-  double event_ms = 0;
-  NvtxRange range("profiled rep");
-  const auto kernels = trace_kernels([&] {  // called twice; the second call's kernels and event time are kept
-    be_->before_rep(!opt_.warm_l2);
-    event_ms = be_->time_ms([&](void* s) {
-      launch_(s);
-      if (opt_.inject_delay_us > 0) be_->busy_wait(opt_.inject_delay_us, s);
-    });
-  });
-  last_kernel_table_ = kernel_table(kernels);
-  nlohmann::json k = kernels_json(kernels);
-  rec.extra["kernels"] = k["kernels"];  // DESIGN: the record's per-kernel list
-  k.erase("kernels");
-  k["event_ms"] = event_ms;  // the same repetition by CUDA events: kernels + the gaps between them
-  k["launch_gap_ms"] = event_ms - k["kernels_sum_ms"].get<double>();
-  rec.extra["profile"] = k;
+void CaseRunner::measure(const Case& c, Record& rec) {
+  NvtxRange case_range("case " + c.key());
+  TimingOptions t;
+  t.cold_l2 = !opt_.warm_l2;
+  t.stop = opt_.stop;
+  for (int i = 0; i < opt_.warmup; ++i) be_->run_untimed(launch_);
+  t.inject_delay_us = opt_.inject_delay_us;
+  rec.samples_ms = timed_reps(*be_, launch_, opt_.reps_for(be_->kind()), t);
+  if (opt_.stop && *opt_.stop) {
+    rec.status = "failed";
+    rec.reason = "interrupted";
+    rec.samples_ms.clear();
+    return;
+  }
+  if (be_->kind() == Backend::Cuda && opt_.trace_kernels) {
+    const nlohmann::json k = traced_rep(*be_, launch_, t, &last_kernel_table_);
+    rec.extra["kernels"] = k["kernels"];  // DESIGN: the record's per-kernel list
+    rec.extra["profile"] = k["profile"];
+  }
 }
 
 void CaseRunner::finish(Record& rec) {

@@ -3,15 +3,17 @@
 
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
+#include "harness/sweep.hpp"
 #include "harness/e2e.hpp"
 #include "harness/meta.hpp"
 #include "harness/results.hpp"
+#include "harness/stats.hpp"
 #include "workloads/npy.hpp"
 
 namespace pb {
 
 #ifndef PB_HAVE_CUDA
-nlohmann::json run_e2e(const Case&, const E2EOptions&, WorkloadCache&, ExecBackend&) {
+std::vector<Record> run_e2e(const Case&, const E2EOptions&, WorkloadCache&, ExecBackend&) {
   throw std::runtime_error("e2e: this build has no CUDA support");
 }
 #endif
@@ -63,42 +65,46 @@ int cmd_e2e(const std::vector<std::string>& args) {
   WorkloadCache cache(uint64_t(a.get_int("seed", 1, 0, 1 << 30)));
   std::string command = "prepbench e2e";
   for (const auto& s : args) command += " " + s;
-  nlohmann::json doc = {{"schema", "prepbench.e2e/1"},
-                        {"meta", collect_meta(*cpu, cuda.get(), command, 0.0)},
-                        {"records", nlohmann::json::array()}};
-  std::printf("%-26s %-18s %-22s %-4s %-4s %3s %9s %9s %9s %9s %8s %s\n", "variant", "pipeline", "workload", "lay",
-              "dt", "G", "h2d ms", "kernel", "serial", "overlap", "PCIe GB/s", "parity");
+  const nlohmann::json meta = collect_meta(*cpu, cuda.get(), command, 0.0);
+  std::vector<Record> records;
+  std::printf("%-58s %3s %9s %9s %9s %9s %9s %s\n", "case", "G", "h2d ms", "kernel", "serial", "overlap", "PCIe GB/s",
+              "parity");
   int failed = 0;
   for (const Case& c : cases) {
     cache.keep_only(c.workload);
-    nlohmann::json r;
+    std::vector<Record> r;
     try {
       r = run_e2e(c, o, cache, *cuda);
+    } catch (const UsageError&) {
+      throw;
     } catch (const std::exception& e) {  // recorded; the other cases still run
-      std::printf("%-26s %-18s %-22s failed: %s\n", c.variant.c_str(), c.pipeline.c_str(), c.workload.c_str(),
-                  e.what());
-      doc["records"].push_back({{"variant", c.variant},
-                                {"pipeline", c.pipeline},
-                                {"workload", c.workload},
-                                {"layout", layout_name(c.layout)},
-                                {"dtype", dtype_name(c.dtype)},
-                                {"mode", mode_name(c.mode)},
-                                {"status", "failed"},
-                                {"reason", e.what()}});
+      std::printf("%-58s failed: %s\n", c.key().c_str(), e.what());
+      Record f;
+      f.variant = c.variant;
+      f.backend = "cuda";
+      f.pipeline = c.pipeline;
+      f.workload = c.workload.name;
+      f.layout = layout_name(c.layout);
+      f.dtype = dtype_name(c.dtype);
+      f.mode = mode_name(c.mode);
+      f.status = "failed";
+      f.reason = e.what();
+      f.repro = "prepbench e2e " + c.selection_args();
+      f.extra["measure"] = "e2e_overlap";
+      records.push_back(f);
       ++failed;
       continue;
     }
-    r["status"] = "ok";
-    const bool ok = r["parity"]["ok"].get<bool>();
-    if (!ok) r["status"] = "failed";
-    failed += !ok;
-    std::printf("%-26s %-18s %-22s %-4s %-4s %3d %9.3f %9.3f %9.3f %9.3f %8.1f %s\n", c.variant.c_str(),
-                c.pipeline.c_str(), c.workload.c_str(), layout_name(c.layout), dtype_name(c.dtype),
-                r["groups"].get<int>(), r["h2d_ms"]["median"].get<double>(), r["kernel_ms"]["median"].get<double>(),
-                r["serial_ms"]["median"].get<double>(), r["overlap_ms"]["median"].get<double>(),
-                r["h2d_gbps"].get<double>(), ok ? "ok" : r["parity"]["reason"].get<std::string>().c_str());
-    doc["records"].push_back(r);
+    const Record& ovl = r[3];
+    failed += ovl.status != "ok";
+    std::printf("%-58s %3d %9.3f %9.3f %9.3f %9.3f %9.1f %s\n", c.key().c_str(), ovl.extra["groups"].get<int>(),
+                summarize(r[0].samples_ms).median, summarize(r[1].samples_ms).median, summarize(r[2].samples_ms).median,
+                summarize(ovl.samples_ms).median, ovl.extra["h2d_gbps"].get<double>(),
+                ovl.parity.ok ? "ok" : ovl.parity.reason.c_str());
+    records.insert(records.end(), r.begin(), r.end());
   }
+  const nlohmann::json doc = make_results_document(meta, records);
+  validate_results_document(doc);
   write_text_atomic(out_path, doc.dump(1) + "\n");
   return failed ? 1 : 0;
 }

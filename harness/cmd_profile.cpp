@@ -3,6 +3,7 @@
 #include "harness/case_runner.hpp"
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
+#include "harness/sweep.hpp"
 
 namespace pb {
 
@@ -38,26 +39,17 @@ int cmd_profile(const std::vector<std::string>& args) {
   CaseRunner runner(*cpu, cuda.get(), why, opt);
   int failed = 0;
   for (const Case& c : cases) {
-    Record r;
-    r.variant = c.variant;
-    std::printf("%s %s %s %s %s %s\n", c.variant.c_str(), c.pipeline.c_str(), c.workload.c_str(), layout_name(c.layout),
-                dtype_name(c.dtype), mode_name(c.mode));
-    try {
-      if (runner.prepare(c, r)) {
-        for (int i = 0; i < opt.gpu_reps; ++i) r.samples_ms.push_back(runner.timed_rep());
-        runner.profile_rep(r);
-        std::printf("  median of %d timed repetitions (events): %.4f ms; profiled repetition (events): %.4f ms\n%s",
-                    opt.gpu_reps, summarize(r.samples_ms).median, r.extra["profile"]["event_ms"].get<double>(),
-                    runner.last_kernel_table().c_str());
-      } else {
-        std::printf("  %s: %s\n", r.status.c_str(), r.reason.c_str());
-        failed += r.status == "failed";
-      }
-    } catch (const std::exception& e) {
-      std::printf("  failed: %s\n", e.what());
-      ++failed;
+    std::printf("%s\n", c.key().c_str());
+    runner.cache().keep_only(c.workload);
+    const Record r = runner.run(c);
+    if (r.status == "ok" && r.extra.contains("profile")) {
+      std::printf("  median of %d timed repetitions (events): %.4f ms; profiled repetition (events): %.4f ms\n%s",
+                  opt.gpu_reps, summarize(r.samples_ms).median, r.extra["profile"]["event_ms"].get<double>(),
+                  runner.last_kernel_table().c_str());
+    } else {
+      std::printf("  %s: %s\n", r.status.c_str(), r.reason.empty() ? "not a CUDA case" : r.reason.c_str());
+      failed += r.status == "failed";
     }
-    runner.finish(r);
   }
   return failed ? 1 : 0;
 }

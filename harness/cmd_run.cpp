@@ -1,8 +1,7 @@
-#include <benchmark/benchmark.h>
-
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -14,6 +13,7 @@
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
 #include "harness/meta.hpp"
+#include "harness/sweep.hpp"
 #include "profiling/nvtx.hpp"
 #include "workloads/npy.hpp"
 
@@ -22,13 +22,6 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_signal(int) { g_interrupted = true; }
-
-// Google Benchmark drives the repetitions; prepbench prints its own progress and table, so its reporter is mute.
-class QuietReporter : public benchmark::BenchmarkReporter {
- public:
-  bool ReportContext(const Context&) override { return true; }
-  void ReportRuns(const std::vector<Run>&) override {}
-};
 
 std::string human_bytes(long long b) {
   char buf[32];
@@ -86,12 +79,10 @@ const CommandSpec& spec_run() {
                   "Exit status: 0 done, 1 with --strict when a case failed, 2 bad input, 130 interrupted."};
     for (auto& o : selection_options(d)) s.options.push_back(o);
     const std::vector<OptionSpec> more = {
-        {"out-layouts", "O,...", "output layouts: nchw, nhwc (channels last, HF data_format) (default nchw)"},
         {"reps", "N", "timed repetitions per GPU case (default " + std::to_string(d.gpu_reps) + "; sets --cpu-reps too)"},
         {"cpu-reps", "N", "timed repetitions per CPU case (default " + std::to_string(d.cpu_reps) + ")"},
         {"warmup", "N", "untimed repetitions before timing (default " + std::to_string(d.warmup) + ")"},
         {"warm-l2", "", "GPU: keep the L2 warm between repetitions (default: cold, 2x L2 rewritten)"},
-        {"cuda-graph", "", "GPU: each repetition replays a CUDA graph of the variant's launches"},
         {"threads", "N", "CPU thread-pool size (default: hardware threads)"},
         {"seed", "S", "seed of the fresh parity images (default: random, recorded)"},
         {"no-kernel-trace", "", "GPU: skip the extra CUPTI-traced repetition per case"},
@@ -108,12 +99,10 @@ int cmd_run(const std::vector<std::string>& args) {
   Args a(args, spec_run());
   SweepConfig cfg = a.has("sweep") ? load_sweep_file(a.require("sweep")) : SweepConfig{};
   apply_selection(a, cfg);
-  if (a.has("out-layouts")) cfg.out_layouts = split_list(a.require("out-layouts"));
   cfg.gpu_reps = a.get_int("reps", cfg.gpu_reps, 1, 100000);
   cfg.cpu_reps = a.get_int("cpu-reps", a.has("reps") ? cfg.gpu_reps : cfg.cpu_reps, 1, 100000);
   cfg.warmup = a.get_int("warmup", cfg.warmup, 0, 1000);
   cfg.warm_l2 = cfg.warm_l2 || a.flag("warm-l2");
-  cfg.cuda_graph = cfg.cuda_graph || a.flag("cuda-graph");
   if (a.has("threads")) set_thread_count(a.get_int("threads", 0, 1, 1024));
   const std::vector<Case> cases = expand_cases(cfg);
   const std::string out_path = a.get("out", kDefaultOut);
@@ -124,7 +113,6 @@ int cmd_run(const std::vector<std::string>& args) {
   opt.cpu_reps = cfg.cpu_reps;
   opt.warmup = cfg.warmup;
   opt.warm_l2 = cfg.warm_l2;
-  opt.cuda_graph = cfg.cuda_graph;
   if (a.has("seed")) {
     const std::string seed = a.require("seed");
     if (seed.size() > 19 || seed.find_first_not_of("0123456789") != std::string::npos)
@@ -136,14 +124,12 @@ int cmd_run(const std::vector<std::string>& args) {
   opt.inject_delay_us = a.get_double("inject-delay", 0.0);
   if (opt.inject_delay_us < 0 || opt.inject_delay_us > 1e6) throw UsageError("--inject-delay must be in [0, 1e6] microseconds");
   opt.trace_kernels = !a.flag("no-kernel-trace");
-  opt.repro_suffix = " --reps " + std::to_string(cfg.gpu_reps) + " --cpu-reps " + std::to_string(cfg.cpu_reps) +
-                     (cfg.warm_l2 ? " --warm-l2" : "") + (cfg.cuda_graph ? " --cuda-graph" : "");
 
   auto cpu = make_cpu_backend();
   std::unique_ptr<ExecBackend> cuda;
   std::string cuda_why;
   size_t cuda_cases = 0;
-  for (const auto& c : cases) cuda_cases += find_variant(c.variant).backend == Backend::Cuda;
+  for (const auto& c : cases) cuda_cases += c.backend() == Backend::Cuda;
   if (cuda_cases) cuda = make_cuda_backend(cuda_why);
   if (cuda_cases && !cuda)  // said once here; each record carries the reason
     std::fprintf(stderr, "prepbench: %s: %zu CUDA case%s recorded as skipped, %zu CPU case%s run\n", cuda_why.c_str(),
@@ -162,16 +148,17 @@ int cmd_run(const std::vector<std::string>& args) {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  opt.stop = &g_interrupted;
   CaseRunner runner(*cpu, cuda.get(), cuda_why, opt);
-  std::vector<Record> records(cases.size());
+  std::vector<Record> records;
   const auto t_start = std::chrono::steady_clock::now();
-  int done = 0;
-  auto progress = [&](size_t i) {
-    ++done;
-    if (records[i].status == "skipped") return;  // summarized once, above and below
+  for (size_t i = 0; i < cases.size() && !g_interrupted; ++i) {
+    const Case& c = cases[i];
+    runner.cache().keep_only(c.workload);
+    records.push_back(runner.run(c));
+    const Record& r = records.back();
+    if (r.status == "skipped") continue;  // summarized once, above and below
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-    const double eta = el / done * double(cases.size() - size_t(done));
-    const Record& r = records[i];
     std::string what = r.status;
     if (!r.samples_ms.empty()) {
       char b[64];
@@ -180,70 +167,9 @@ int cmd_run(const std::vector<std::string>& args) {
     } else if (!r.reason.empty()) {
       what += ": " + r.reason;
     }
-    std::fprintf(stderr, "[%d/%zu] %s %s %s %s %s %s%s: %s (ETA %.0fs)\n", done, cases.size(), r.variant.c_str(),
-                 r.pipeline.c_str(), r.workload.c_str(), r.layout.c_str(), r.dtype.c_str(), r.mode.c_str(),
-                 cases[i].channels_last ? " nhwc" : "",
-                 what.c_str(), eta);
-  };
-
-  for (size_t i = 0; i < cases.size(); ++i) {
-    const Case& c = cases[i];
-    Record& rec = records[i];
-    rec.variant = c.variant;
-    rec.pipeline = c.pipeline;
-    rec.workload = c.workload;
-    rec.layout = layout_name(c.layout);
-    rec.dtype = dtype_name(c.dtype);
-    rec.mode = mode_name(c.mode);
-    rec.repro = repro_command(c, opt.repro_suffix);
-    const std::string name = c.variant + "/" + c.pipeline + "/" + c.workload + "/" + rec.layout + "/" + rec.dtype + "/" +
-                             rec.mode + (c.channels_last ? "/nhwc" : "");
-    benchmark::RegisterBenchmark(name.c_str(), [&, i](benchmark::State& st) {
-      Record& r = records[i];
-      if (g_interrupted) {
-        st.SkipWithError("interrupted");
-        return;
-      }
-      runner.cache().keep_only(cases[i].workload);
-      NvtxRange case_range("case " + cases[i].variant + "/" + cases[i].pipeline + "/" + cases[i].workload + "/" +
-                           r.layout + "/" + r.dtype + "/" + r.mode);
-      bool ok = false;
-      try {
-        ok = runner.prepare(cases[i], r);
-      } catch (const OutOfMemory& e) {
-        r.status = "failed";
-        r.reason = e.what();
-      } catch (const std::exception& e) {
-        r.status = "failed";
-        r.reason = e.what();
-      }
-      if (ok) {
-        try {
-          for (auto _ : st) {
-            const double ms = runner.timed_rep();
-            st.SetIterationTime(ms * 1e-3);
-            r.samples_ms.push_back(ms);
-          }
-          runner.profile_rep(r);
-        } catch (const std::exception& e) {
-          r.status = "failed";
-          r.reason = e.what();
-          r.samples_ms.clear();
-        }
-      } else {
-        st.SkipWithError(r.reason.c_str());
-      }
-      runner.finish(r);
-      progress(i);
-    })->UseManualTime()->Iterations(runner.reps_for(c))->Unit(benchmark::kMillisecond);
+    std::fprintf(stderr, "[%zu/%zu] %s: %s (ETA %.0fs)\n", i + 1, cases.size(), c.key().c_str(), what.c_str(),
+                 el / double(i + 1) * double(cases.size() - i - 1));
   }
-  int bm_argc = 1;
-  char prog[] = "prepbench";
-  char* bm_argv[] = {prog, nullptr};
-  benchmark::Initialize(&bm_argc, bm_argv);
-  QuietReporter quiet;
-  benchmark::RunSpecifiedBenchmarks(&quiet);
-  benchmark::ClearRegisteredBenchmarks();
   if (g_interrupted) {
     std::fprintf(stderr, "prepbench: interrupted: no results written\n");
     return 130;

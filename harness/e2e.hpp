@@ -1,14 +1,16 @@
 #pragma once
 // End to end from pinned host memory, as a training data loader sees it: the uint8 images cross PCIe, then the
-// variant runs. Four timings per case, interleaved repetition by repetition (cold L2 each): the H2D copy alone
-// (this run's PCIe ceiling), the kernel alone, copy-then-kernel on one stream, and the batch split into groups whose
-// copies (copy stream) overlap the previous groups' kernels (compute stream). The overlapped output is
-// parity-checked against the float64 reference.
+// variant runs. Four timings per case, interleaved repetition by repetition (cold L2 each), each one record of the
+// results schema with its `measure`: e2e_h2d (the copy alone: this run's PCIe ceiling), e2e_kernel (the variant
+// alone), e2e_serial (copy, then the variant, on one stream) and e2e_overlap (the batch in groups whose copies, on a
+// copy stream, overlap the previous groups' kernels). The overlapped output is parity-checked against the float64
+// reference, and that record carries the parity.
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "harness/case_runner.hpp"
+#include "harness/results.hpp"
 
 namespace pb {
 
@@ -17,7 +19,8 @@ struct E2EOptions {
   int reps = 30;
 };
 
-// One case; throws UsageError when the variant or pipeline cannot run this way. Without CUDA: std::runtime_error.
-nlohmann::json run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& cache, ExecBackend& cuda);
+// One case: four records. Throws UsageError when the variant or pipeline cannot run this way (a CPU variant,
+// channels last, a graph launch, a batch output that does not split by image). Without CUDA: std::runtime_error.
+std::vector<Record> run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& cache, ExecBackend& cuda);
 
 }  // namespace pb

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "harness/results.hpp"
+#include "harness/case.hpp"
 
 namespace pb {
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/case.hpp"
 #include "harness/results.hpp"
 #include "harness/stats.hpp"
 

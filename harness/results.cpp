@@ -61,13 +61,6 @@ nlohmann::json make_results_document(const nlohmann::json& meta, const std::vect
   return doc;
 }
 
-std::string record_key(const nlohmann::json& r) {
-  return r.value("variant", "?") + "/" + r.value("pipeline", "?") + "/" + r.value("workload", "?") + "/" +
-         r.value("layout", "?") + "/" + r.value("dtype", "?") + "/" + r.value("mode", "?") +
-         (r.value("launch", "") == "cuda_graph" ? "/cuda_graph" : "") +
-         (r.value("out_layout", "") == "nhwc" ? "/nhwc" : "");
-}
-
 nlohmann::json read_results_file(const std::string& path) {
   std::ifstream f(path);
   if (!f) throw UsageError("cannot read '" + path + "'");

@@ -35,8 +35,5 @@ nlohmann::json make_results_document(const nlohmann::json& meta, const std::vect
 void validate_results_document(const nlohmann::json& doc);
 // A results file parsed (not yet validated); UsageError when it cannot be read or is not JSON.
 nlohmann::json read_results_file(const std::string& path);
-// The case a record measured, as one string: variant/pipeline/workload/layout/dtype/mode, plus /cuda_graph and
-// /nhwc where they apply (graph replays and stream launches differ by design, and so do channels-last outputs).
-std::string record_key(const nlohmann::json& record);
 
 }  // namespace pb

@@ -71,15 +71,25 @@ std::vector<OptionSpec> selection_options(const SweepConfig& d) {
           {"workloads", "W,...", "workloads, <kind>-n<N>-<lo>[-<hi>] (default " + joined(d.workloads) + ")"},
           {"layouts", "L,...", "input layouts: hwc, chw (default " + joined(d.layouts) + ")"},
           {"dtypes", "D,...", "output dtypes: fp32, bf16 (default " + joined(d.dtypes) + ")"},
-          {"modes", "M,...", "numerics: float, hf (default " + joined(d.modes) + ")"}};
+          {"modes", "M,...", "numerics: float, hf (default " + joined(d.modes) + ")"},
+          {"out-layouts", "O,...", "output layouts: nchw, nhwc (channels last, HF data_format) (default " +
+                                       joined(d.out_layouts) + ")"},
+          {"launches", "L,...", "GPU launches: stream, graph (a CUDA graph replay per repetition) (default " +
+                                    joined(d.launches) + ")"},
+          {"cuda-graph", "", "the same as --launches graph"}};
 }
 
 void apply_selection(const Args& a, SweepConfig& cfg) {
   const std::pair<const char*, std::vector<std::string>*> fields[] = {
       {"variants", &cfg.variants}, {"pipelines", &cfg.pipelines}, {"workloads", &cfg.workloads},
-      {"layouts", &cfg.layouts},   {"dtypes", &cfg.dtypes},       {"modes", &cfg.modes}};
+      {"layouts", &cfg.layouts},   {"dtypes", &cfg.dtypes},       {"modes", &cfg.modes},
+      {"out-layouts", &cfg.out_layouts}, {"launches", &cfg.launches}};
   for (const auto& [key, field] : fields)
     if (a.has(key)) *field = split_list(a.require(key));
+  if (a.flag("cuda-graph")) {
+    if (a.has("launches")) throw UsageError("give --launches or --cuda-graph, not both");
+    cfg.launches = {"graph"};
+  }
 }
 
 SweepConfig load_sweep_file(const std::string& path) {
@@ -92,9 +102,9 @@ SweepConfig load_sweep_file(const std::string& path) {
     throw UsageError("sweep file '" + path + "' is not valid JSON: " + e.what());
   }
   if (!j.is_object()) throw UsageError("sweep file '" + path + "' must hold a JSON object");
-  static const std::set<std::string> keys = {"description", "variants", "pipelines", "workloads", "layouts",
-                                             "dtypes",      "modes",    "reps",      "cpu_reps",  "warmup",
-                                             "warm_l2",     "cuda_graph", "out_layouts"};
+  static const std::set<std::string> keys = {"description", "variants", "pipelines",  "workloads", "layouts",
+                                             "dtypes",      "modes",    "out_layouts", "launches",  "reps",
+                                             "cpu_reps",    "warmup",   "warm_l2",     "cuda_graph"};
   SweepConfig c;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string k = it.key();
@@ -112,12 +122,13 @@ SweepConfig load_sweep_file(const std::string& path) {
     else if (k == "dtypes") c.dtypes = string_list(v, k);
     else if (k == "modes") c.modes = string_list(v, k);
     else if (k == "out_layouts") c.out_layouts = string_list(v, k);
+    else if (k == "launches") c.launches = string_list(v, k);
     else if (k == "reps") c.gpu_reps = positive(v, k, 1);
     else if (k == "cpu_reps") c.cpu_reps = positive(v, k, 1);
     else if (k == "warmup") c.warmup = positive(v, k, 0);
-    else if (k == "cuda_graph") {
+    else if (k == "cuda_graph") {  // older sweep files: "cuda_graph": true is "launches": ["graph"]
       if (!v.is_boolean()) throw UsageError("sweep key 'cuda_graph' must be true or false");
-      c.cuda_graph = v.get<bool>();
+      if (v.get<bool>()) c.launches = {"graph"};
     } else if (k == "warm_l2") {
       if (!v.is_boolean()) throw UsageError("sweep key 'warm_l2' must be true or false");
       c.warm_l2 = v.get<bool>();
@@ -132,41 +143,47 @@ std::vector<Case> expand_cases(const SweepConfig& c) {
   for (const auto& p : all_pipelines()) pipeline_names.push_back(p.name);
   const auto variants = select(c.variants, variant_names, "variant");
   const auto pipelines = select(c.pipelines, pipeline_names, "pipeline");
-  for (const auto& w : c.workloads) {
-    try {
-      parse_workload(w);
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(e.what());
-    }
-  }
+  std::vector<WorkloadSpec> workloads;
   std::vector<Layout> layouts;
   std::vector<DType> dtypes;
   std::vector<Mode> modes;
-  std::vector<bool> out_layouts;
-  for (const auto& o : c.out_layouts) out_layouts.push_back(parse_out_layout(o));
+  std::vector<OutLayout> outs;
+  std::vector<LaunchMode> launches;
   try {
+    for (const auto& w : c.workloads) workloads.push_back(parse_workload(w));
     for (const auto& l : c.layouts) layouts.push_back(parse_layout(l));
     for (const auto& d : c.dtypes) dtypes.push_back(parse_dtype(d));
     for (const auto& m : c.modes) modes.push_back(parse_mode(m));
+  } catch (const UsageError&) {
+    throw;
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
+  for (const auto& o : c.out_layouts) outs.push_back(parse_out_layout(o));
+  for (const auto& l : c.launches) launches.push_back(parse_launch(l));
   std::vector<Case> cases;
-  for (const auto& w : c.workloads)
+  for (const auto& w : workloads)
     for (const auto& p : pipelines)
       for (Mode m : modes)
         for (Layout l : layouts)
           for (const auto& v : variants)
             for (DType d : dtypes)
-              for (bool last : out_layouts) cases.push_back({v, p, w, l, d, m, last});
+              for (OutLayout o : outs)
+                for (size_t li = 0; li < launches.size(); ++li) {
+                  if (find_variant(v).backend == Backend::Cpu && li > 0) break;  // one CPU case, whatever the launch
+                  Case k;
+                  k.variant = v;
+                  k.pipeline = p;
+                  k.workload = w;
+                  k.layout = l;
+                  k.dtype = d;
+                  k.mode = m;
+                  k.out = o;
+                  k.launch = find_variant(v).backend == Backend::Cpu ? LaunchMode::Stream : launches[li];
+                  cases.push_back(k);
+                }
   if (cases.empty()) throw UsageError("the sweep selects no cases");
   return cases;
-}
-
-bool parse_out_layout(const std::string& s) {
-  if (s == "nchw") return false;
-  if (s == "nhwc") return true;
-  throw UsageError("unknown output layout '" + s + "' (valid: nchw, nhwc)");
 }
 
 }  // namespace pb

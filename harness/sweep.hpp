@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/pipeline.hpp"
+#include "harness/case.hpp"
 #include "harness/cli_args.hpp"
 #include "variants/variant.hpp"
 
@@ -17,11 +18,11 @@ struct SweepConfig {
   std::vector<std::string> dtypes{"fp32"};
   std::vector<std::string> modes{"hf"};
   std::vector<std::string> out_layouts{"nchw"};  // nchw: the pipeline's own output; nhwc: channels last
+  std::vector<std::string> launches{"stream"};   // GPU: stream, or graph (a CUDA graph replay per repetition)
   int gpu_reps = 30;
   int cpu_reps = 5;
   int warmup = 2;
   bool warm_l2 = false;
-  bool cuda_graph = false;
   std::string description;
 };
 
@@ -33,19 +34,10 @@ void apply_selection(const Args& a, SweepConfig& cfg);
 // Reads a sweep file (JSON object). Unknown keys and bad values are UsageErrors naming the valid keys.
 SweepConfig load_sweep_file(const std::string& path);
 
-struct Case {
-  std::string variant, pipeline, workload;
-  Layout layout;
-  DType dtype;
-  Mode mode;
-  bool channels_last = false;  // nhwc output (HF's data_format="channels_last"); pipelines without it: unsupported
-};
-
-// Expands globs (variants, pipelines: against the registry / the pipeline list; workloads: exact names, checked by
-// the parser) into the ordered case list: workload-major, so images and references are made once per workload.
+// The one place a sweep becomes cases. Globs (variants, pipelines) are matched against the registry and the
+// pipeline list; workloads are parsed here, once. The order is workload-major, so that images and references are
+// made once per workload. The launch axis applies to CUDA variants only: a CPU variant is run once, on its own.
 std::vector<Case> expand_cases(const SweepConfig& c);
 bool glob_match(const std::string& pattern, const std::string& name);
-// "nchw" -> false, "nhwc" -> true; anything else is a UsageError.
-bool parse_out_layout(const std::string& s);
 
 }  // namespace pb

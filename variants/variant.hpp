@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -80,14 +81,18 @@ struct VariantInfo {
   bool supports(const std::string& pipeline, Layout l, DType d, Mode m, std::string& why) const;
 };
 
+// A variant bound by setup() to one plan, its input images and its output: each call runs the whole plan once,
+// on the clock. `stream` is a cudaStream_t for CUDA variants, unused on the CPU.
+using Launch = std::function<void(void* stream)>;
+
 class Variant {
  public:
   virtual ~Variant() = default;
   virtual const VariantInfo& info() const = 0;
-  // Off the clock: tables, intermediates, job tables. Called once per (plan, layout, dtype) before run().
-  virtual void setup(const Plan& plan, const Inputs& inputs, DType dtype, Workspace& ws) = 0;
-  // On the clock. `stream` is a cudaStream_t for CUDA variants, unused on the CPU.
-  virtual void run(const Plan& plan, const Inputs& inputs, Output& out, void* stream) = 0;
+  // Off the clock: tables, intermediates, job tables, all from `ws`. The launch keeps pointers to the plan, the
+  // images' memory and the output, so they (and the variant) must outlive it; the images' pixels may change
+  // between launches.
+  virtual Launch setup(const Plan& plan, const Inputs& inputs, const Output& out, Workspace& ws) = 0;
 };
 
 struct VariantEntry {

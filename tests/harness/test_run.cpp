@@ -2,7 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -41,22 +43,36 @@ TEST(Run, WritesValidResultsWithEverySampleAndRepro) {
   }
 }
 
-// --cuda-graph is a GPU launch mode: CPU cases run as always, parity included, carry no "launch" field, and the
-// repro line keeps the flag so that the record can be reproduced as measured.
-TEST(Run, CudaGraphFlagLeavesCpuCasesAlone) {
+// The launch axis (--launches / --cuda-graph) applies to CUDA variants only: a CPU variant runs once, as always,
+// parity included, with no "launch" field and no launch flag in its repro line; a CUDA variant gets one case per
+// launch, with its own key.
+TEST(Run, LaunchAxisLeavesCpuCasesAlone) {
   const std::string out = tmp_dir() + "/run_graph.json";
   fs::remove(out);
-  const CliResult r = run_cli("run --variants cpu_fully_fused --pipelines siglip-so400m-384 --workloads uniform-n1-64 "
-                              "--modes hf --layouts hwc --cpu-reps 2 --warmup 0 --cuda-graph --out " + out);
+  const CliResult r = run_cli("run --variants cpu_fully_fused,cuda_separable_mma --pipelines siglip-so400m-384 "
+                              "--workloads uniform-n1-64 --modes hf --layouts hwc --cpu-reps 2 --warmup 0 "
+                              "--launches stream,graph --out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
   std::ifstream f(out);
   const json doc = json::parse(f);
-  ASSERT_EQ(doc["records"].size(), 1u);
-  const json& rec = doc["records"][0];
-  EXPECT_EQ(rec["status"], "ok");
-  EXPECT_TRUE(rec["parity"]["ok"].get<bool>());
-  EXPECT_FALSE(rec.contains("launch"));
-  EXPECT_NE(rec["repro"].get<std::string>().find("--cuda-graph"), std::string::npos);
+  ASSERT_EQ(doc["records"].size(), 3u);  // cpu once, cuda for each launch (skipped without a GPU)
+  std::set<std::string> repros;
+  for (const auto& rec : doc["records"]) {
+    repros.insert(rec["repro"].get<std::string>());
+    if (rec["variant"] == "cpu_fully_fused") {
+      EXPECT_EQ(rec["status"], "ok");
+      EXPECT_TRUE(rec["parity"]["ok"].get<bool>());
+      EXPECT_FALSE(rec.contains("launch"));
+      EXPECT_EQ(rec["repro"].get<std::string>().find("--launches"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(repros.size(), 3u);
+  EXPECT_EQ(std::count_if(repros.begin(), repros.end(),
+                          [](const std::string& s) { return s.find("--launches graph") != std::string::npos; }),
+            1);
+  // --cuda-graph is --launches graph; both at once is a contradiction
+  EXPECT_EQ(run_cli("run --variants cpu_fully_fused --launches stream --cuda-graph --out " + out).status, 2);
+  EXPECT_EQ(run_cli("run --variants cpu_fully_fused --launches sideways --out " + out).status, 2);
 }
 
 // --out-layouts nhwc: channels-last records, marked as such, with the flag in their repro line; a pipeline without

@@ -21,14 +21,7 @@ struct Fixture {
   }
 };
 
-Record run_case(CaseRunner& runner, const Case& c) {
-  Record r;
-  r.variant = c.variant;
-  const bool ok = runner.prepare(c, r);
-  if (ok) r.samples_ms.push_back(runner.timed_rep());
-  runner.finish(r);
-  return r;
-}
+Record run_case(CaseRunner& runner, const Case& c) { return runner.run(c); }
 
 // Every CPU variant in the registry, so that a new one is tested without editing this file.
 std::vector<std::string> cpu_variants() {
@@ -89,7 +82,7 @@ TEST(CpuVariants, ChannelsLastMatchesReference) {
   for (const auto& v : cpu_variants())
     for (const char* p : {"clip-vit-b32", "llava-next-336", "internvl3-448"}) {
       Case c{v, p, "ragged-n3-60-300", Layout::HWC, DType::F32, Mode::Hf};
-      c.channels_last = true;
+      c.out = OutLayout::ChannelsLast;
       const Record r = run_case(runner, c);
       SCOPED_TRACE(v + " " + p);
       ASSERT_EQ(r.status, "ok") << r.reason;
@@ -98,7 +91,7 @@ TEST(CpuVariants, ChannelsLastMatchesReference) {
       EXPECT_EQ(r.parity.unwritten, 0);
     }
   Case q{"cpu_fully_fused", "qwen2.5-vl-7b", "uniform-n2-64", Layout::HWC, DType::F32, Mode::Hf};
-  q.channels_last = true;
+  q.out = OutLayout::ChannelsLast;
   const Record r = run_case(runner, q);
   EXPECT_EQ(r.status, "unsupported");
   EXPECT_NE(r.reason.find("channels-last"), std::string::npos) << r.reason;
@@ -148,8 +141,10 @@ class BrokenVariant final : public Variant {
  public:
   explicit BrokenVariant(int kind) : kind_(kind) { info_.name = "broken"; }
   const VariantInfo& info() const override { return info_; }
-  void setup(const Plan&, const Inputs&, DType, Workspace&) override {}
-  void run(const Plan& plan, const Inputs& in, Output& out, void*) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace&) override {
+    return [this, &plan, in, out](void*) { run(plan, in, out); };
+  }
+  void run(const Plan& plan, const Inputs& in, const Output& out) {
     std::vector<ImageView> v = in.images;
     const std::vector<float> ref = run_reference(plan, v);
     float* o = static_cast<float*>(out.data);
@@ -175,7 +170,7 @@ TEST(Parity, BrokenVariantIsCaughtAndCorrectOnePasses) {
     std::vector<float> out(ref.size(), std::nanf(""));
     Output o{out.data(), DType::F32};
     Inputs in{{img.view()}, Layout::HWC};
-    v.run(plan, in, o, nullptr);
+    v.setup(plan, in, o, ws)(nullptr);
     const ParityResult p = check_parity(ref, out, find_pipeline("clip-vit-b32"), Mode::Float, DType::F32);
     EXPECT_EQ(p.ok, kind == 2) << kind;
   }

@@ -3,6 +3,8 @@
 // ctest reports such a run as skipped (SKIP_REGULAR_EXPRESSION), never as passed.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "harness/case_runner.hpp"
 #include "harness/e2e.hpp"
 #include "harness/parity.hpp"
@@ -25,19 +27,13 @@ class CudaVariants : public ::testing::Test {
     cuda_ = make_cuda_backend(why_);
     if (!cuda_) GTEST_SKIP() << why_;
   }
-  Record run_case(CaseRunner& runner, const Case& c) {
-    Record r;
-    const bool ok = runner.prepare(c, r);
-    if (ok) r.samples_ms.push_back(runner.timed_rep());
-    runner.finish(r);
-    return r;
-  }
+  Record run_case(CaseRunner& runner, const Case& c) { return runner.run(c); }
   // One launch of an already set-up variant on a poisoned output, checked against the reference.
-  ParityResult launch_checked(Variant& v, const Plan& plan, const Inputs& in, Output& out,
-                              const std::vector<float>& ref, const PipelineSpec& spec, Mode mode) {
+  ParityResult launch_checked(const Launch& launch, const Plan& plan, const Output& out, const std::vector<float>& ref,
+                              const PipelineSpec& spec, Mode mode) {
     const size_t bytes = size_t(plan.out_elems) * dtype_size(out.dtype);
     cuda_->poison(out.data, bytes);
-    cuda_->run_untimed([&](void* s) { v.run(plan, in, out, s); });
+    cuda_->run_untimed(launch);
     std::vector<uint8_t> host(bytes);
     cuda_->to_host(host.data(), out.data, bytes);
     return check_parity(ref, widen_output(host.data(), size_t(plan.out_elems), out.dtype), spec, mode, out.dtype);
@@ -82,7 +78,7 @@ TEST_F(CudaVariants, ChannelsLastMatchesReference) {
       for (Mode m : {Mode::Float, Mode::Hf})
         for (DType d : {DType::F32, DType::BF16}) {
           Case c{v, p, "ragged-n5-33-700", Layout::HWC, d, m};
-          c.channels_last = true;
+          c.out = OutLayout::ChannelsLast;
           const Record r = run_case(runner, c);
           SCOPED_TRACE(v + " " + p + " " + mode_name(m) + " " + dtype_name(d));
           ASSERT_EQ(r.status, "ok") << r.reason;
@@ -99,11 +95,11 @@ TEST_F(CudaVariants, GraphReplayMatchesReference) {
   opt.gpu_reps = 2;
   opt.warmup = 1;
   opt.parity_seed = 99;
-  opt.cuda_graph = true;
   CaseRunner runner(*cpu_, cuda_.get(), "", opt);
   for (const auto& v : cuda_variants())
     for (const char* p : {"siglip-so400m-384", "qwen2.5-vl-7b", "llava-next-336"}) {
-      const Record r = run_case(runner, {v, p, "ragged-n5-33-700", Layout::CHW, DType::F32, Mode::Hf});
+      const Record r = run_case(runner, {v, p, "ragged-n5-33-700", Layout::CHW, DType::F32, Mode::Hf,
+                                         OutLayout::Native, LaunchMode::Graph});
       SCOPED_TRACE(v + " " + p);
       ASSERT_EQ(r.status, "ok") << r.reason;
       EXPECT_TRUE(r.parity.ok);
@@ -121,12 +117,23 @@ TEST_F(CudaVariants, EndToEndFromPinnedHost) {
   o.groups = 3;
   o.reps = 3;
   const Case c{"cuda_separable_mma", "siglip-so400m-384", "ragged-n5-33-700", Layout::CHW, DType::F32, Mode::Hf};
-  const nlohmann::json r = run_e2e(c, o, cache, *cuda_);
-  EXPECT_TRUE(r["parity"]["ok"].get<bool>()) << r["parity"].dump();
-  EXPECT_EQ(r["groups"], 3);
-  EXPECT_GT(r["h2d_ms"]["median"].get<double>(), 0.0);
-  EXPECT_GT(r["h2d_gbps"].get<double>(), 1.0);
-  EXPECT_GE(r["serial_ms"]["median"].get<double>(), r["kernel_ms"]["median"].get<double>());
+  const std::vector<Record> r = run_e2e(c, o, cache, *cuda_);
+  ASSERT_EQ(r.size(), 4u);
+  const char* measures[] = {"e2e_h2d", "e2e_kernel", "e2e_serial", "e2e_overlap"};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(r[i].extra["measure"], measures[i]);
+    EXPECT_EQ(r[i].status, "ok") << r[i].reason;
+    EXPECT_EQ(r[i].samples_ms.size(), 3u);
+  }
+  EXPECT_TRUE(r[3].has_parity && r[3].parity.ok) << r[3].parity.reason;
+  EXPECT_EQ(r[3].extra["groups"], 3);
+  EXPECT_GT(r[3].extra["h2d_gbps"].get<double>(), 1.0);
+  EXPECT_GE(summarize(r[2].samples_ms).median, summarize(r[1].samples_ms).median);
+  // the four records validate as a results document and have four distinct gate keys
+  const nlohmann::json doc = make_results_document(nlohmann::json::object(), r);
+  std::set<std::string> keys;
+  for (const auto& j : doc["records"]) keys.insert(record_key(j));
+  EXPECT_EQ(keys.size(), 4u);
   const Case llava{"cuda_separable_mma", "llava-next-336", "ragged-n5-33-700", Layout::CHW, DType::F32, Mode::Hf};
   try {
     run_e2e(llava, o, cache, *cuda_);
@@ -143,21 +150,22 @@ TEST_F(CudaVariants, SharedMemoryLimitOnlyGrows) {
   WorkloadCache cache(3);
   const PipelineSpec& spec = find_pipeline("clip-vit-b32");
   const std::string big_w = "uniform-n1-1536", small_w = "uniform-n1-400";
-  const auto& big = cache.parity(big_w, Layout::CHW);
-  const auto& small = cache.parity(small_w, Layout::CHW);
+  const auto& big = cache.parity(parse_workload(big_w), Layout::CHW);
+  const auto& small = cache.parity(parse_workload(small_w), Layout::CHW);
   const Plan pbig = make_plan(spec, {big[0].shape()}, Mode::Hf), psmall = make_plan(spec, {small[0].shape()}, Mode::Hf);
   const DeviceBatch dbig = upload_batch(*cuda_, big, Layout::CHW), dsmall = upload_batch(*cuda_, small, Layout::CHW);
   Allocator& alloc = cuda_->allocator();
   const size_t bytes = size_t(pbig.out_elems) * 4;
   std::shared_ptr<void> out_mem(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
-  Output out{out_mem.get(), DType::F32};
+  const Output out{out_mem.get(), DType::F32};
   for (const char* name : {"cuda_separable_ring", "cuda_separable_smem", "cuda_separable_mma"}) {
     SCOPED_TRACE(name);
     Workspace ws(alloc);
     auto first = make_variant(name), second = make_variant(name);
-    first->setup(pbig, dbig.inputs, DType::F32, ws);
-    second->setup(psmall, dsmall.inputs, DType::F32, ws);
-    const ParityResult p = launch_checked(*first, pbig, dbig.inputs, out, cache.reference(big_w, pbig), spec, Mode::Hf);
+    const Launch launch = first->setup(pbig, dbig.inputs, out, ws);
+    second->setup(psmall, dsmall.inputs, out, ws);
+    const ParityResult p =
+        launch_checked(launch, pbig, out, cache.reference(parse_workload(big_w), pbig), spec, Mode::Hf);
     EXPECT_TRUE(p.ok) << p.reason;
   }
 }
@@ -168,7 +176,7 @@ TEST_F(CudaVariants, SharedMemoryLimitOnlyGrows) {
 TEST_F(CudaVariants, PersistentGridRunsAgainAndAgain) {
   WorkloadCache cache(3);
   const PipelineSpec& spec = find_pipeline("siglip-so400m-384");
-  const std::string w = "uniform-n8-512";
+  const WorkloadSpec w = parse_workload("uniform-n8-512");
   const auto& images = cache.parity(w, Layout::HWC);
   std::vector<ImageShape> shapes;
   for (const auto& im : images) shapes.push_back(im.shape());
@@ -177,13 +185,13 @@ TEST_F(CudaVariants, PersistentGridRunsAgainAndAgain) {
   Allocator& alloc = cuda_->allocator();
   const size_t bytes = size_t(plan.out_elems) * 4;
   std::shared_ptr<void> out_mem(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
-  Output out{out_mem.get(), DType::F32};
+  const Output out{out_mem.get(), DType::F32};
   Workspace ws(alloc);
   auto v = make_variant("cuda_separable_mma_persistent");
-  v->setup(plan, batch.inputs, DType::F32, ws);
-  for (int launch = 0; launch < 3; ++launch) {
-    SCOPED_TRACE(launch);
-    const ParityResult p = launch_checked(*v, plan, batch.inputs, out, cache.reference(w, plan), spec, Mode::Float);
+  const Launch launch = v->setup(plan, batch.inputs, out, ws);
+  for (int n = 0; n < 3; ++n) {
+    SCOPED_TRACE(n);
+    const ParityResult p = launch_checked(launch, plan, out, cache.reference(w, plan), spec, Mode::Float);
     EXPECT_TRUE(p.ok) << p.reason;
     EXPECT_EQ(p.unwritten, 0);
   }
@@ -216,10 +224,9 @@ TEST_F(CudaVariants, ProfiledRepetitionListsEveryKernel) {
   opt.warmup = 1;
   opt.parity_seed = 3;
   CaseRunner runner(*cpu_, cuda_.get(), "", opt);
-  Record r;
-  ASSERT_TRUE(runner.prepare({"cuda_separable_two_pass", "siglip-so400m-384", "ragged-n4-300-600", Layout::CHW,
-                              DType::F32, Mode::Hf}, r)) << r.reason;
-  runner.profile_rep(r);
+  const Record r =
+      runner.run({"cuda_separable_two_pass", "siglip-so400m-384", "ragged-n4-300-600", Layout::CHW, DType::F32, Mode::Hf});
+  ASSERT_EQ(r.status, "ok") << r.reason;
   const auto& p = r.extra["profile"];
   const auto& k = r.extra["kernels"];
   ASSERT_EQ(p["kernel_count"], 2);
@@ -231,7 +238,6 @@ TEST_F(CudaVariants, ProfiledRepetitionListsEveryKernel) {
   EXPECT_LE(p["kernels_sum_ms"].get<double>(), p["event_ms"].get<double>());
   EXPECT_GE(p["launch_gap_ms"].get<double>(), 0.0);
   EXPECT_NEAR(p["launch_gap_ms"].get<double>(), p["event_ms"].get<double>() - p["kernels_sum_ms"].get<double>(), 1e-9);
-  runner.finish(r);
 }
 
 // The on-the-fly design computes antialiased bicubic and bilinear weights only; any other table is refused in
@@ -249,7 +255,7 @@ TEST(CudaVariantSetup, OnTheFlyWeightsRefuseTablesTheyCannotCompute) {
   for (const auto& [p, mention] : {std::pair<const Plan*, std::string>{&plain, "bicubic without antialias"},
                                    {&lanczos, "not lanczos"}}) {
     try {
-      v->setup(*p, Inputs{}, DType::F32, ws);
+      v->setup(*p, Inputs{}, Output{}, ws);
       ADD_FAILURE() << "setup should refuse: " << mention;
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find(mention), std::string::npos) << e.what();

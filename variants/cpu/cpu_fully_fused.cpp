@@ -18,7 +18,7 @@ class CpuFullyFused final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs&, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     tables_ = build_tables(plan);
     units_.clear();
     ring_rows_ = 1;
@@ -34,9 +34,10 @@ class CpuFullyFused final : public Variant {
     // per slot: kmax ring rows + one accumulator row, each 3 channels x the widest window
     ring_ = ws.allocate_array<float>(size_t(slots_) * (ring_rows_ + 1) * 3 * ring_cols_, "row rings");
     free_.assign(size_t(slots_), true);
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan& plan, const Inputs& in, Output& out, void*) override {
+  void run(const Plan& plan, const Inputs& in, const Output& out, void*) {
     float* dst = static_cast<float*>(out.data);
     parallel_for(units_.size(), [&](size_t b, size_t end) {
       float* ring = acquire();

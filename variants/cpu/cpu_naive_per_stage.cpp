@@ -12,7 +12,7 @@ class CpuNaivePerStage final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs&, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     tables_ = build_tables(plan);
     bufs_.clear();
     for (const Job& j : plan.jobs) {
@@ -30,9 +30,10 @@ class CpuNaivePerStage final : public Variant {
       if (plan.layout != DstLayout::NCHW) b.normalized = ws.allocate_array<float>(win, "normalized");
       bufs_.push_back(b);
     }
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan& plan, const Inputs& in, Output& out, void*) override {
+  void run(const Plan& plan, const Inputs& in, const Output& out, void*) {
     const Epilogue& e = plan.epilogue;
     float* dst = static_cast<float*>(out.data);
     const size_t n = plan.jobs.size();

@@ -12,7 +12,7 @@ class CpuPointwiseFused final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs&, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     tables_ = build_tables(plan);
     hpass_.clear();
     normalized_.clear();
@@ -20,9 +20,10 @@ class CpuPointwiseFused final : public Variant {
       hpass_.push_back(ws.allocate_array<float>(size_t(3) * j.src_h * j.rw, "horizontal pass"));
       normalized_.push_back(ws.allocate_array<float>(size_t(3) * j.rh * j.rw, "normalized resized"));
     }
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan& plan, const Inputs& in, Output& out, void*) override {
+  void run(const Plan& plan, const Inputs& in, const Output& out, void*) {
     const Epilogue& e = plan.epilogue;
     float* dst = static_cast<float*>(out.data);
     for (size_t i = 0; i < plan.jobs.size(); ++i) {

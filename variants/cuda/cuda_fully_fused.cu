@@ -38,7 +38,7 @@ class CudaFullyFused final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
     std::vector<int3> tiles;
     for (size_t i = 0; i < d_.host_jobs.size(); ++i) {
@@ -48,9 +48,10 @@ class CudaFullyFused final : public Variant {
     }
     n_tiles_ = int(tiles.size());
     tiles_ = upload(ws, tiles, "tile table");
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan&, const Inputs& in, Output& out, void* stream) override {
+  void run(const Plan&, const Inputs& in, const Output& out, void* stream) {
     with_dtype(out.dtype, out.data, [&](auto* o) {
       fully_fused_kernel<<<n_tiles_, dim3(kTileW, kTileH), 0, static_cast<cudaStream_t>(stream)>>>(
           d_.jobs, tiles_, d_.tables, d_.epi, d_.layout, in.layout == Layout::CHW, o);

@@ -62,7 +62,7 @@ class CudaFused2d final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
     std::vector<Tile2D> tiles;
     smem_ = choose_tiles(
@@ -71,9 +71,10 @@ class CudaFused2d final : public Variant {
         [](const Tile2D& t) { return 3 * t.nr * t.nc; }, tiles);
     n_tiles_ = int(tiles.size());
     tiles_ = upload(ws, tiles, "tile table");
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan&, const Inputs& in, Output& out, void* stream) override {
+  void run(const Plan&, const Inputs& in, const Output& out, void* stream) {
     with_dtype(out.dtype, out.data, [&](auto* o) {
       fused_2d_kernel<<<n_tiles_, kThreads, size_t(smem_), static_cast<cudaStream_t>(stream)>>>(
           d_.jobs, tiles_, d_.tables, d_.epi, d_.layout, in.layout == Layout::CHW, o);

@@ -620,7 +620,7 @@ class MmaVariant final : public Variant {
   MmaVariant(VariantInfo info, TileOrder order) : info_(std::move(info)), order_(order) {}
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     if (kOtf && (!plan.antialias || (plan.filter != Filter::Bicubic && plan.filter != Filter::Bilinear)))
       throw std::invalid_argument(info_.name + " computes antialiased bicubic or bilinear weights only, not " +
                                   filter_name(plan.filter) + (plan.antialias ? "" : " without antialias"));
@@ -735,9 +735,10 @@ class MmaVariant final : public Variant {
       if (kPersistent)
         grid_ = std::min(grid_, resident_blocks(separable_mma_kernel<float, kOtf, kPersistent, kL>, kThreads, smem_));
     });
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan&, const Inputs&, Output& out, void* stream) override {
+  void run(const Plan&, const Inputs&, const Output& out, void* stream) {
     with_dtype(out.dtype, out.data, [&](auto* o) {
       using T = std::remove_pointer_t<decltype(o)>;
       with_layout(d_.layout.kind, [&](auto layout) {

@@ -53,7 +53,7 @@ class CudaNaivePerStage final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
     bufs_.clear();
     for (const DevJob& j : d_.host_jobs) {
@@ -71,9 +71,10 @@ class CudaNaivePerStage final : public Variant {
       if (d_.layout.kind != DstLayout::NCHW) b.normalized = ws.allocate_array<float>(win, "normalized");
       bufs_.push_back(b);
     }
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan& plan, const Inputs& in, Output& out, void* stream) override {
+  void run(const Plan& plan, const Inputs& in, const Output& out, void* stream) {
     const cudaStream_t s = static_cast<cudaStream_t>(stream);
     const bool chw = in.layout == Layout::CHW;
     with_dtype(out.dtype, out.data, [&](auto* o) {

@@ -23,7 +23,7 @@ class CudaPointwiseFused final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
     hpass_.clear();
     normalized_.clear();
@@ -31,9 +31,10 @@ class CudaPointwiseFused final : public Variant {
       hpass_.push_back(ws.allocate_array<float>(size_t(3) * j.src_h * j.rw, "horizontal pass"));
       normalized_.push_back(ws.allocate_array<float>(size_t(3) * j.rh * j.rw, "normalized resized"));
     }
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan& plan, const Inputs& in, Output& out, void* stream) override {
+  void run(const Plan& plan, const Inputs& in, const Output& out, void* stream) {
     const cudaStream_t s = static_cast<cudaStream_t>(stream);
     with_dtype(out.dtype, out.data, [&](auto* o) {
       for (size_t i = 0; i < plan.jobs.size(); ++i) {

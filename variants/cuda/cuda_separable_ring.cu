@@ -73,7 +73,7 @@ class CudaSeparableRing final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
     const StripPlan sp = plan_strips(d_);
     ring_rows_ = sp.ring_rows;
@@ -83,9 +83,10 @@ class CudaSeparableRing final : public Variant {
     allow_dynamic_smem(separable_ring_kernel<float>, separable_ring_kernel<__nv_bfloat16>, smem_, "cuda_separable_ring");
     n_strips_ = int(sp.strips.size());
     strips_ = upload(ws, sp.strips, "strip table");
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan&, const Inputs& in, Output& out, void* stream) override {
+  void run(const Plan&, const Inputs& in, const Output& out, void* stream) {
     with_dtype(out.dtype, out.data, [&](auto* o) {
       separable_ring_kernel<<<n_strips_, kThreads, smem_, static_cast<cudaStream_t>(stream)>>>(
           d_.jobs, strips_, d_.tables, d_.epi, d_.layout, in.layout == Layout::CHW, ring_rows_, o);

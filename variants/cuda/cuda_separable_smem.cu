@@ -62,7 +62,7 @@ class CudaSeparableSmem final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
     std::vector<SmemTile> tiles;
     auto make = [&](int job, int y, int x, int th, int tw) {
@@ -76,9 +76,10 @@ class CudaSeparableSmem final : public Variant {
                          [](const SmemTile& t) { return 3 * t.nr * t.tw * int(sizeof(float)); }, tiles);
     n_tiles_ = int(tiles.size());
     tiles_ = upload(ws, tiles, "tile table");
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan&, const Inputs& in, Output& out, void* stream) override {
+  void run(const Plan&, const Inputs& in, const Output& out, void* stream) {
     with_dtype(out.dtype, out.data, [&](auto* o) {
       separable_smem_kernel<<<n_tiles_, kThreads, size_t(smem_), static_cast<cudaStream_t>(stream)>>>(
           d_.jobs, tiles_, d_.tables, d_.epi, d_.layout, in.layout == Layout::CHW, o);

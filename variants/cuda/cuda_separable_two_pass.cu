@@ -57,7 +57,7 @@ class CudaSeparableTwoPass final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
-  void setup(const Plan& plan, const Inputs& in, DType, Workspace& ws) override {
+  Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
     std::vector<SepJob> sj;
     std::vector<int3> htiles, vtiles;
@@ -79,9 +79,10 @@ class CudaSeparableTwoPass final : public Variant {
     vtiles_ = upload(ws, vtiles, "V tile table");
     n_h_ = int(htiles.size());
     n_v_ = int(vtiles.size());
+    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
   }
 
-  void run(const Plan&, const Inputs& in, Output& out, void* stream) override {
+  void run(const Plan&, const Inputs& in, const Output& out, void* stream) {
     const cudaStream_t s = static_cast<cudaStream_t>(stream);
     if (n_h_ > 0) {
       NvtxRange r("stage: horizontal pass");
