@@ -1,22 +1,26 @@
 #pragma once
 // Destination index of window pixel (c, y, x) of a job; host and device share these so that every variant and
-// the reference agree on the layout by construction.
+// the reference agree on the layout by construction. `J` is core's Job or the kernels' DevJob: anything with
+// the job's window size (h, w) and destination (dst).
 #include "core/hd.hpp"
 #include "core/plan.hpp"
 
 namespace pb {
 
-PB_HD long long nchw_index(const Job& j, int c, int y, int x) {
+template <typename J>
+PB_HD long long nchw_index(const J& j, int c, int y, int x) {
   return j.dst + ((long long)c * j.h + y) * j.w + x;
 }
 
-PB_HD long long nhwc_index(const Job& j, int c, int y, int x) {
+template <typename J>
+PB_HD long long nhwc_index(const J& j, int c, int y, int x) {
   return j.dst + ((long long)y * j.w + x) * 3 + c;
 }
 
 // SPEC.md §3.d: rows in groups of merge^2 (one merge window), columns (c, t, py, px). Frame tt in [0, T): a
 // still image is repeated T times, so each pixel lands in T columns.
-PB_HD long long qwen_index(const Job& j, const QwenGrid& q, int c, int y, int x, int tt) {
+template <typename J>
+PB_HD long long qwen_index(const J& j, const QwenGrid& q, int c, int y, int x, int tt) {
   const int P = q.patch, m = q.merge, T = q.temporal;
   const int by = y / P, py = y - by * P;
   const int bx = x / P, px = x - bx * P;
@@ -27,8 +31,8 @@ PB_HD long long qwen_index(const Job& j, const QwenGrid& q, int c, int y, int x,
 }
 
 // Calls f(index) for every place window pixel (c, y, x) of job j lands in the output: one, or T for Qwen.
-template <typename F>
-PB_HD void for_each_dst(DstLayout l, const QwenGrid& q, const Job& j, int c, int y, int x, F&& f) {
+template <typename J, typename F>
+PB_HD void for_each_dst(DstLayout l, const QwenGrid& q, const J& j, int c, int y, int x, F&& f) {
   if (l == DstLayout::NCHW) {
     f(nchw_index(j, c, y, x));
   } else if (l == DstLayout::NHWC) {

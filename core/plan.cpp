@@ -13,10 +13,7 @@ long long Plan::input_bytes() const {
 
 Epilogue make_epilogue(const PipelineSpec& spec, Mode mode) {
   Epilogue e;
-  e.hf = mode == Mode::Hf;
-  e.pil = mode == Mode::Pil;
-  e.mean = spec.mean;
-  e.std = spec.std;
+  e.mode = mode;
   const float inv_rescale = float(1.0 / spec.rescale);  // 255.0 exactly for 1/255
   for (int c = 0; c < 3; ++c) {
     e.scale[c] = float(spec.rescale / spec.std[c]);
@@ -25,9 +22,6 @@ Epilogue make_epilogue(const PipelineSpec& spec, Mode mode) {
     e.std255[c] = float(spec.std[c]) * inv_rescale;
     e.mean_f[c] = float(spec.mean[c]);
     e.std_f[c] = float(spec.std[c]);
-    if (e.hf) e.pad[c] = (0.0f - e.mean255[c]) / e.std255[c];
-    else if (e.pil) e.pad[c] = (0.0f - e.mean_f[c]) / e.std_f[c];
-    else e.pad[c] = float((0.0 - spec.mean[c]) / spec.std[c]);
   }
   return e;
 }
@@ -40,6 +34,8 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
   p.filter = spec.filter;
   p.antialias = spec.antialias;
   p.epilogue = make_epilogue(spec, mode);
+  p.mean = spec.mean;
+  p.std = spec.std;
   p.inputs = inputs;
   const long long n = (long long)inputs.size();
 
@@ -52,7 +48,7 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
     j.src = int(i);
     j.src_h = s.h;
     j.src_w = s.w;
-    for (int c = 0; c < 3; ++c) j.pad[c] = p.epilogue.pad[c];
+    for (int c = 0; c < 3; ++c) j.pad[c] = epilogue_f64(p.epilogue, p.mean.data(), p.std.data(), 0.0, c);
     auto full = [](Job job, int h, int w) {  // the whole image resized to h x w
       job.rh = job.h = h;
       job.rw = job.w = w;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/epilogue.hpp"
 #include "core/geometry.hpp"
 #include "core/pipeline.hpp"
 
@@ -27,22 +28,6 @@ struct Job {
   float pad[3] = {0, 0, 0};  // written where the window leaves the resized image (already normalized)
 };
 
-// Constants of the fused rescale + normalize epilogue, per channel.
-struct Epilogue {
-  bool hf = false;               // quantize to uint8 (rne, clamp) before normalizing, as HF does
-  bool pil = false;              // values arrive as Pillow's uint8; fl32(fl32(f64(x) / 255) - mean_f) / std_f
-  std::array<double, 3> mean{};  // float mode, reference: (v / 255 - mean) / std in double
-  std::array<double, 3> std{};
-  std::array<float, 3> scale{};  // float mode, kernels: v * scale + bias (1/(255 std), -mean/std)
-  std::array<float, 3> bias{};
-  std::array<float, 3> mean255{};  // hf mode: fl32(fl32(q - mean255) / std255), mean255 = fl32(fl32(mean) * 255)
-  std::array<float, 3> std255{};
-  std::array<float, 3> mean_f{};    // pil mode: float32 mean and std, as HF's PIL backend normalizes
-  std::array<float, 3> std_f{};
-  std::array<float, 3> pad{};      // the normalized value of a zero uint8 padding pixel, in this mode (the
-                                   // planner copies it into each job's pad; batch padding jobs use 0.0 instead)
-};
-
 struct QwenGrid {
   int patch = 0, merge = 0, temporal = 0;
   int row_elems() const { return 3 * temporal * patch * patch; }
@@ -56,6 +41,7 @@ struct Plan {
   DstLayout layout = DstLayout::NCHW;
   QwenGrid qwen;
   Epilogue epilogue;
+  std::array<double, 3> mean{}, std{};  // the pipeline's, for the float64 reference
   std::vector<ImageShape> inputs;
   std::vector<Job> jobs;
   std::vector<long long> out_shape;  // shaped exactly as the HF processor returns pixel_values
@@ -70,7 +56,6 @@ struct Plan {
 
 // Throws std::invalid_argument (GeometryError for shapes the pipeline rejects) on bad input.
 Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, Mode mode);
-Epilogue make_epilogue(const PipelineSpec& spec, Mode mode);
 // Channels-last output: the same slots, each (h, w, 3), and the channel axis of out_shape moved last, as HF's
 // data_format="channels_last" returns pixel_values. Throws std::invalid_argument for Qwen's patch rows, which
 // have no channel axis to move.

@@ -22,17 +22,6 @@ void check_batch_matches(const Plan& plan, const std::vector<ImageView>& images)
       throw std::invalid_argument("image " + std::to_string(i) + " does not match the plan's shape");
 }
 
-float reference_epilogue(const Epilogue& e, double v, int c) {
-  if (e.pil) {  // HF PIL backend: rescale in float64 then cast, normalize in float32; v is Pillow's exact uint8
-    const float r = float(v * (1.0 / 255.0));
-    return (r - e.mean_f[c]) / e.std_f[c];
-  }
-  if (!e.hf) return float((v / 255.0 - e.mean[c]) / e.std[c]);
-  // torchvision uint8 output: clamp (bicubic overshoot), round half to even, cast; then HF's float32 normalize.
-  const double q = std::nearbyint(std::clamp(v, 0.0, 255.0));
-  return (float(q) - e.mean255[c]) / e.std255[c];
-}
-
 std::vector<double> reference_resized_window(const Plan& plan, const Job& job, const ImageView& img) {
   const WeightTable ht = make_table(job.src_w, job.rw, plan.filter, plan.antialias);
   const WeightTable vt = make_table(job.src_h, job.rh, plan.filter, plan.antialias);
@@ -108,7 +97,7 @@ std::vector<float> run_reference(const Plan& plan, const std::vector<ImageView>&
         for (int x = 0; x < job.w; ++x) {
           const int ry = job.y0 + y, rx = job.x0 + x;
           const bool inside = ry >= 0 && ry < job.rh && rx >= 0 && rx < job.rw;
-          const float v = inside ? reference_epilogue(e, win[(size_t(c) * job.h + y) * job.w + x], c) : job.pad[c];
+          const float v = inside ? epilogue_f64(e, plan.mean.data(), plan.std.data(), win[(size_t(c) * job.h + y) * job.w + x], c) : job.pad[c];
           for_each_dst(plan.layout, plan.qwen, job, c, y, x, [&](long long i) { out[size_t(i)] = v; });
         }
   }

@@ -15,9 +15,6 @@ std::vector<float> run_reference(const Plan& plan, const std::vector<ImageView>&
 // padding is 0. Exposed for stage-level parity checks.
 std::vector<double> reference_resized_window(const Plan& plan, const Job& job, const ImageView& image);
 
-// Epilogue of the reference for one resized value v (0..255 domain) of channel c.
-float reference_epilogue(const Epilogue& e, double v, int c);
-
 void check_batch_matches(const Plan& plan, const std::vector<ImageView>& images);
 
 }  // namespace pb

@@ -55,7 +55,10 @@ TEST(Plan, HfEpilogueConstantsFollowHfFusion) {
   const Epilogue e = make_epilogue(find_pipeline("clip-vit-b32"), Mode::Hf);
   EXPECT_EQ(e.mean255[0], float(0.48145466) * 255.0f);
   EXPECT_EQ(e.std255[2], float(0.27577711) * 255.0f);
-  EXPECT_EQ(e.pad[1], (0.0f - e.mean255[1]) / e.std255[1]);
+  EXPECT_EQ(e.mode, Mode::Hf);
+  // a zero padding pixel, normalized as HF does: (0 - mean255) / std255 in float32
+  const Plan p = make_plan(find_pipeline("clip-vit-b32"), {{100, 120}}, Mode::Hf);
+  EXPECT_EQ(p.jobs[0].pad[1], (0.0f - e.mean255[1]) / e.std255[1]);
   const Epilogue s = make_epilogue(find_pipeline("siglip-so400m-384"), Mode::Float);
   EXPECT_FLOAT_EQ(s.scale[0], 1.0f / 127.5f);
   EXPECT_FLOAT_EQ(s.bias[0], -1.0f);

@@ -83,7 +83,7 @@ TEST(Reference, ConstantImageStaysConstant) {
       bool is_constant = false, is_pad = false;
       for (int c = 0; c < 3; ++c) {
         is_constant |= std::fabs(out[i] - (200.0 / 255.0 - spec.mean[c]) / spec.std[c]) < 1e-5;
-        is_pad |= out[i] == plan.epilogue.pad[c] || out[i] == 0.0f;
+        is_pad |= out[i] == plan.jobs[0].pad[c] || out[i] == 0.0f;
       }
       ASSERT_TRUE(is_constant || (is_pad && spec.name == "llava-next-336")) << spec.name << " element " << i << " = " << out[i];
       constant += is_constant;
@@ -107,7 +107,7 @@ TEST(Reference, CropLargerThanImageWritesNormalizedZeroPadding) {
     ASSERT_EQ(j.x0, 20);
     const std::vector<float> out = run_reference(plan, {img.view()});
     for (int c = 0; c < 3; ++c) {
-      const float pad = mode == Mode::Float ? float(-spec.mean[c] / spec.std[c]) : plan.epilogue.pad[c];
+      const float pad = mode == Mode::Float ? float(-spec.mean[c] / spec.std[c]) : plan.jobs[0].pad[c];
       for (int x = 0; x < 110; ++x) {
         EXPECT_EQ(out[size_t(nchw_index(j, c, 0, x))], pad);
         EXPECT_EQ(out[size_t(nchw_index(j, c, 9, x))], pad);

@@ -83,7 +83,7 @@ class CpuFullyFused final : public Variant {
       for (int c = 0; c < 3; ++c)
         for (int x = 0; x < j.w; ++x) {
           const int rx = j.x0 + x;
-          store(plan, j, dst, c, y, x, rx >= 0 && rx < j.rw ? epilogue(e, acc[size_t(c) * nx + (rx - xa)], c) : j.pad[c]);
+          store(plan, j, dst, c, y, x, rx >= 0 && rx < j.rw ? epilogue_value(e, acc[size_t(c) * nx + (rx - xa)], c) : j.pad[c]);
         }
     }
   }

@@ -20,7 +20,7 @@ class CpuNaivePerStage final : public Variant {
       const size_t full = size_t(3) * j.rh * j.rw, win = size_t(3) * j.h * j.w;
       b.hpass = ws.allocate_array<float>(size_t(3) * j.src_h * j.rw, "horizontal pass");
       b.resized = ws.allocate_array<float>(full, "resized");
-      if (plan.epilogue.hf) {
+      if (plan.epilogue.mode == Mode::Hf) {
         b.q = ws.allocate_array<uint8_t>(full, "uint8 resized");
         b.qcrop = ws.allocate_array<uint8_t>(win, "uint8 crop");
       } else {
@@ -53,7 +53,7 @@ class CpuNaivePerStage final : public Variant {
                   v_tap(tables_[i].v, y, bufs_[i].hpass + size_t(c) * j.src_h * j.rw + x, size_t(j.rw), 0);
       });
     }
-    if (e.hf)
+    if (e.mode == Mode::Hf)
       for (size_t i = 0; i < n; ++i) {  // 3. round + clamp to uint8, as torchvision does
         const Job& j = plan.jobs[i];
         const size_t full = size_t(3) * j.rh * j.rw;
@@ -71,7 +71,7 @@ class CpuNaivePerStage final : public Variant {
               const size_t d = (size_t(c) * j.h + y) * j.w + x;
               const bool in_img = inside(j, y, x);
               const size_t s = (size_t(c) * j.rh + (j.y0 + y)) * j.rw + (j.x0 + x);
-              if (e.hf) bf.qcrop[d] = in_img ? bf.q[s] : 0;
+              if (e.mode == Mode::Hf) bf.qcrop[d] = in_img ? bf.q[s] : 0;
               else bf.crop[d] = in_img ? bf.resized[s] : 0.0f;
             }
       });
@@ -80,7 +80,7 @@ class CpuNaivePerStage final : public Variant {
       const Job& j = plan.jobs[i];
       Bufs& bf = bufs_[i];
       parallel_for(size_t(3) * j.h * j.w, [&](size_t b, size_t end) {
-        for (size_t k = b; k < end; ++k) bf.rescaled[k] = (e.hf ? float(bf.qcrop[k]) : bf.crop[k]) * (1.0f / 255.0f);
+        for (size_t k = b; k < end; ++k) bf.rescaled[k] = (e.mode == Mode::Hf ? float(bf.qcrop[k]) : bf.crop[k]) * (1.0f / 255.0f);
       }, 4096);
     }
     for (size_t i = 0; i < n; ++i) {  // 6. normalize (into the output, or a buffer the layout stage reads)
@@ -92,7 +92,7 @@ class CpuNaivePerStage final : public Variant {
         for (size_t k = b; k < end; ++k) {
           const int c = int(k / plane), y = int((k % plane) / size_t(j.w)), x = int(k % size_t(j.w));
           // outside the image: the job's pad (normalized zero, or 0.0 for a batch-padding slot)
-          target[k] = inside(j, y, x) ? (bf.rescaled[k] - float(e.mean[c])) / float(e.std[c]) : j.pad[c];
+          target[k] = inside(j, y, x) ? (bf.rescaled[k] - e.mean_f[c]) / e.std_f[c] : j.pad[c];
         }
       }, 4096);
     }

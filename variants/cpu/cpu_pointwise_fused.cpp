@@ -36,7 +36,7 @@ class CpuPointwiseFused final : public Variant {
           for (int c = 0; c < 3; ++c)
             for (int x = 0; x < j.rw; ++x) {
               const float v = v_tap(tables_[i].v, y, hpass_[i] + size_t(c) * j.src_h * j.rw + x, size_t(j.rw), 0);
-              normalized_[i][(size_t(c) * j.rh + y) * j.rw + x] = epilogue(e, v, c);
+              normalized_[i][(size_t(c) * j.rh + y) * j.rw + x] = epilogue_value(e, v, c);
             }
       });
       parallel_for(size_t(j.h), [&](size_t b, size_t end) {  // crop / patchify

@@ -40,14 +40,6 @@ inline float v_tap(const FloatTable& t, int y, const float* col, size_t row_stri
   return acc;
 }
 
-inline float quantize_u8(float v) { return std::nearbyint(std::min(255.0f, std::max(0.0f, v))); }
-
-// Resized value (0..255 domain) -> final value, as the plan's mode defines it.
-inline float epilogue(const Epilogue& e, float v, int c) {
-  if (e.hf) return (quantize_u8(v) - e.mean255[c]) / e.std255[c];
-  return v * e.scale[c] + e.bias[c];
-}
-
 inline bool inside(const Job& j, int y, int x) {
   const int ry = j.y0 + y, rx = j.x0 + x;
   return ry >= 0 && ry < j.rh && rx >= 0 && rx < j.rw;

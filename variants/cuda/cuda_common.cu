@@ -62,16 +62,7 @@ DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
   d.tables.w = upload(ws, w, "weights");
   d.host_start = std::move(start);
   d.host_count = std::move(count);
-  const Epilogue& e = plan.epilogue;
-  d.epi.hf = e.hf;
-  for (int c = 0; c < 3; ++c) {
-    d.epi.scale[c] = e.scale[c];
-    d.epi.bias[c] = e.bias[c];
-    d.epi.mean255[c] = e.mean255[c];
-    d.epi.std255[c] = e.std255[c];
-    d.epi.mean[c] = float(e.mean[c]);
-    d.epi.stdv[c] = float(e.std[c]);
-  }
+  d.epi = plan.epilogue;
   d.layout.kind = plan.layout;
   d.layout.grid = plan.qwen;
   return d;
@@ -113,7 +104,7 @@ __global__ void hpass_full_kernel(DevJob j, DevTables t, bool chw, float* __rest
   }
 }
 
-__global__ void vpass_full_kernel(DevJob j, DevTables t, DevEpilogue epi, bool fuse, const float* __restrict__ hbuf,
+__global__ void vpass_full_kernel(DevJob j, DevTables t, Epilogue epi, bool fuse, const float* __restrict__ hbuf,
                                   float* __restrict__ out) {
   const int x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
   if (x >= j.rw || y >= j.rh) return;
@@ -122,7 +113,7 @@ __global__ void vpass_full_kernel(DevJob j, DevTables t, DevEpilogue epi, bool f
   for (int c = 0; c < 3; ++c) {
     float acc = 0.0f;
     for (int k = 0; k < n; ++k) acc = fmaf(w[k], hbuf[(size_t(c) * j.src_h + s + k) * j.rw + x], acc);
-    out[(size_t(c) * j.rh + y) * j.rw + x] = fuse ? epilogue(epi, acc, c) : acc;
+    out[(size_t(c) * j.rh + y) * j.rw + x] = fuse ? epilogue_value(epi, acc, c) : acc;
   }
 }
 

@@ -36,12 +36,6 @@ struct DevJob {
   float pad[3] = {0, 0, 0};      // the job's padding value (already normalized)
 };
 
-struct DevEpilogue {
-  int hf = 0;
-  float scale[3], bias[3], mean255[3], std255[3];
-  float mean[3], stdv[3];  // unfused (x / 255 - mean) / std, for the per-stage variants
-};
-
 struct DevLayout {
   DstLayout kind = DstLayout::NCHW;
   QwenGrid grid;
@@ -51,7 +45,7 @@ struct DevLayout {
 struct DevPlan {
   DevJob* jobs = nullptr;
   DevTables tables;
-  DevEpilogue epi;
+  Epilogue epi;  // the plan's, by value into the kernels
   DevLayout layout;
   std::vector<DevJob> host_jobs;  // same content, for launch decisions on the host
   std::vector<int> host_start, host_count;
@@ -72,25 +66,13 @@ __device__ __forceinline__ float pix(const uint8_t* src, bool chw, int h, int w,
   return chw ? float(src[(size_t(c) * h + y) * w + x]) : float(src[(size_t(y) * w + x) * 3 + c]);
 }
 
-__device__ __forceinline__ float quantize_u8(float v) { return rintf(fminf(255.0f, fmaxf(0.0f, v))); }
-
-// Resized value (0..255) -> final value. __fdiv_rn keeps HF's IEEE division even under fast-math flags.
-__device__ __forceinline__ float epilogue(const DevEpilogue& e, float v, int c) {
-  if (e.hf) return __fdiv_rn(__fsub_rn(quantize_u8(v), e.mean255[c]), e.std255[c]);
-  return fmaf(v, e.scale[c], e.bias[c]);
-}
-
 __device__ __forceinline__ void put(float* out, long long i, float v) { out[i] = v; }
 __device__ __forceinline__ void put(__nv_bfloat16* out, long long i, float v) { out[i] = __float2bfloat16_rn(v); }
 
 // Window pixel (c, y, x) of job j to its place(s) in the output.
 template <typename T>
 __device__ __forceinline__ void store(T* out, const DevLayout& L, const DevJob& j, int c, int y, int x, float v) {
-  Job jj;
-  jj.h = j.h;
-  jj.w = j.w;
-  jj.dst = j.dst;
-  for_each_dst(L.kind, L.grid, jj, c, y, x, [&](long long i) { put(out, i, v); });
+  for_each_dst(L.kind, L.grid, j, c, y, x, [&](long long i) { put(out, i, v); });
 }
 
 // Writes the job's pad at window pixel (y, x) if it lies outside the resized image, and says whether it did.

@@ -12,7 +12,7 @@ constexpr int kTileW = 32, kTileH = 8;
 
 template <typename T>
 __global__ void __launch_bounds__(kTileW * kTileH)
-fully_fused_kernel(const DevJob* __restrict__ jobs, const int3* __restrict__ tiles, DevTables t, DevEpilogue e,
+fully_fused_kernel(const DevJob* __restrict__ jobs, const int3* __restrict__ tiles, DevTables t, Epilogue e,
                    DevLayout L, bool chw, T* __restrict__ out) {
   const int3 tile = tiles[blockIdx.x];
   const DevJob j = jobs[tile.x];
@@ -31,7 +31,7 @@ fully_fused_kernel(const DevJob* __restrict__ jobs, const int3* __restrict__ til
       for (int c = 0; c < 3; ++c) row[c] = fmaf(wh[b], pix(j.src, chw, j.src_h, j.src_w, c, vs + a, hs + b), row[c]);
     for (int c = 0; c < 3; ++c) acc[c] = fmaf(wv[a], row[c], acc[c]);
   }
-  for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, epilogue(e, acc[c], c));
+  for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, epilogue_value(e, acc[c], c));
 }
 
 class CudaFullyFused final : public Variant {

@@ -19,7 +19,7 @@ struct Tile2D {
 
 template <typename T>
 __global__ void __launch_bounds__(kThreads)
-fused_2d_kernel(const DevJob* __restrict__ jobs, const Tile2D* __restrict__ tiles, DevTables t, DevEpilogue e,
+fused_2d_kernel(const DevJob* __restrict__ jobs, const Tile2D* __restrict__ tiles, DevTables t, Epilogue e,
                 DevLayout L, bool chw, T* __restrict__ out) {
   extern __shared__ uint8_t footprint[];  // (3, nr, nc)
   const Tile2D tile = tiles[blockIdx.x];
@@ -53,7 +53,7 @@ fused_2d_kernel(const DevJob* __restrict__ jobs, const Tile2D* __restrict__ tile
         for (int b = 0; b < hn; ++b) row = fmaf(wh[b], float(base[a * tile.nc + b]), row);
         acc = fmaf(wv[a], row, acc);
       }
-      store(out, L, j, c, y, x, epilogue(e, acc, c));
+      store(out, L, j, c, y, x, epilogue_value(e, acc, c));
     }
   }
 }

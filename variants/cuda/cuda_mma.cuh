@@ -209,9 +209,9 @@ __device__ __forceinline__ bool aligned_pair(const T* p) {
 }
 
 // Resized value (0..255) -> final value; in hf mode through the table of the 256 quantized values.
-__device__ __forceinline__ float finish(const DevEpilogue& e, const float* lut, float v, int c) {
-  if (e.hf) return lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
-  return fmaf(v, e.scale[c], e.bias[c]);
+__device__ __forceinline__ float finish(const Epilogue& e, const float* lut, float v, int c) {
+  if (e.mode == Mode::Hf) return lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
+  return epilogue_float(e, v, c);
 }
 
 // ---- weights on the fly (the ablation of the fragment tables) ------------------------------------------------
@@ -269,7 +269,7 @@ struct MmaArgs {
   const int* hcol0;
   const uint4 *hfrag, *vfrag;  // null when the weights are computed on the fly
   const float* hf_lut;
-  DevEpilogue e;
+  Epilogue e;
   DevLayout L;
   int n_tiles;
   int* sched;         // persistent grid: [next tile, blocks done]; both return to 0 when the last block leaves
@@ -295,13 +295,10 @@ struct SmemLayout {
 template <DstLayout kLayout, typename T>
 __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
                                            const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
-  const DevEpilogue& e = A.e;
+  const Epilogue& e = A.e;
   const DevLayout& L = A.L;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
   const long long plane = (long long)j.h * j.w;
-  Job jj;  // the fields qwen_index and nhwc_index read
-  jj.w = j.w;
-  jj.dst = j.dst;
 #pragma unroll
   for (int m = 0; m < kRowTiles; ++m)
 #pragma unroll
@@ -320,7 +317,7 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
       }
       if constexpr (kLayout == DstLayout::NHWC) {
         // pixels x, x + 1: six consecutive values, three pairs
-        T* p = out + nhwc_index(jj, 0, y, x);
+        T* p = out + nhwc_index(j, 0, y, x);
         if (two && aligned_pair(p)) {
           put_pair(p, v[0][0], v[1][0]);
           put_pair(p + 2, v[2][0], v[0][1]);
@@ -337,7 +334,7 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
         // One index per pixel: qwen_index(c, y, x, tt) = qwen_index(0, y, x, 0) + (c T + tt) P^2. x is even and the
         // patch side too (14), so x and x + 1 sit side by side in one patch row.
         const int P = L.grid.patch, nt = L.grid.temporal;
-        T* const q0 = out + qwen_index(jj, L.grid, 0, y, x, 0);
+        T* const q0 = out + qwen_index(j, L.grid, 0, y, x, 0);
         const bool pair = two && (x % P) + 1 < P;
         for (int c = 0; c < 3; ++c)
           for (int tt = 0; tt < nt; ++tt) {
@@ -346,7 +343,7 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
               put_pair(q, v[c][0], v[c][1]);
             } else {
               put(q, 0, v[c][0]);
-              if (two) put(out, qwen_index(jj, L.grid, c, y, x + 1, tt), v[c][1]);
+              if (two) put(out, qwen_index(j, L.grid, c, y, x + 1, tt), v[c][1]);
             }
           }
         continue;
@@ -500,7 +497,7 @@ separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out
   extern __shared__ __align__(16) unsigned char smem[];
   __shared__ int shared_tile;
   const SmemLayout S(smem, sstride);
-  if (A.e.hf)  // read before the first tile's first __syncthreads
+  if (A.e.mode == Mode::Hf)  // read before the first tile's first __syncthreads
     for (int i = threadIdx.x; i < 3 * 256; i += kThreads) S.lut[i] = A.hf_lut[i];
   if constexpr (!kPersistent) {
     resample_tile<kOtf, kLayout>(A, S, chw, sstride, blockIdx.x, out);
@@ -704,7 +701,7 @@ class MmaVariant final : public Variant {
     // hf epilogue: fl32(fl32(q - mean255) / std255) for the 256 quantized values, IEEE float32 on the host
     std::vector<float> lut(3 * 256);
     for (int c = 0; c < 3; ++c)
-      for (int q = 0; q < 256; ++q) lut[size_t(c * 256 + q)] = (float(q) - d_.epi.mean255[c]) / d_.epi.std255[c];
+      for (int q = 0; q < 256; ++q) lut[size_t(c * 256 + q)] = epilogue_hf_u8(d_.epi, float(q), c);
     const int sstride = stage_stride((max_nc + kItemCols - 1) / kItemCols * kItemCols);  // whole staging items
     smem_ = smem_bytes(sstride);
     A_ = MmaArgs{};

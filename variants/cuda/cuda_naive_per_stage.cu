@@ -32,14 +32,14 @@ __global__ void rescale_kernel(const T* __restrict__ in, float* __restrict__ out
 
 // Outside the image the job's pad is written (normalized zero, or 0.0 for a batch-padding slot).
 template <typename T>
-__global__ void normalize_kernel(DevJob j, DevEpilogue e, const float* __restrict__ in, T* __restrict__ out,
+__global__ void normalize_kernel(DevJob j, Epilogue e, const float* __restrict__ in, T* __restrict__ out,
                                  long long plane) {
   const long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
   if (i >= 3 * plane) return;
   const int c = int(i / plane), y = int((i % plane) / j.w), x = int(i % j.w);
   const int ry = j.y0 + y, rx = j.x0 + x;
   const bool inside = ry >= 0 && ry < j.rh && rx >= 0 && rx < j.rw;
-  put(out, i, inside ? (in[i] - e.mean[c]) / e.stdv[c] : j.pad[c]);
+  put(out, i, inside ? (in[i] - e.mean_f[c]) / e.std_f[c] : j.pad[c]);
 }
 
 template <typename T>
@@ -61,7 +61,7 @@ class CudaNaivePerStage final : public Variant {
       const size_t full = size_t(3) * j.rh * j.rw, win = size_t(3) * j.h * j.w;
       b.hpass = ws.allocate_array<float>(size_t(3) * j.src_h * j.rw, "horizontal pass");
       b.resized = ws.allocate_array<float>(full, "resized");
-      if (d_.epi.hf) {
+      if (d_.epi.mode == Mode::Hf) {
         b.q = ws.allocate_array<uint8_t>(full, "uint8 resized");
         b.qcrop = ws.allocate_array<uint8_t>(win, "uint8 crop");
       } else {
@@ -92,7 +92,7 @@ class CudaNaivePerStage final : public Variant {
           launch_vpass_full(d_, int(i), b.hpass, b.resized, false, s);
         }
         NvtxRange r("stage: round, crop, rescale, normalize, layout (patchify or channels last)");
-        if (d_.epi.hf) {
+        if (d_.epi.mode == Mode::Hf) {
           quantize_kernel<<<ceil_div(full, 256), 256, 0, s>>>(b.resized, b.q, full);
           PB_CUDA_CHECK_LAUNCH();
           crop_kernel<<<wgrid, tile, 0, s>>>(j, b.q, b.qcrop);

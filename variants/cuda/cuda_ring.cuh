@@ -46,7 +46,7 @@ inline StripPlan plan_strips(const DevPlan& d) {
 // outside the image.
 template <typename T>
 __device__ __forceinline__ void vertical_step(T* out, const DevLayout& L, const DevJob& j, const DevTables& t,
-                                              const DevEpilogue& e, const float* ring, int ring_rows, int tx, int y,
+                                              const Epilogue& e, const float* ring, int ring_rows, int tx, int y,
                                               int x, bool col_ok) {
   const int ry = j.y0 + y;
   if (ry < 0 || ry >= j.rh || !col_ok) {
@@ -62,7 +62,7 @@ __device__ __forceinline__ void vertical_step(T* out, const DevLayout& L, const 
     for (int c = 0; c < 3; ++c) acc[c] = fmaf(wv[a], row[c * kCols], acc[c]);
     slot = slot + 1 == ring_rows ? 0 : slot + 1;
   }
-  for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, epilogue(e, acc[c], c));
+  for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, epilogue_value(e, acc[c], c));
 }
 
 }  // namespace pb::cuda::ring

@@ -15,7 +15,7 @@ constexpr int kBatch = 4;  // horizontal taps loaded together; 8 measured no bet
 
 template <typename T>
 __global__ void __launch_bounds__(kThreads)
-separable_ring_kernel(const DevJob* __restrict__ jobs, const Strip* __restrict__ strips, DevTables t, DevEpilogue e,
+separable_ring_kernel(const DevJob* __restrict__ jobs, const Strip* __restrict__ strips, DevTables t, Epilogue e,
                       DevLayout L, bool chw, int ring_rows, T* __restrict__ out) {
   extern __shared__ float ring[];  // (ring_rows, 3, 32)
   const Strip s = strips[blockIdx.x];

@@ -21,7 +21,7 @@ struct SmemTile {
 template <typename T>
 __global__ void __launch_bounds__(kThreads)
 separable_smem_kernel(const DevJob* __restrict__ jobs, const SmemTile* __restrict__ tiles, DevTables t,
-                      DevEpilogue e, DevLayout L, bool chw, T* __restrict__ out) {
+                      Epilogue e, DevLayout L, bool chw, T* __restrict__ out) {
   extern __shared__ float rows[];  // (3, nr, tw)
   const SmemTile tile = tiles[blockIdx.x];
   const DevJob j = jobs[tile.job];
@@ -53,7 +53,7 @@ separable_smem_kernel(const DevJob* __restrict__ jobs, const SmemTile* __restric
       const float* col = rows + c * plane + vs * tile.tw + xx;
       float acc = 0.0f;
       for (int a = 0; a < vn; ++a) acc = fmaf(w[a], col[a * tile.tw], acc);
-      store(out, L, j, c, y, x, epilogue(e, acc, c));
+      store(out, L, j, c, y, x, epilogue_value(e, acc, c));
     }
   }
 }

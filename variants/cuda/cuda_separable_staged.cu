@@ -14,7 +14,7 @@ using namespace cuda::ring;
 template <typename T>
 __global__ void __launch_bounds__(kThreads)
 separable_staged_kernel(const DevJob* __restrict__ jobs, const Strip* __restrict__ strips, DevTables t,
-                        DevEpilogue e, DevLayout L, bool chw, int ring_rows, T* __restrict__ out) {
+                        Epilogue e, DevLayout L, bool chw, int ring_rows, T* __restrict__ out) {
   extern __shared__ float smem[];
   float* ring = smem;                                                        // (ring_rows, 3, 32) floats
   uint8_t* stage = reinterpret_cast<uint8_t*>(smem + ring_rows * 3 * kCols);  // (8, 3, nc) bytes

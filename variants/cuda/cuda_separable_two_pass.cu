@@ -35,7 +35,7 @@ hpass_kernel(const DevJob* __restrict__ jobs, const SepJob* __restrict__ sj, con
 template <typename T>
 __global__ void __launch_bounds__(kTileW * kTileH)
 vpass_kernel(const DevJob* __restrict__ jobs, const SepJob* __restrict__ sj, const int3* __restrict__ tiles,
-             DevTables t, DevEpilogue e, DevLayout L, const float* __restrict__ inter, T* __restrict__ out) {
+             DevTables t, Epilogue e, DevLayout L, const float* __restrict__ inter, T* __restrict__ out) {
   const int3 tile = tiles[blockIdx.x];
   const DevJob j = jobs[tile.x];
   const int x = tile.z + threadIdx.x, y = tile.y + threadIdx.y;
@@ -50,7 +50,7 @@ vpass_kernel(const DevJob* __restrict__ jobs, const SepJob* __restrict__ sj, con
   float acc[3] = {0.0f, 0.0f, 0.0f};
   for (int a = 0; a < vn; ++a)
     for (int c = 0; c < 3; ++c) acc[c] = fmaf(w[a], col[c * plane + size_t(a) * s.nx], acc[c]);
-  for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, epilogue(e, acc[c], c));
+  for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, epilogue_value(e, acc[c], c));
 }
 
 class CudaSeparableTwoPass final : public Variant {
