@@ -1,6 +1,7 @@
 #include "core/plan.hpp"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 namespace pb {
@@ -25,6 +26,32 @@ Epilogue make_epilogue(const PipelineSpec& spec, Mode mode) {
   }
   return e;
 }
+
+namespace {
+
+// Each job's tables (ragged batches and tiles repeat (in, out) pairs: each table is made once) and window span.
+void bind_tables(Plan& p) {
+  std::map<std::pair<int, int>, int> index;
+  auto table = [&](int in, int out) {
+    auto it = index.find({in, out});
+    if (it != index.end()) return it->second;
+    p.tables.push_back(make_table(in, out, p.filter, p.antialias));
+    return index[{in, out}] = int(p.tables.size()) - 1;
+  };
+  for (Job& j : p.jobs) {
+    j.htab = table(j.src_w, j.rw);
+    j.vtab = table(j.src_h, j.rh);
+    j.ya = std::max(j.y0, 0);
+    j.yb = std::max(j.ya, std::min(j.y0 + j.h, j.rh));
+    j.xa = std::max(j.x0, 0);
+    j.xb = std::max(j.xa, std::min(j.x0 + j.w, j.rw));
+    const Span rows = p.vtable(j).span(j.ya, j.yb);
+    j.r0 = rows.lo;
+    j.r1 = rows.lo + rows.n;
+  }
+}
+
+}  // namespace
 
 Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, Mode mode) {
   if (inputs.empty()) throw std::invalid_argument("empty batch: a plan needs at least one image");
@@ -160,6 +187,7 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
   }
   p.out_elems = 1;
   for (long long d : p.out_shape) p.out_elems *= d;
+  bind_tables(p);
   return p;
 }
 

@@ -26,6 +26,12 @@ struct Job {
   int h = 0, w = 0;        // window size = the size of this job's output block
   long long dst = 0;       // NCHW: element offset; QwenPatches: first row
   float pad[3] = {0, 0, 0};  // written where the window leaves the resized image (already normalized)
+  // Set by the planner from the tables: plan.tables[htab] resizes src_w -> rw, plan.tables[vtab] src_h -> rh; the
+  // window's part inside the resized image is rows [ya, yb) x columns [xa, xb) (resized coordinates, empty for a
+  // pure padding job), and its vertical pass reads source rows [r0, r1).
+  int htab = 0, vtab = 0;
+  int ya = 0, yb = 0, xa = 0, xb = 0;
+  int r0 = 0, r1 = 0;
 };
 
 struct QwenGrid {
@@ -44,14 +50,16 @@ struct Plan {
   std::array<double, 3> mean{}, std{};  // the pipeline's, for the float64 reference
   std::vector<ImageShape> inputs;
   std::vector<Job> jobs;
+  std::vector<WeightTable> tables;  // every (in, out) table the jobs use, once, in float64 (SPEC.md §1)
   std::vector<long long> out_shape;  // shaped exactly as the HF processor returns pixel_values
   long long out_elems = 0;
   std::vector<std::array<long long, 3>> grid_thw;  // Qwen's image_grid_thw, one row per image
   std::vector<long long> num_patches;               // InternVL: tiles (+ thumbnail) per image
   std::vector<std::array<long long, 2>> image_sizes;  // LLaVA-NeXT: original (height, width) per image
 
-  long long output_bytes_fp32() const { return out_elems * 4; }
   long long input_bytes() const;
+  const WeightTable& htable(const Job& j) const { return tables[size_t(j.htab)]; }
+  const WeightTable& vtable(const Job& j) const { return tables[size_t(j.vtab)]; }
 };
 
 // Throws std::invalid_argument (GeometryError for shapes the pipeline rejects) on bad input.

@@ -23,18 +23,14 @@ void check_batch_matches(const Plan& plan, const std::vector<ImageView>& images)
 }
 
 std::vector<double> reference_resized_window(const Plan& plan, const Job& job, const ImageView& img) {
-  const WeightTable ht = make_table(job.src_w, job.rw, plan.filter, plan.antialias);
-  const WeightTable vt = make_table(job.src_h, job.rh, plan.filter, plan.antialias);
+  const WeightTable& ht = plan.htable(job);
+  const WeightTable& vt = plan.vtable(job);
   // The part of the window inside the resized image; the rest is padding.
-  const int ya = std::max(job.y0, 0), yb = std::min(job.y0 + job.h, job.rh);
-  const int xa = std::max(job.x0, 0), xb = std::min(job.x0 + job.w, job.rw);
+  const int ya = job.ya, yb = job.yb, xa = job.xa, xb = job.xb;
   std::vector<double> out(size_t(3) * job.h * job.w, 0.0);
   if (ya >= yb || xa >= xb) return out;  // wholly padding
-  // Source rows the vertical pass needs, and the horizontal pass over just those rows.
-  const int r0 = vt.start[ya];
-  int r1 = r0;
-  for (int y = ya; y < yb; ++y) r1 = std::max(r1, vt.start[y] + vt.count[y]);
-  const int nx = xb - xa, nr = r1 - r0;
+  // The horizontal pass over just the source rows the vertical pass needs.
+  const int r0 = job.r0, nx = xb - xa, nr = job.r1 - job.r0;
   std::vector<double> tmp(size_t(3) * nr * nx);
   parallel_for(size_t(nr), [&](size_t b, size_t e) {
     for (size_t r = b; r < e; ++r)

@@ -57,6 +57,16 @@ int WeightTable::max_count() const {
   return m;
 }
 
+Span WeightTable::span(int a, int b) const {
+  if (a >= b) return {};
+  int lo = start[size_t(a)], hi = lo;
+  for (int i = a; i < b; ++i) {
+    lo = std::min(lo, start[size_t(i)]);
+    hi = std::max(hi, start[size_t(i)] + count[size_t(i)]);
+  }
+  return {lo, hi - lo};
+}
+
 static void check_sizes(int in, int out) {
   if (in <= 0 || out <= 0)
     throw std::invalid_argument("resample: sizes must be positive (in=" + std::to_string(in) +

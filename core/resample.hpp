@@ -52,6 +52,11 @@ PB_HD AaWindow aa_window(int in, int out, double support1, int i) {
   return w;
 }
 
+// A run of indices [lo, lo + n).
+struct Span {
+  int lo = 0, n = 0;
+};
+
 // One axis of a separable resize: output i reads inputs [start[i], start[i] + count[i]) with weights
 // w[i * stride + j]. Non-antialiased tables fold taps clamped at the border onto the edge tap, so every
 // table is a contiguous window (exact in real arithmetic; SPEC.md §1.5 does the same).
@@ -65,6 +70,8 @@ struct WeightTable {
 
   const double* row(int i) const { return w.data() + size_t(i) * stride; }
   int max_count() const;
+  // The inputs that outputs [a, b) read; empty when a >= b.
+  Span span(int a, int b) const;
 };
 
 // Antialiased table (torchvision antialias=True), SPEC.md §1.2. Double precision, as ATen for float64 input.

@@ -19,15 +19,15 @@ class CpuFullyFused final : public Variant {
   const VariantInfo& info() const override { return info_; }
 
   Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
-    tables_ = build_tables(plan);
+    tables_ = FloatTables(plan);
     units_.clear();
     ring_rows_ = 1;
     ring_cols_ = 1;
     for (size_t i = 0; i < plan.jobs.size(); ++i) {
       const Job& j = plan.jobs[i];
       for (int y = 0; y < j.h; y += kRowsPerUnit) units_.push_back({int(i), y, std::min(j.h, y + kRowsPerUnit)});
-      ring_rows_ = std::max(ring_rows_, tables_[i].v.stride);
-      ring_cols_ = std::max(ring_cols_, std::max(0, window_x1(j) - window_x0(j)));
+      ring_rows_ = std::max(ring_rows_, tables_.v(j).stride);
+      ring_cols_ = std::max(ring_cols_, j.xb - j.xa);
     }
     // One ring per concurrent chunk: parallel_for runs at most thread_count() chunks at once.
     slots_ = thread_count();
@@ -53,9 +53,10 @@ class CpuFullyFused final : public Variant {
 
   void do_unit(const Plan& plan, const Inputs& in, const Unit& u, float* ring, float* dst) const {
     const Job& j = plan.jobs[size_t(u.job)];
-    const JobTables& t = tables_[size_t(u.job)];
+    const FloatTable& th = tables_.h(j);
+    const FloatTable& tv = tables_.v(j);
     const Epilogue& e = plan.epilogue;
-    const int xa = window_x0(j), xb = window_x1(j), nx = xb - xa;
+    const int xa = j.xa, xb = j.xb, nx = xb - xa;
     const size_t slot = size_t(3) * nx;
     int have_lo = 0, have_hi = 0;  // source rows currently in the ring
     for (int y = u.y0; y < u.y1; ++y) {
@@ -65,14 +66,14 @@ class CpuFullyFused final : public Variant {
           for (int x = 0; x < j.w; ++x) store(plan, j, dst, c, y, x, j.pad[c]);
         continue;
       }
-      const int s = t.v.start[ry], cnt = t.v.count[ry];
+      const int s = tv.start[ry], cnt = tv.count[ry];
       if (s >= have_hi || s < have_lo) have_lo = have_hi = s;  // nothing reusable
       have_lo = s;
       for (int r = std::max(have_hi, s); r < s + cnt; ++r)
-        h_pass(in.images[size_t(j.src)], t.h, r, r + 1, xa, xb, ring + size_t(r % ring_rows_) * slot, r, 1);
+        h_pass(in.images[size_t(j.src)], th, r, r + 1, xa, xb, ring + size_t(r % ring_rows_) * slot, r, 1);
       have_hi = std::max(have_hi, s + cnt);
       // Vertical taps row by row into the accumulator row (contiguous, so the compiler vectorizes it).
-      const float* w = t.v.row(ry);
+      const float* w = tv.row(ry);
       float* acc = ring + size_t(ring_rows_) * slot;
       std::fill(acc, acc + slot, 0.0f);
       for (int k = 0; k < cnt; ++k) {
@@ -105,7 +106,7 @@ class CpuFullyFused final : public Variant {
   VariantInfo info_ = cpu_info("cpu_fully_fused",
                                "one pass straight to the final layout: per thread a ring of kmax horizontally "
                                "resampled rows, crop/normalize/patchify folded into output coordinates");
-  std::vector<JobTables> tables_;
+  FloatTables tables_;
   std::vector<Unit> units_;
   int ring_rows_ = 1, ring_cols_ = 1, slots_ = 1;
   float* ring_ = nullptr;

@@ -13,7 +13,7 @@ class CpuNaivePerStage final : public Variant {
   const VariantInfo& info() const override { return info_; }
 
   Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
-    tables_ = build_tables(plan);
+    tables_ = FloatTables(plan);
     bufs_.clear();
     for (const Job& j : plan.jobs) {
       Bufs b;
@@ -40,7 +40,7 @@ class CpuNaivePerStage final : public Variant {
     for (size_t i = 0; i < n; ++i) {  // 1. horizontal pass over every source row
       const Job& j = plan.jobs[i];
       parallel_for(size_t(j.src_h), [&](size_t b, size_t end) {
-        h_pass(in.images[size_t(j.src)], tables_[i].h, int(b), int(end), 0, j.rw, bufs_[i].hpass, 0, j.src_h);
+        h_pass(in.images[size_t(j.src)], tables_.h(j), int(b), int(end), 0, j.rw, bufs_[i].hpass, 0, j.src_h);
       });
     }
     for (size_t i = 0; i < n; ++i) {  // 2. vertical pass -> full resized image
@@ -50,7 +50,7 @@ class CpuNaivePerStage final : public Variant {
           for (int c = 0; c < 3; ++c)
             for (int x = 0; x < j.rw; ++x)
               bufs_[i].resized[(size_t(c) * j.rh + y) * j.rw + x] =
-                  v_tap(tables_[i].v, y, bufs_[i].hpass + size_t(c) * j.src_h * j.rw + x, size_t(j.rw), 0);
+                  v_tap(tables_.v(j), y, bufs_[i].hpass + size_t(c) * j.src_h * j.rw + x, size_t(j.rw), 0);
       });
     }
     if (e.mode == Mode::Hf)
@@ -121,7 +121,7 @@ class CpuNaivePerStage final : public Variant {
   VariantInfo info_ = cpu_info("cpu_naive_per_stage",
                                "one pass per stage over full-size intermediates (H resize, V resize, round, crop, "
                                "rescale, normalize, patchify); float tables from setup");
-  std::vector<JobTables> tables_;
+  FloatTables tables_;
   std::vector<Bufs> bufs_;
 };
 

@@ -13,7 +13,7 @@ class CpuPointwiseFused final : public Variant {
   const VariantInfo& info() const override { return info_; }
 
   Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
-    tables_ = build_tables(plan);
+    tables_ = FloatTables(plan);
     hpass_.clear();
     normalized_.clear();
     for (const Job& j : plan.jobs) {
@@ -29,13 +29,13 @@ class CpuPointwiseFused final : public Variant {
     for (size_t i = 0; i < plan.jobs.size(); ++i) {
       const Job& j = plan.jobs[i];
       parallel_for(size_t(j.src_h), [&](size_t b, size_t end) {
-        h_pass(in.images[size_t(j.src)], tables_[i].h, int(b), int(end), 0, j.rw, hpass_[i], 0, j.src_h);
+        h_pass(in.images[size_t(j.src)], tables_.h(j), int(b), int(end), 0, j.rw, hpass_[i], 0, j.src_h);
       });
       parallel_for(size_t(j.rh), [&](size_t b, size_t end) {
         for (int y = int(b); y < int(end); ++y)
           for (int c = 0; c < 3; ++c)
             for (int x = 0; x < j.rw; ++x) {
-              const float v = v_tap(tables_[i].v, y, hpass_[i] + size_t(c) * j.src_h * j.rw + x, size_t(j.rw), 0);
+              const float v = v_tap(tables_.v(j), y, hpass_[i] + size_t(c) * j.src_h * j.rw + x, size_t(j.rw), 0);
               normalized_[i][(size_t(c) * j.rh + y) * j.rw + x] = epilogue_value(e, v, c);
             }
       });
@@ -54,7 +54,7 @@ class CpuPointwiseFused final : public Variant {
   VariantInfo info_ = cpu_info("cpu_pointwise_fused",
                                "two-pass resize over full-size intermediates with round/rescale/normalize fused into "
                                "the vertical pass; crop and patchify as a separate copy");
-  std::vector<JobTables> tables_;
+  FloatTables tables_;
   std::vector<float*> hpass_, normalized_;
 };
 

@@ -1,7 +1,5 @@
 #include "variants/cpu/cpu_stages.hpp"
 
-#include <map>
-
 namespace pb::cpu {
 
 static FloatTable to_float(const WeightTable& t) {
@@ -13,18 +11,8 @@ static FloatTable to_float(const WeightTable& t) {
   return f;
 }
 
-std::vector<JobTables> build_tables(const Plan& plan) {
-  std::map<std::pair<int, int>, FloatTable> cache;  // ragged batches repeat (in, out) pairs
-  auto get = [&](int in, int out) -> const FloatTable& {
-    auto key = std::make_pair(in, out);
-    auto it = cache.find(key);
-    if (it == cache.end()) it = cache.emplace(key, to_float(make_table(in, out, plan.filter, plan.antialias))).first;
-    return it->second;
-  };
-  std::vector<JobTables> t;
-  t.reserve(plan.jobs.size());
-  for (const Job& j : plan.jobs) t.push_back({get(j.src_w, j.rw), get(j.src_h, j.rh)});
-  return t;
+FloatTables::FloatTables(const Plan& plan) {
+  for (const WeightTable& t : plan.tables) t_.push_back(to_float(t));
 }
 
 void h_pass(const ImageView& img, const FloatTable& t, int r0, int r1, int xa, int xb, float* out, int out_row0,

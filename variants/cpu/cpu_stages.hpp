@@ -20,11 +20,17 @@ struct FloatTable {
   const float* row(int i) const { return w.data() + size_t(i) * stride; }
 };
 
-struct JobTables {
-  FloatTable h, v;  // horizontal: src_w -> rw; vertical: src_h -> rh
-};
+// The plan's tables in float, indexed as plan.tables.
+class FloatTables {
+ public:
+  FloatTables() = default;
+  explicit FloatTables(const Plan& plan);
+  const FloatTable& h(const Job& j) const { return t_[size_t(j.htab)]; }  // src_w -> rw
+  const FloatTable& v(const Job& j) const { return t_[size_t(j.vtab)]; }  // src_h -> rh
 
-std::vector<JobTables> build_tables(const Plan& plan);
+ private:
+  std::vector<FloatTable> t_;
+};
 
 // Horizontal pass of source rows [r0, r1) for resized columns [xa, xb) into a channels-first buffer whose planes
 // hold `plane_rows` rows, source row `out_row0` at row 0: out[(c * plane_rows + r - out_row0) * (xb - xa) + x - xa].
@@ -49,12 +55,6 @@ inline bool inside(const Job& j, int y, int x) {
 inline void store(const Plan& plan, const Job& j, float* out, int c, int y, int x, float v) {
   for_each_dst(plan.layout, plan.qwen, j, c, y, x, [&](long long i) { out[i] = v; });
 }
-
-// Resized rows [ya, yb) of the part of the window inside the image.
-inline int window_y0(const Job& j) { return std::max(j.y0, 0); }
-inline int window_y1(const Job& j) { return std::min(j.y0 + j.h, j.rh); }
-inline int window_x0(const Job& j) { return std::max(j.x0, 0); }
-inline int window_x1(const Job& j) { return std::min(j.x0 + j.w, j.rw); }
 
 VariantInfo cpu_info(const char* name, const char* description);
 

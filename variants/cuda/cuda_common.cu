@@ -1,5 +1,3 @@
-#include <map>
-
 #include "core/resample.hpp"
 #include "variants/cuda/cuda_common.cuh"
 
@@ -16,23 +14,18 @@ VariantInfo cuda_info(const char* name, const char* description) {
 
 DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
   DevPlan d;
-  std::vector<int> start, count, wofs;
+  d.plan = &plan;
+  std::vector<int> start, count, wofs, first;  // first: each table's first entry
   std::vector<float> w;
-  std::map<std::pair<int, int>, std::pair<int, int>> seen;  // (in, out) -> (first entry, kmax)
-  auto add_table = [&](int n_in, int n_out) {
-    auto key = std::make_pair(n_in, n_out);
-    auto it = seen.find(key);
-    if (it != seen.end()) return it->second;
-    const WeightTable t = make_table(n_in, n_out, plan.filter, plan.antialias);
-    const int first = int(start.size());
-    for (int i = 0; i < n_out; ++i) {
-      start.push_back(t.start[i]);
-      count.push_back(t.count[i]);
+  for (const WeightTable& t : plan.tables) {
+    first.push_back(int(start.size()));
+    for (int i = 0; i < t.out; ++i) {
+      start.push_back(t.start[size_t(i)]);
+      count.push_back(t.count[size_t(i)]);
       wofs.push_back(int(w.size()));
-      for (int k = 0; k < t.count[i]; ++k) w.push_back(float(t.row(i)[k]));
+      for (int k = 0; k < t.count[size_t(i)]; ++k) w.push_back(float(t.row(i)[k]));
     }
-    return seen[key] = {first, t.max_count()};
-  };
+  }
   for (const Job& j : plan.jobs) {
     DevJob dj;
     dj.src = in.images[size_t(j.src)].data;
@@ -46,13 +39,8 @@ DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
     dj.w = j.w;
     dj.dst = j.dst;
     for (int c = 0; c < 3; ++c) dj.pad[c] = j.pad[c];
-    const auto h = add_table(j.src_w, j.rw), v = add_table(j.src_h, j.rh);
-    dj.h_entry = h.first;
-    dj.h_kmax = h.second;
-    dj.v_entry = v.first;
-    dj.v_kmax = v.second;
-    d.max_h_kmax = std::max(d.max_h_kmax, dj.h_kmax);
-    d.max_v_kmax = std::max(d.max_v_kmax, dj.v_kmax);
+    dj.h_entry = first[size_t(j.htab)];
+    dj.v_entry = first[size_t(j.vtab)];
     d.host_jobs.push_back(dj);
   }
   d.jobs = upload(ws, d.host_jobs, "job table");
@@ -60,34 +48,10 @@ DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
   d.tables.count = upload(ws, count, "table counts");
   d.tables.wofs = upload(ws, wofs, "table offsets");
   d.tables.w = upload(ws, w, "weights");
-  d.host_start = std::move(start);
-  d.host_count = std::move(count);
   d.epi = plan.epilogue;
   d.layout.kind = plan.layout;
   d.layout.grid = plan.qwen;
   return d;
-}
-
-Span source_span(const DevPlan& d, int entry0, int a, int b) {
-  Span s;
-  if (a >= b) return s;
-  s.lo = d.host_start[size_t(entry0 + a)];
-  int hi = s.lo;
-  for (int i = a; i < b; ++i) hi = std::max(hi, d.host_start[size_t(entry0 + i)] + d.host_count[size_t(entry0 + i)]);
-  s.n = hi - s.lo;
-  return s;
-}
-
-WindowSpan window_span(const DevPlan& d, const DevJob& j) {
-  WindowSpan s;
-  s.ya = std::max(j.y0, 0);
-  s.yb = std::min(j.y0 + j.h, j.rh);
-  s.xa = std::max(j.x0, 0);
-  s.xb = std::min(j.x0 + j.w, j.rw);
-  const Span rows = source_span(d, j.v_entry, s.ya, s.yb);
-  s.r0 = rows.lo;
-  s.r1 = rows.lo + rows.n;
-  return s;
 }
 
 namespace {

@@ -17,8 +17,8 @@
 
 namespace pb::cuda {
 
-// Weight tables of every job, concatenated: entry e (one per resized coordinate) reads `count[e]` inputs from
-// `start[e]` with weights w[wofs[e] ...]. Double-precision tables from core/, cast to float.
+// The plan's weight tables, concatenated: entry e (one per resized coordinate) reads `count[e]` inputs from
+// `start[e]` with weights w[wofs[e] ...]. core/'s float64 tables, cast to float.
 struct DevTables {
   const int* start = nullptr;
   const int* count = nullptr;
@@ -32,7 +32,6 @@ struct DevJob {
   int rh = 0, rw = 0, y0 = 0, x0 = 0, h = 0, w = 0;
   long long dst = 0;
   int h_entry = 0, v_entry = 0;  // first table entry of this job's horizontal / vertical table
-  int h_kmax = 0, v_kmax = 0;    // widest window of each table
   float pad[3] = {0, 0, 0};      // the job's padding value (already normalized)
 };
 
@@ -48,8 +47,11 @@ struct DevPlan {
   Epilogue epi;  // the plan's, by value into the kernels
   DevLayout layout;
   std::vector<DevJob> host_jobs;  // same content, for launch decisions on the host
-  std::vector<int> host_start, host_count;
-  int max_h_kmax = 0, max_v_kmax = 0;
+  const Plan* plan = nullptr;     // host_jobs[i] is plan->jobs[i]: its tables and window span
+  const Job& job(size_t i) const { return plan->jobs[i]; }
+  // The source columns / rows that resized columns / rows [a, b) of job i read.
+  Span source_cols(size_t i, int a, int b) const { return plan->htable(job(i)).span(a, b); }
+  Span source_rows(size_t i, int a, int b) const { return plan->vtable(job(i)).span(a, b); }
 };
 DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws);
 
@@ -131,13 +133,6 @@ inline int ceil_div(long long a, long long b) { return int((a + b - 1) / b); }
 void launch_hpass_full(const DevPlan& d, int job, bool chw, float* hbuf, cudaStream_t s);
 void launch_vpass_full(const DevPlan& d, int job, const float* hbuf, float* resized, bool fuse_epilogue, cudaStream_t s);
 
-// The source indices the taps of resized coordinates [a, b) read through the table starting at entry0:
-// [lo, lo + n). Empty when a >= b.
-struct Span {
-  int lo = 0, n = 0;
-};
-Span source_span(const DevPlan& d, int entry0, int a, int b);
-
 // For each job, the first of `shapes` ({tile height, tile width}) whose tiles all cost at most `budget` bytes; its
 // tiles (make(job, y, x, th, tw)) are appended to `out`. Returns the largest cost taken. The last shape is taken
 // whatever it costs, unless even it exceeds the budget: then it throws, naming `who`.
@@ -167,12 +162,5 @@ int choose_tiles(const DevPlan& d, const std::vector<std::array<int, 2>>& shapes
   }
   return worst_taken;
 }
-
-// Window rows / columns of a job that lie inside the resized image.
-struct WindowSpan {
-  int ya, yb, xa, xb;  // resized coordinates
-  int r0, r1;          // source rows the vertical pass needs for rows [ya, yb)
-};
-WindowSpan window_span(const DevPlan& d, const DevJob& j);
 
 }  // namespace pb::cuda

@@ -89,7 +89,7 @@ class CudaFused2d final : public Variant {
     const int ya = std::max(j.y0 + y, 0), yb = std::min(j.y0 + y + th, j.rh);
     const int xa = std::max(j.x0 + x, 0), xb = std::min(j.x0 + x + tw, j.rw);
     if (ya >= yb || xa >= xb) return t;
-    const Span rows = source_span(d_, j.v_entry, ya, yb), cols = source_span(d_, j.h_entry, xa, xb);
+    const Span rows = d_.source_rows(size_t(job), ya, yb), cols = d_.source_cols(size_t(job), xa, xb);
     t.r0 = rows.lo;
     t.nr = rows.n;
     t.c0 = cols.lo;

@@ -630,8 +630,8 @@ class MmaVariant final : public Variant {
     int max_nc = 8;
     for (size_t ji = 0; ji < d_.host_jobs.size(); ++ji) {
       const DevJob& j = d_.host_jobs[ji];
-      const WeightTable th = make_table(j.src_w, j.rw, plan.filter, plan.antialias);
-      const WeightTable tv = make_table(j.src_h, j.rh, plan.filter, plan.antialias);
+      const WeightTable& th = plan.htable(plan.jobs[ji]);
+      const WeightTable& tv = plan.vtable(plan.jobs[ji]);
       const AxisBands hb(th, j.x0, j.w, 8), vb(tv, j.y0, j.h, 16);
       // Horizontal: per 8-column tile, k-steps from a multiple of 8 (ldmatrix rows need 16-byte alignment).
       MmaJob mj;

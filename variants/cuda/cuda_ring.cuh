@@ -31,13 +31,13 @@ inline StripPlan plan_strips(const DevPlan& d) {
     // row chunks outer, strips inner: neighbouring blocks share source rows (measured faster on 10x downscales)
     for (int y = 0; y < j.h; y += chunk)
       for (int x = 0; x < j.w; x += kCols) {
-        const Span cols = source_span(d, j.h_entry, std::max(j.x0 + x, 0), std::min(j.x0 + x + kCols, j.rw));
+        const Span cols = d.source_cols(i, std::max(j.x0 + x, 0), std::min(j.x0 + x + kCols, j.rw));
         p.max_nc = std::max(p.max_nc, cols.n);
         p.strips.push_back({int(i), x, y, std::min(j.h, y + chunk), cols.lo, cols.n});
       }
     const int ya = std::max(0, j.y0), yb = std::min(j.rh, j.y0 + j.h);
     for (int y = ya; y < yb; ++y)
-      p.ring_rows = std::max(p.ring_rows, source_span(d, j.v_entry, y, std::min(yb, y + kRowsPerStep)).n);
+      p.ring_rows = std::max(p.ring_rows, d.source_rows(i, y, std::min(yb, y + kRowsPerStep)).n);
   }
   return p;
 }

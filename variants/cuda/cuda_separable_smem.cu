@@ -68,7 +68,7 @@ class CudaSeparableSmem final : public Variant {
     auto make = [&](int job, int y, int x, int th, int tw) {
       const DevJob& j = d_.host_jobs[size_t(job)];
       // source rows of the tile's rows inside the image (none for pure padding)
-      const Span rows = source_span(d_, j.v_entry, std::max(j.y0 + y, 0), std::min(j.y0 + y + th, j.rh));
+      const Span rows = d_.source_rows(size_t(job), std::max(j.y0 + y, 0), std::min(j.y0 + y + th, j.rh));
       return SmemTile{job, y, x, th, tw, rows.lo, rows.n};
     };
     smem_ = choose_tiles(d_, {{16, 64}, {8, 64}, {8, 32}, {4, 32}, {2, 32}, {1, 32}, {1, 16}}, kSmemBudget,

@@ -64,8 +64,8 @@ class CudaSeparableTwoPass final : public Variant {
     long long off = 0;
     for (size_t i = 0; i < d_.host_jobs.size(); ++i) {
       const DevJob& j = d_.host_jobs[i];
-      const WindowSpan w = window_span(d_, j);
-      SepJob s{off, w.r0, std::max(0, w.r1 - w.r0), w.xa, std::max(0, w.xb - w.xa)};
+      const Job& w = plan.jobs[i];  // its window span
+      SepJob s{off, w.r0, w.r1 - w.r0, w.xa, w.xb - w.xa};
       sj.push_back(s);
       off += 3LL * s.nr * s.nx;
       for (int r = 0; r < s.nr; r += kTileH)
