@@ -1,7 +1,7 @@
-// The tensor-core separable design (variants/cuda/cuda_mma.cuh): weight fragments from tables built in setup, one
+// The tensor-core separable design (variants/cuda/mma/): weight fragments from tables built in setup, one
 // block per output tile, the jobs' tiles started heaviest job first. The baseline of its ablations:
 // cuda_separable_mma_otf (weights on the fly), cuda_separable_mma_raster (tile order), cuda_separable_mma_persistent.
-#include "variants/cuda/cuda_mma.cuh"
+#include "variants/cuda/mma/variant.cuh"
 
 namespace pb {
 

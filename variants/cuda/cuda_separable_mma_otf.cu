@@ -1,7 +1,7 @@
 // Ablation of cuda_separable_mma's weight tables: every weight fragment is computed on the fly from the job's
 // geometry (core's aa_window per output coordinate once per tile, then one filter evaluation per tap and k-step),
 // so no weight traffic at all, for more arithmetic. Antialiased bicubic and bilinear only (every pipeline's filter).
-#include "variants/cuda/cuda_mma.cuh"
+#include "variants/cuda/mma/variant.cuh"
 
 namespace pb {
 

@@ -2,7 +2,7 @@
 // tiles from a counter, heaviest job first, instead of one block per tile; the epilogue table is loaded once per
 // block.
 // cuda_separable_mma has the same tile order with one block per tile, which separates order from persistence.
-#include "variants/cuda/cuda_mma.cuh"
+#include "variants/cuda/mma/variant.cuh"
 
 namespace pb {
 

@@ -1,0 +1,199 @@
+#pragma once
+// Separable resize on the tensor cores, shared by the cuda_separable_mma designs. Both passes are small dense
+// products with banded weight matrices (mma.sync m16n8k16, fp16 operands, fp32 accumulate), one launch for the ragged
+// batch; a block works on one output tile of one job at a time (kTileW columns x kTileH rows, 32 x 16 by default;
+// design-log step 6), streaming the tile's source rows in chunks of 16:
+//   1. each chunk (three channels) is read as aligned 4-byte words and widened to fp16 in shared memory (uint8 is
+//      exact in fp16), double-buffered: the next chunk is staged while this one is resampled;
+//   2. horizontal pass: chunk rows x weights. Warp w owns output columns [8w, 8w + 8); its weights are dense,
+//      zero-padded fragments built in setup and split into fp16 hi + lo (~22 significant bits): 2 MMAs per k-step;
+//   3. the chunk's intermediate (16 rows) stays on chip as fp16 hi + lo planes, private to the warp;
+//   4. vertical pass: each chunk is one k-step of the vertical product, accumulated in registers across chunks:
+//      weights (hi, lo) x intermediate (hi, lo), 3 MMAs (lo x lo is below fp32 rounding);
+//   5. the epilogue (hf: a 256-entry table per channel, bit-equal to HF's float32 arithmetic) and the final layout
+//      straight from the accumulator fragments.
+// The error budget (~2^-22 relative in weights and intermediate) and the measured ladder: docs/design-log.md, step 6.
+// The designs differ on three ablation axes (design-log step 7): where the weight fragments come from (tables built in
+// setup, or computed on the fly from the job geometry), the order of the tile table (raster, or heaviest job
+// first), and how tiles reach blocks (one block per tile, or a persistent grid that takes them from a counter).
+// Each output layout has its own kernel instantiation (with_layout).
+#include "variants/cuda/mma/staging.cuh"
+#include "variants/cuda/mma/stores.cuh"
+#include "variants/cuda/mma/weights_otf.cuh"
+
+namespace pb::cuda::mma {
+
+// One output tile: stream its source chunks through both passes, then the epilogue.
+template <bool kOtf, DstLayout kLayout, typename T>
+__device__ __forceinline__ void resample_tile(const MmaArgs& A, const SmemLayout& S, bool chw, int sstride, int tile,
+                                              T* __restrict__ out) {
+  const MmaTile tl = A.tiles[tile];
+  const DevJob j = A.jobs[tl.job];
+  const MmaJob mj = A.mjobs[tl.job];
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
+  const int nloc = tl.x / 8 + warp;  // this warp's 8-column tile within the job
+  const bool active = tl.x + 8 * warp < j.w;
+  const int kb = active ? A.hcol0[mj.ntile0 + nloc] - tl.cb : 0;  // staged column of its k = 0
+  const uint4* bfr = kOtf ? nullptr : A.hfrag + mj.hfrag0 + size_t(nloc) * mj.n_kh * 32 + lane;
+  RowTile rt[kRowTiles];
+  for (int m = 0; m < kRowTiles; ++m) rt[m] = A.rtiles[tl.rtile0 + m];
+  // on the fly: the taps of this lane's output column (B fragments: column g) and rows (A fragments: g, g + 8)
+  AxisTaps ht, vt[kRowTiles][2];
+  if constexpr (kOtf) {
+    const int x = tl.x + 8 * warp + g;
+    ht = axis_taps(j.src_w, j.rw, active && x < j.w ? j.x0 + x : -1, A.cubic, A.support1);
+    for (int m = 0; m < kRowTiles; ++m)
+      for (int hh = 0; hh < 2; ++hh) {
+        const int y = tl.y + 16 * m + g + 8 * hh;
+        vt[m][hh] = axis_taps(j.src_h, j.rh, y < j.h ? j.y0 + y : -1, A.cubic, A.support1);
+      }
+  }
+
+  const ChunkItems ch(tl);
+  stage_items(S.stage0, sstride, j, tl, ch, 0, threadIdx.x, chw);
+  __syncthreads();
+
+  // ldmatrix row addresses: lanes 8i..8i+7 address matrix i
+  const int lrow = (lane & 7) + ((lane >> 3) & 1) * 8, lhalf = lane >> 4;
+  float acc[kRowTiles][3][4] = {};
+  for (int ci = 0; ci < tl.chunks; ++ci) {
+    const bool next = ci + 1 < tl.chunks;
+    Item pre[kPrefetch];
+#pragma unroll
+    for (int k = 0; k < kPrefetch; ++k) {
+      const int it = threadIdx.x + k * kThreads;
+      if (next && it < ch.items) {
+        int rr, q;
+        ch.coords(it, rr, q);
+        pre[k] = fetch_item(j, tl.r0 + kChunk * (ci + 1) + rr, tl.cb + kItemCols * q, chw);
+      }
+    }
+    if (active) {
+      const __half* stage = S.stage0 + (ci & 1) * S.stage_halves;
+      float h[3][4] = {};
+      for (int ks = 0; ks < mj.n_kh; ++ks) {
+        uint4 b;  // hi b0, hi b1, lo b0, lo b1
+        if constexpr (kOtf) {
+          const int k = tl.cb + kb + ks * 16 + 2 * t;  // B rows (source columns) k, k + 1 and k + 8, k + 9
+          const uint2 b0 = split2(tap_weight(ht, k, A.cubic), tap_weight(ht, k + 1, A.cubic));
+          const uint2 b1 = split2(tap_weight(ht, k + 8, A.cubic), tap_weight(ht, k + 9, A.cubic));
+          b = make_uint4(b0.x, b1.x, b0.y, b1.y);
+        } else {
+          b = __ldg(bfr + ks * 32);
+        }
+#pragma unroll
+        for (int c = 0; c < 3; ++c) {
+          uint32_t a[4];
+          ldsm_x4(a, stage + (c * kChunk + lrow) * sstride + kb + ks * 16 + lhalf * 8);
+          mma16816(h[c], a, b.x, b.y);
+          mma16816(h[c], a, b.z, b.w);
+        }
+      }
+      // intermediate rows g, g + 8 of the chunk, columns 8 warp + 2t, +1: split into hi + lo halves
+#pragma unroll
+      for (int c = 0; c < 3; ++c)
+#pragma unroll
+        for (int hh = 0; hh < 2; ++hh) {
+          const uint2 s = split2(h[c][2 * hh], h[c][2 * hh + 1]);
+          const int at = (c * kChunk + g + 8 * hh) * kHStride + 8 * warp + 2 * t;
+          *reinterpret_cast<uint32_t*>(S.hhi + at) = s.x;
+          *reinterpret_cast<uint32_t*>(S.hlo + at) = s.y;
+        }
+      __syncwarp();  // the warp reads back only its own 8 columns
+#pragma unroll
+      for (int m = 0; m < kRowTiles; ++m) {
+        if (ci < rt[m].ks_lo || ci >= rt[m].ks_hi) continue;
+        uint32_t a_hi[4], a_lo[4];
+        if constexpr (kOtf) {
+          // A rows g, g + 8 (output rows), columns (source rows) k, k + 1 and k + 8, k + 9
+          const int k = tl.r0 + kChunk * ci + 2 * t;
+#pragma unroll
+          for (int q = 0; q < 4; ++q) {
+            const AxisTaps& r = vt[m][q & 1];
+            const int kq = k + 8 * (q >> 1);
+            const uint2 s = split2(tap_weight(r, kq, A.cubic), tap_weight(r, kq + 1, A.cubic));
+            a_hi[q] = s.x;
+            a_lo[q] = s.y;
+          }
+        } else {
+          const uint4* af = A.vfrag + rt[m].frag0 + (size_t(ci - rt[m].ks_lo) * 32 + lane) * 2;
+          const uint4 ah = __ldg(af), al = __ldg(af + 1);
+          a_hi[0] = ah.x, a_hi[1] = ah.y, a_hi[2] = ah.z, a_hi[3] = ah.w;
+          a_lo[0] = al.x, a_lo[1] = al.y, a_lo[2] = al.z, a_lo[3] = al.w;
+        }
+#pragma unroll
+        for (int c = 0; c < 3; ++c) {
+          // matrices: hi rows 0-7, hi rows 8-15, lo rows 0-7, lo rows 8-15 of the chunk (this warp's 8 columns)
+          uint32_t b[4];
+          ldsm_x4_trans(b, (lhalf ? S.hlo : S.hhi) + (c * kChunk + lrow) * kHStride + 8 * warp);
+          mma16816(acc[m][c], a_hi, b[0], b[1]);
+          mma16816(acc[m][c], a_hi, b[2], b[3]);
+          mma16816(acc[m][c], a_lo, b[0], b[1]);
+        }
+      }
+      __syncwarp();  // the next chunk's horizontal pass overwrites this warp's intermediate
+    }
+    if (next) {
+      __half* dst = S.stage0 + ((ci + 1) & 1) * S.stage_halves;
+#pragma unroll
+      for (int k = 0; k < kPrefetch; ++k) {
+        const int it = threadIdx.x + k * kThreads;
+        if (it < ch.items) {
+          int rr, q;
+          ch.coords(it, rr, q);
+          put_item(dst, sstride, rr, q, pre[k]);
+        }
+      }
+      stage_items(dst, sstride, j, tl, ch, ci + 1, threadIdx.x + kPrefetch * kThreads, chw);
+    }
+    __syncthreads();  // the next iteration stages into the buffer this one read
+  }
+  if (active) store_tile<kLayout>(A, S.lut, j, tl, acc, out);
+}
+
+// chw and sstride are kernel parameters of their own: read from MmaArgs, the same kernel spilled (56 bytes of
+// stores against 12), the compiler keeping them in registers instead of re-reading the parameter bank.
+template <typename T, bool kOtf, bool kPersistent, DstLayout kLayout>
+__global__ void __launch_bounds__(kThreads, kMinBlocks)
+separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  __shared__ int shared_tile;
+  const SmemLayout S(smem, sstride);
+  if (A.e.mode == Mode::Hf)  // read before the first tile's first __syncthreads
+    for (int i = threadIdx.x; i < 3 * 256; i += kThreads) S.lut[i] = A.hf_lut[i];
+  if constexpr (!kPersistent) {
+    resample_tile<kOtf, kLayout>(A, S, chw, sstride, blockIdx.x, out);
+  } else {
+    // Thread 0 takes tiles from the counter for the whole block, one tile ahead: the atomic's round trip (~1 us,
+    // NOTES step 7b) overlaps the current tile instead of stalling the block between tiles.
+    if (threadIdx.x == 0) shared_tile = atomicAdd(A.sched, 1);
+    __syncthreads();
+    for (int tile = shared_tile; tile < A.n_tiles;) {
+      const int next = threadIdx.x == 0 ? atomicAdd(A.sched, 1) : 0;
+      resample_tile<kOtf, kLayout>(A, S, chw, sstride, tile, out);
+      __syncthreads();  // every thread has read shared_tile
+      if (threadIdx.x == 0) shared_tile = next;
+      __syncthreads();
+      tile = shared_tile;
+    }
+    // Every block has taken its last (out-of-range) tile before the last one gets here: reset for the next launch.
+    if (threadIdx.x == 0 && atomicAdd(A.sched + 1, 1) == int(gridDim.x) - 1) {
+      atomicExch(A.sched, 0);
+      atomicExch(A.sched + 1, 0);
+    }
+  }
+}
+
+// Calls f with std::integral_constant<DstLayout, l>: one kernel instantiation per output layout, so that each
+// kernel holds only its own epilogue. (With all three epilogues in one kernel, the Qwen epilogue's register needs
+// changed the chunk loop's code and slowed the downscales by up to 15 %; NOTES step 7d.)
+template <typename F>
+void with_layout(DstLayout l, F&& f) {
+  switch (l) {
+    case DstLayout::NCHW: return f(std::integral_constant<DstLayout, DstLayout::NCHW>{});
+    case DstLayout::QwenPatches: return f(std::integral_constant<DstLayout, DstLayout::QwenPatches>{});
+    case DstLayout::NHWC: return f(std::integral_constant<DstLayout, DstLayout::NHWC>{});
+  }
+}
+
+}  // namespace pb::cuda::mma

@@ -1,0 +1,110 @@
+#pragma once
+// The epilogue and the output stores of the tensor-core design: straight from the accumulator fragments, pairs as
+// one wide store where aligned, one instantiation per output layout.
+#include "variants/cuda/mma/config.cuh"
+
+namespace pb::cuda::mma {
+
+__device__ __forceinline__ void put_pair(float* p, float a, float b) {
+  *reinterpret_cast<float2*>(p) = make_float2(a, b);
+}
+__device__ __forceinline__ void put_pair(__nv_bfloat16* p, float a, float b) {
+  *reinterpret_cast<__nv_bfloat162*>(p) = __floats2bfloat162_rn(a, b);
+}
+
+template <typename T>
+__device__ __forceinline__ bool aligned_pair(const T* p) {
+  return (reinterpret_cast<uintptr_t>(p) & (2 * sizeof(T) - 1)) == 0;
+}
+
+// Resized value (0..255) -> final value; in hf mode through the table of the 256 quantized values.
+__device__ __forceinline__ float finish(const Epilogue& e, const float* lut, float v, int c) {
+  if (e.mode == Mode::Hf) return lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
+  return epilogue_float(e, v, c);
+}
+
+struct SmemLayout {
+  float* lut;  // [3][256]
+  __half *hhi, *hlo, *stage0;
+  int stage_halves;
+  __device__ SmemLayout(unsigned char* smem, int sstride)
+      : lut(reinterpret_cast<float*>(smem)),
+        hhi(reinterpret_cast<__half*>(smem + 3 * 256 * 4)),  // [3][16][kHStride]
+        hlo(hhi + kHPlane),
+        stage0(hlo + kHPlane),  // 2 x [3][16][sstride]
+        stage_halves(3 * kChunk * sstride) {}
+};
+
+// Each thread holds columns x, x + 1 of rows y (per row tile and half): pairs go out as one 8- (fp32) or 4-byte
+// (bf16) store where aligned (NCHW, Qwen's patch rows, and NHWC's six values of two pixels); the NCHW index
+// arithmetic is done once per row.
+template <DstLayout kLayout, typename T>
+__device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
+                                           const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
+  const Epilogue& e = A.e;
+  const DevLayout& L = A.L;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
+  const long long plane = (long long)j.h * j.w;
+#pragma unroll
+  for (int m = 0; m < kRowTiles; ++m)
+#pragma unroll
+    for (int hh = 0; hh < 2; ++hh) {
+      const int y = tl.y + 16 * m + g + 8 * hh, x = tl.x + 8 * warp + 2 * t;
+      if (y >= j.h || x >= j.w) continue;
+      const bool row_in = j.y0 + y >= 0 && j.y0 + y < j.rh;
+      const bool in0 = row_in && j.x0 + x >= 0 && j.x0 + x < j.rw;
+      const bool in1 = row_in && j.x0 + x + 1 >= 0 && j.x0 + x + 1 < j.rw;
+      const bool two = x + 1 < j.w;
+      float v[3][2];
+#pragma unroll
+      for (int c = 0; c < 3; ++c) {
+        v[c][0] = in0 ? finish(e, lut, acc[m][c][2 * hh], c) : j.pad[c];
+        v[c][1] = in1 ? finish(e, lut, acc[m][c][2 * hh + 1], c) : j.pad[c];
+      }
+      if constexpr (kLayout == DstLayout::NHWC) {
+        // pixels x, x + 1: six consecutive values, three pairs
+        T* p = out + nhwc_index(j, 0, y, x);
+        if (two && aligned_pair(p)) {
+          put_pair(p, v[0][0], v[1][0]);
+          put_pair(p + 2, v[2][0], v[0][1]);
+          put_pair(p + 4, v[1][1], v[2][1]);
+        } else {
+          for (int c = 0; c < 3; ++c) {
+            put(p, c, v[c][0]);
+            if (two) put(p, 3 + c, v[c][1]);
+          }
+        }
+        continue;
+      }
+      if constexpr (kLayout == DstLayout::QwenPatches) {
+        // One index per pixel: qwen_index(c, y, x, tt) = qwen_index(0, y, x, 0) + (c T + tt) P^2. x is even and the
+        // patch side too (14), so x and x + 1 sit side by side in one patch row.
+        const int P = L.grid.patch, nt = L.grid.temporal;
+        T* const q0 = out + qwen_index(j, L.grid, 0, y, x, 0);
+        const bool pair = two && (x % P) + 1 < P;
+        for (int c = 0; c < 3; ++c)
+          for (int tt = 0; tt < nt; ++tt) {
+            T* q = q0 + (c * nt + tt) * P * P;
+            if (pair && aligned_pair(q)) {
+              put_pair(q, v[c][0], v[c][1]);
+            } else {
+              put(q, 0, v[c][0]);
+              if (two) put(out, qwen_index(j, L.grid, c, y, x + 1, tt), v[c][1]);
+            }
+          }
+        continue;
+      }
+      T* p = out + j.dst + (long long)y * j.w + x;
+#pragma unroll
+      for (int c = 0; c < 3; ++c, p += plane) {
+        if (two && aligned_pair(p)) {
+          put_pair(p, v[c][0], v[c][1]);
+        } else {
+          put(p, 0, v[c][0]);
+          if (two) put(p, 1, v[c][1]);
+        }
+      }
+    }
+}
+
+}  // namespace pb::cuda::mma
