@@ -1,6 +1,7 @@
-"""What every peer runner shares, with no GPU dependency: the workload files, pipeline geometry (the HF rules),
-statistics, the parity contract and record building. Mirrors harness/ so peer records sit beside variant
-records in one results document (harness/results.schema.json)."""
+"""What every peer runner shares, with no GPU dependency: the workload files, pipeline geometry (the HF rules, as
+transformers writes them), statistics, the parity contract and record building. The pipelines' parameters and the
+tolerances come from `prepbench list --json`; peer records sit beside variant records in one results document
+(harness/results.schema.json)."""
 import json
 import math
 import os
@@ -9,22 +10,72 @@ import subprocess
 import numpy as np
 
 SCHEMA = "prepbench.results/1"
-FLOAT_TOL = 1e-4
-EXACT_TOL = 1e-5
-HF_MIN_EXACT = 0.999
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_KIND = {"fixed": "fixed", "shortest_edge_crop": "crop", "qwen_smart_resize": "qwen", "internvl_tiles": "tiles",
+         "llava_anyres": "anyres"}
 
-CLIP_MEAN, CLIP_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
-IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-PIPELINES = {
-    "siglip-so400m-384": {"kind": "fixed", "size": (384, 384), "mean": (0.5,) * 3, "std": (0.5,) * 3},
-    "clip-vit-b32": {"kind": "crop", "shortest": 224, "crop": (224, 224), "mean": CLIP_MEAN, "std": CLIP_STD},
-    "dinov2-small": {"kind": "crop", "shortest": 256, "crop": (224, 224), "mean": IMAGENET_MEAN, "std": IMAGENET_STD},
-    "qwen2.5-vl-7b": {"kind": "qwen", "patch": 14, "merge": 2, "temporal": 2, "min_pixels": 3136,
-                      "max_pixels": 12845056, "mean": CLIP_MEAN, "std": CLIP_STD},
-    # tiling pipelines: only the HF processor peers implement them (geometry() refuses)
-    "internvl3-448": {"kind": "tiles", "mean": IMAGENET_MEAN, "std": IMAGENET_STD},
-    "llava-next-336": {"kind": "anyres", "mean": CLIP_MEAN, "std": CLIP_STD},
-}
+
+class _Facts:
+    """The pipelines and the parity contract as prepbench declares them (`prepbench list --json`), read once per
+    process, so that no pipeline parameter or tolerance is written twice. `load(prepbench)` picks the binary; by
+    default $PREPBENCH_BIN, else build/prepbench."""
+
+    def __init__(self):
+        self.doc = None
+
+    def load(self, prepbench=None):
+        binary = prepbench or os.environ.get("PREPBENCH_BIN") or os.path.join(_ROOT, "build", "prepbench")
+        try:
+            out = subprocess.run([binary, "list", "--json"], check=True, capture_output=True, text=True).stdout
+        except (OSError, subprocess.CalledProcessError) as e:
+            raise RuntimeError(f"peers need the prepbench binary for its pipeline facts ({binary}): {e}") from e
+        self.doc = json.loads(out)
+        return self.doc
+
+    def get(self):
+        return self.doc or self.load()
+
+
+FACTS = _Facts()
+
+
+class _Pipelines(dict):
+    """{name: {kind, size | shortest, crop | patch, merge, temporal, min_pixels, max_pixels, mean, std, ...}}, filled
+    from FACTS on first use."""
+
+    def _fill(self):
+        if not dict.__len__(self):
+            for p in FACTS.get()["pipelines"]:
+                d = dict(p, kind=_KIND[p["geometry"]])
+                if "size" in p:
+                    d["size"] = tuple(p["size"])
+                if "crop" in p:
+                    d["crop"], d["shortest"] = tuple(p["crop"]), p["shortest_edge"]
+                dict.__setitem__(self, p["name"], d)
+
+    def __getitem__(self, k):
+        self._fill()
+        return dict.__getitem__(self, k)
+
+    def __iter__(self):
+        self._fill()
+        return dict.__iter__(self)
+
+    def __contains__(self, k):
+        self._fill()
+        return dict.__contains__(self, k)
+
+    def __len__(self):
+        self._fill()
+        return dict.__len__(self)
+
+
+PIPELINES = _Pipelines()
+
+
+def tolerance(name):
+    """float_tol, exact_tol or hf_min_exact of prepbench's parity contract."""
+    return FACTS.get()["parity"][name]
 
 
 def git_state():
@@ -120,6 +171,7 @@ def parity(out, ref, pipeline, mode):
     out = np.asarray(out, dtype=np.float32).reshape(-1)
     ref = np.asarray(ref, dtype=np.float32).reshape(-1)
     std = PIPELINES[pipeline]["std"]
+    FLOAT_TOL, EXACT_TOL, HF_MIN_EXACT = tolerance("float_tol"), tolerance("exact_tol"), tolerance("hf_min_exact")
     tol = FLOAT_TOL if mode == "float" else max(1.0 / (255.0 * s) for s in std) + EXACT_TOL
     res = {"tol": tol, "elements": int(ref.size)}
     if out.size != ref.size:

@@ -225,7 +225,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--prepbench", default="build/prepbench")
     ap.add_argument("--workload-dirs", required=True, help="comma-separated folders from `prepbench workload dump`")
-    ap.add_argument("--pipelines", default=",".join(common.PIPELINES))
+    ap.add_argument("--pipelines", default=None, help="comma-separated (default: every pipeline prepbench lists)")
     ap.add_argument("--peers", default=",".join(GPU_PEERS + CPU_PEERS))
     ap.add_argument("--reps", type=int, default=30)
     ap.add_argument("--cpu-reps", type=int, default=3)
@@ -234,12 +234,17 @@ def main():
                     help="where the float64 references of the workloads are kept between peers")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
+    try:
+        common.FACTS.load(args.prepbench)
+    except RuntimeError as e:
+        print(f"run_peers: {e}", file=sys.stderr)
+        return 2
     peers = args.peers.split(",")
     for p in peers:
         if p not in MODE:
             print(f"run_peers: unknown peer {p!r} (valid: {', '.join(MODE)})", file=sys.stderr)
             return 2
-    pipelines = args.pipelines.split(",")
+    pipelines = args.pipelines.split(",") if args.pipelines else list(common.PIPELINES)
     for p in pipelines:
         if p not in common.PIPELINES:
             print(f"run_peers: unknown pipeline {p!r} (valid: {', '.join(common.PIPELINES)})", file=sys.stderr)

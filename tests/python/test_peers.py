@@ -61,6 +61,25 @@ class Workloads(unittest.TestCase):
         self.assertEqual(p[0, 392 + 15], x[1, 1, 1])  # c=1, py=1, px=1
 
 
+class Facts(unittest.TestCase):
+    """The peers declare no pipeline themselves: they read prepbench's (`prepbench list --json`)."""
+
+    def test_pipelines_and_tolerances_come_from_prepbench(self):
+        doc = json.loads(subprocess.run([BIN, "list", "--json"], check=True, capture_output=True, text=True).stdout)
+        self.assertEqual(sorted(common.PIPELINES), sorted(p["name"] for p in doc["pipelines"]))
+        # values from the checkpoints' preprocessor_config.json, by hand
+        clip = common.PIPELINES["clip-vit-b32"]
+        self.assertEqual((clip["kind"], clip["shortest"], clip["crop"]), ("crop", 224, (224, 224)))
+        self.assertEqual(common.PIPELINES["siglip-so400m-384"]["size"], (384, 384))
+        qwen = common.PIPELINES["qwen2.5-vl-7b"]
+        self.assertEqual((qwen["patch"], qwen["merge"], qwen["temporal"], qwen["max_pixels"]), (14, 2, 2, 12845056))
+        self.assertEqual(common.tolerance("float_tol"), 1e-4)
+        self.assertEqual(common.tolerance("hf_min_exact"), 0.999)
+        names = {v["name"]: v for v in doc["variants"]}
+        self.assertEqual(names["cpu_naive_per_stage"]["backend"], "cpu")
+        self.assertTrue(names["cpu_naive_per_stage"]["built"])
+
+
 class Geometry(unittest.TestCase):
     def test_spec_vectors(self):
         self.assertEqual(common.smart_resize(480, 640, 28, 3136, 12845056), (476, 644))
