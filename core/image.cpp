@@ -29,11 +29,4 @@ Image Image::to_layout(Layout target) const {
   return out;
 }
 
-std::vector<ImageShape> shapes_of(const std::vector<ImageView>& batch) {
-  std::vector<ImageShape> s;
-  s.reserve(batch.size());
-  for (const auto& v : batch) s.push_back(v.shape());
-  return s;
-}
-
 }  // namespace pb

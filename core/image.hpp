@@ -45,6 +45,5 @@ struct Image {
   Image to_layout(Layout target) const;
 };
 
-std::vector<ImageShape> shapes_of(const std::vector<ImageView>& batch);
 
 }  // namespace pb

@@ -5,7 +5,7 @@ For every golden image (tests/golden/goldens.tar.xz), pipeline and variant: run 
 HWC uint8, fp32) and the transformers processor on the same bytes, then report the fraction of values that are
 bit-equal, the fraction within 1e-5, and the max abs difference. Runs on the GPU machine.
 
-    python3 peers/compare_hf.py --bin build/prepbench --variants cuda_fully_fused,... --out hf_compare.json
+    python3 peers/compare_hf.py --bin build/prepbench --variants cuda_gather_2d,... --out hf_compare.json
 """
 import argparse
 import io

@@ -24,15 +24,18 @@ PREFERRED = {"layout": "chw", "out": "fp32", "mode": "hf"}  # the configuration 
 
 # The design ladder in order, its ablations, the CPU variants, then the peers: a fixed colour each.
 _KNOWN = [
-    "cuda_naive_per_stage", "cuda_pointwise_fused", "cuda_fully_fused", "cuda_fused_2d", "cuda_separable_two_pass",
+    "cuda_naive_per_stage", "cuda_pointwise_fused", "cuda_gather_2d", "cuda_fused_2d", "cuda_separable_two_pass",
     "cuda_separable_smem", "cuda_separable_ring", "cuda_separable_staged", "cuda_separable_mma",
     "cuda_separable_mma_otf", "cuda_separable_mma_raster", "cuda_separable_mma_persistent",
-    "cpu_naive_per_stage", "cpu_pointwise_fused", "cpu_fully_fused",
+    "cpu_naive_per_stage", "cpu_pointwise_fused", "cpu_separable_ring",
     "torchvision_loop_uint8", "torchvision_loop_float", "hf_processor", "torch_compile", "cv_utils",
     "hf_processor_cpu", "hf_processor_pil", "opencv_cpu",
 ]
+# Names the designs had in results committed before 2026-12-01: the same colour as the design's current name.
+RENAMED = {"cuda_fully_fused": "cuda_gather_2d", "cpu_fully_fused": "cpu_separable_ring"}
 _PALETTE = [c for name in ("tab10", "Dark2", "Set1") for c in plt.get_cmap(name).colors]
 COLORS = {name: _PALETTE[i] for i, name in enumerate(_KNOWN)}
+COLORS.update({old: COLORS[new] for old, new in RENAMED.items()})
 
 
 def color(name):

@@ -6,12 +6,12 @@
 #define PB_CPU_VARIANTS(X) \
   X(cpu_naive_per_stage)   \
   X(cpu_pointwise_fused)   \
-  X(cpu_fully_fused)
+  X(cpu_separable_ring)
 
 #define PB_CUDA_VARIANTS(X) \
   X(cuda_naive_per_stage)   \
   X(cuda_pointwise_fused)   \
-  X(cuda_fully_fused)       \
+  X(cuda_gather_2d)       \
   X(cuda_separable_two_pass) \
   X(cuda_fused_2d)           \
   X(cuda_separable_smem)     \

@@ -24,14 +24,6 @@ void* Workspace::allocate(size_t bytes, const char* what) {
   return p;
 }
 
-void Workspace::release(void* p) {
-  auto it = std::find_if(blocks_.begin(), blocks_.end(), [&](const Block& b) { return b.p == p; });
-  if (it == blocks_.end()) return;
-  alloc_.release(it->p);
-  live_ -= it->bytes;
-  blocks_.erase(it);
-}
-
 void Workspace::release_all() {
   for (auto& b : blocks_) alloc_.release(b.p);
   blocks_.clear();

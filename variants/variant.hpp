@@ -42,7 +42,6 @@ class Workspace {
   void* allocate(size_t bytes, const char* what);
   template <typename T>
   T* allocate_array(size_t n, const char* what) { return static_cast<T*>(allocate(n * sizeof(T), what)); }
-  void release(void* p);
   void release_all();
   size_t live_bytes() const { return live_; }
   size_t peak_bytes() const { return peak_; }

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 TEST(Run, WritesValidResultsWithEverySampleAndRepro) {
   const std::string out = tmp_dir() + "/run_ok.json";
   fs::remove(out);
-  const CliResult r = run_cli("run --variants cpu_fully_fused,cpu_naive_per_stage --pipelines clip-vit-b32,qwen2.5-vl-7b "
+  const CliResult r = run_cli("run --variants cpu_separable_ring,cpu_naive_per_stage --pipelines clip-vit-b32,qwen2.5-vl-7b "
                               "--workloads ragged-n2-100-300 --modes float,hf --layouts hwc --cpu-reps 4 --warmup 1 "
                               "--out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
@@ -49,7 +49,7 @@ TEST(Run, WritesValidResultsWithEverySampleAndRepro) {
 TEST(Run, LaunchAxisLeavesCpuCasesAlone) {
   const std::string out = tmp_dir() + "/run_graph.json";
   fs::remove(out);
-  const CliResult r = run_cli("run --variants cpu_fully_fused,cuda_separable_mma --pipelines siglip-so400m-384 "
+  const CliResult r = run_cli("run --variants cpu_separable_ring,cuda_separable_mma --pipelines siglip-so400m-384 "
                               "--workloads uniform-n1-64 --modes hf --layouts hwc --cpu-reps 2 --warmup 0 "
                               "--launches stream,graph --out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
@@ -59,7 +59,7 @@ TEST(Run, LaunchAxisLeavesCpuCasesAlone) {
   std::set<std::string> repros;
   for (const auto& rec : doc["records"]) {
     repros.insert(rec["repro"].get<std::string>());
-    if (rec["variant"] == "cpu_fully_fused") {
+    if (rec["variant"] == "cpu_separable_ring") {
       EXPECT_EQ(rec["status"], "ok");
       EXPECT_TRUE(rec["parity"]["ok"].get<bool>());
       EXPECT_FALSE(rec.contains("launch"));
@@ -71,8 +71,8 @@ TEST(Run, LaunchAxisLeavesCpuCasesAlone) {
                           [](const std::string& s) { return s.find("--launches graph") != std::string::npos; }),
             1);
   // --cuda-graph is --launches graph; both at once is a contradiction
-  EXPECT_EQ(run_cli("run --variants cpu_fully_fused --launches stream --cuda-graph --out " + out).status, 2);
-  EXPECT_EQ(run_cli("run --variants cpu_fully_fused --launches sideways --out " + out).status, 2);
+  EXPECT_EQ(run_cli("run --variants cpu_separable_ring --launches stream --cuda-graph --out " + out).status, 2);
+  EXPECT_EQ(run_cli("run --variants cpu_separable_ring --launches sideways --out " + out).status, 2);
 }
 
 // --out-layouts nhwc: channels-last records, marked as such, with the flag in their repro line; a pipeline without
@@ -80,7 +80,7 @@ TEST(Run, LaunchAxisLeavesCpuCasesAlone) {
 TEST(Run, ChannelsLastOutput) {
   const std::string out = tmp_dir() + "/run_nhwc.json";
   fs::remove(out);
-  const CliResult r = run_cli("run --variants cpu_fully_fused --pipelines siglip-so400m-384,qwen2.5-vl-7b "
+  const CliResult r = run_cli("run --variants cpu_separable_ring --pipelines siglip-so400m-384,qwen2.5-vl-7b "
                               "--workloads uniform-n1-64 --modes hf --cpu-reps 2 --warmup 0 --out-layouts nchw,nhwc "
                               "--out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
@@ -129,7 +129,7 @@ TEST(Run, SweepFileAndErrors) {
       {"run --sweep " + d + "/missing.json --out " + out, "cannot read sweep file"},
       {"run --reps 0 --out " + out, "--reps"},
       {"run --seed 12ab --out " + out, "--seed must be"},
-      {"run --variants cpu_fully_fused --out " + d + "/no/dir/x.json", "cannot write results"},
+      {"run --variants cpu_separable_ring --out " + d + "/no/dir/x.json", "cannot write results"},
   };
   const auto before = fs::last_write_time(out);
   for (const auto& b : bad) {
@@ -143,7 +143,7 @@ TEST(Run, SweepFileAndErrors) {
 
 TEST(Run, UnsupportedAndRejectedCasesAreRecordedNotFatal) {
   const std::string out = tmp_dir() + "/run_unsup.json";
-  const CliResult r = run_cli("run --variants cpu_fully_fused --pipelines qwen2.5-vl-7b,clip-vit-b32 "
+  const CliResult r = run_cli("run --variants cpu_separable_ring --pipelines qwen2.5-vl-7b,clip-vit-b32 "
                               "--workloads aspect-n2-2-1600 --dtypes fp32,bf16 --cpu-reps 1 --warmup 0 --out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
   std::ifstream f(out);
@@ -167,7 +167,7 @@ TEST(Run, WithoutGpuCudaCasesAreSkippedAndSaidOnce) {
   std::string why;
   if (pb::make_cuda_backend(why)) GTEST_SKIP() << "a CUDA device is present: CUDA cases run here";
   const std::string out = tmp_dir() + "/run_nogpu.json";
-  CliResult r = run_cli("run --variants 'cuda_separable_*',cpu_fully_fused --pipelines clip-vit-b32,dinov2-small "
+  CliResult r = run_cli("run --variants 'cuda_separable_*',cpu_separable_ring --pipelines clip-vit-b32,dinov2-small "
                         "--workloads uniform-n1-64 --cpu-reps 1 --warmup 0 --out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
   std::ifstream f(out);

@@ -69,9 +69,9 @@ class ChartMath(unittest.TestCase):
         def rec(v, t, layout="hwc"):
             return {"kind": "variant", "variant": v, "backend": "cpu", "pipeline": "p", "workload": "w",
                     "layout": layout, "dtype": "fp32", "mode": "hf", "status": "ok", "time_ms": {"median": t}}
-        sp = ladder.speedups([rec("cpu_naive_per_stage", 10.0), rec("cpu_fully_fused", 2.5),
-                                rec("cpu_naive_per_stage", 8.0, "chw"), rec("cpu_fully_fused", 8.0, "chw")])
-        self.assertAlmostEqual(sp[("w", "p", "cpu_fully_fused")], 2.0)  # geometric mean of 4x and 1x
+        sp = ladder.speedups([rec("cpu_naive_per_stage", 10.0), rec("cpu_separable_ring", 2.5),
+                                rec("cpu_naive_per_stage", 8.0, "chw"), rec("cpu_separable_ring", 8.0, "chw")])
+        self.assertAlmostEqual(sp[("w", "p", "cpu_separable_ring")], 2.0)  # geometric mean of 4x and 1x
         self.assertAlmostEqual(sp[("w", "p", "cpu_naive_per_stage")], 1.0)
 
     def test_ladder_compares_channels_last_with_channels_last(self):
@@ -80,9 +80,9 @@ class ChartMath(unittest.TestCase):
                     "layout": "hwc", "dtype": "fp32", "mode": "hf", "status": "ok", "time_ms": {"median": t},
                     "out_layout": out_layout}
         # nchw: 10 / 2.5 = 4x; nhwc: 8 / 8 = 1x; geomean 2x. Mixing the baselines would give 1.79x.
-        sp = ladder.speedups([rec("cpu_naive_per_stage", 10.0, "nchw"), rec("cpu_fully_fused", 2.5, "nchw"),
-                                rec("cpu_naive_per_stage", 8.0, "nhwc"), rec("cpu_fully_fused", 8.0, "nhwc")])
-        self.assertAlmostEqual(sp[("w", "p", "cpu_fully_fused")], 2.0)
+        sp = ladder.speedups([rec("cpu_naive_per_stage", 10.0, "nchw"), rec("cpu_separable_ring", 2.5, "nchw"),
+                                rec("cpu_naive_per_stage", 8.0, "nhwc"), rec("cpu_separable_ring", 8.0, "nhwc")])
+        self.assertAlmostEqual(sp[("w", "p", "cpu_separable_ring")], 2.0)
 
 
 class FixtureCharts(unittest.TestCase):
@@ -109,7 +109,7 @@ class FixtureCharts(unittest.TestCase):
         names, pts, _ = pareto.panel_points(pareto.ok_records(self.doc), "siglip-so400m-384", "uniform-n8-512")
         self.assertNotIn("hf_processor_cpu", names)  # memory not measured
         front = {names[i] for i in pareto.frontier(pts)}
-        self.assertEqual(front, {"cuda_separable_two_pass", "cuda_fully_fused", "cpu_fully_fused"})
+        self.assertEqual(front, {"cuda_separable_two_pass", "cuda_gather_2d", "cpu_separable_ring"})
 
     def test_peer_speedup_labels(self):
         import peers
@@ -188,8 +188,10 @@ class ChartRules(unittest.TestCase):
 
     def test_one_colour_per_name_everywhere(self):
         import _common
-        known = [n for n in _common.COLORS]
+        known = [n for n in _common.COLORS if n not in _common.RENAMED]
         self.assertEqual(len({_common.COLORS[n] for n in known}), len(known))  # the fixed names never share one
+        for old, new in _common.RENAMED.items():  # a renamed design keeps its colour in older documents
+            self.assertEqual(_common.color(old), _common.color(new))
         self.assertEqual(_common.color("some_new_variant"), _common.color("some_new_variant"))
 
 

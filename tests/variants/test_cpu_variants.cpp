@@ -90,7 +90,7 @@ TEST(CpuVariants, ChannelsLastMatchesReference) {
       EXPECT_TRUE(r.parity.ok);
       EXPECT_EQ(r.parity.unwritten, 0);
     }
-  Case q{"cpu_fully_fused", "qwen2.5-vl-7b", "uniform-n2-64", Layout::HWC, DType::F32, Mode::Hf};
+  Case q{"cpu_separable_ring", "qwen2.5-vl-7b", "uniform-n2-64", Layout::HWC, DType::F32, Mode::Hf};
   q.out = OutLayout::ChannelsLast;
   const Record r = run_case(runner, q);
   EXPECT_EQ(r.status, "unsupported");
@@ -100,7 +100,7 @@ TEST(CpuVariants, ChannelsLastMatchesReference) {
 TEST(CpuVariants, Bf16IsUnsupportedNotACrash) {
   Fixture f;
   CaseRunner runner(*f.cpu, nullptr, "no CUDA", f.opt());
-  const Record r = run_case(runner, {"cpu_fully_fused", "clip-vit-b32", "uniform-n2-64", Layout::HWC, DType::BF16, Mode::Hf});
+  const Record r = run_case(runner, {"cpu_separable_ring", "clip-vit-b32", "uniform-n2-64", Layout::HWC, DType::BF16, Mode::Hf});
   EXPECT_EQ(r.status, "unsupported");
   EXPECT_NE(r.reason.find("bf16"), std::string::npos);
 }
@@ -108,12 +108,12 @@ TEST(CpuVariants, Bf16IsUnsupportedNotACrash) {
 TEST(CpuVariants, ExtremeAspectIsUnsupportedForQwen) {
   Fixture f;
   CaseRunner runner(*f.cpu, nullptr, "no CUDA", f.opt());
-  const Record r = run_case(runner, {"cpu_fully_fused", "qwen2.5-vl-7b", "aspect-n2-2-1600", Layout::HWC, DType::F32, Mode::Hf});
+  const Record r = run_case(runner, {"cpu_separable_ring", "qwen2.5-vl-7b", "aspect-n2-2-1600", Layout::HWC, DType::F32, Mode::Hf});
   EXPECT_EQ(r.status, "unsupported");
   EXPECT_NE(r.reason.find("aspect ratio"), std::string::npos);
 }
 
-// Workspace accounting: naive keeps every full-size intermediate; fully fused only its row rings.
+// Workspace accounting: naive keeps every full-size intermediate; the separable ring only its row rings.
 TEST(CpuVariants, WorkspaceBytesFollowTheDesign) {
   Fixture f;
   set_thread_count(2);
@@ -121,14 +121,14 @@ TEST(CpuVariants, WorkspaceBytesFollowTheDesign) {
   const std::string w = "uniform-n2-300";  // SigLIP: 300x300 -> 384x384
   const Record naive = run_case(runner, {"cpu_naive_per_stage", "siglip-so400m-384", w, Layout::HWC, DType::F32, Mode::Hf});
   const Record pw = run_case(runner, {"cpu_pointwise_fused", "siglip-so400m-384", w, Layout::HWC, DType::F32, Mode::Hf});
-  const Record ff = run_case(runner, {"cpu_fully_fused", "siglip-so400m-384", w, Layout::HWC, DType::F32, Mode::Hf});
+  const Record ff = run_case(runner, {"cpu_separable_ring", "siglip-so400m-384", w, Layout::HWC, DType::F32, Mode::Hf});
   // naive, per image: H pass 3*300*384 f32, resized 3*384*384 f32, uint8 resized 3*384*384, uint8 crop 3*384*384,
   // rescaled 3*384*384 f32
   const long long hp = 3LL * 300 * 384 * 4, full = 3LL * 384 * 384;
   EXPECT_EQ(naive.peak_workspace_bytes, 2 * (hp + full * 4 + full + full + full * 4));
   // pointwise: H pass + normalized resized, per image
   EXPECT_EQ(pw.peak_workspace_bytes, 2 * (hp + full * 4));
-  // fully fused: per thread a ring of kmax (= 5 for 300 -> 384 bicubic) rows + 1 accumulator row, x 3 channels x
+  // separable ring: per thread a ring of kmax (= 5 for 300 -> 384 bicubic) rows + 1 accumulator row, x 3 channels x
   // 384 columns
   EXPECT_EQ(ff.peak_workspace_bytes, 2LL * (5 + 1) * 3 * 384 * 4);
   EXPECT_EQ(naive.output_bytes, 2LL * full * 4);

@@ -207,12 +207,12 @@ TEST_F(CudaVariants, WorkspaceOrderingFollowsTheDesigns) {
     return run_case(runner, {v, "siglip-so400m-384", "uniform-n4-512", Layout::HWC, DType::F32, Mode::Hf}).peak_workspace_bytes;
   };
   const long long naive = peak("cuda_naive_per_stage"), pointwise = peak("cuda_pointwise_fused"),
-                  separable = peak("cuda_separable_two_pass"), fused = peak("cuda_fully_fused");
+                  separable = peak("cuda_separable_two_pass"), fused = peak("cuda_gather_2d");
   EXPECT_GT(naive, pointwise);
   EXPECT_GT(pointwise, separable);
   EXPECT_GT(separable, fused);
   // separable keeps exactly the H pass of the needed rows: 3 x 512 rows x 384 columns of float per image
-  const long long tables = fused;  // fully fused holds only the job/tile/weight tables
+  const long long tables = fused;  // the 2-D gather holds only the job/tile/weight tables
   EXPECT_GE(separable - tables, 4LL * 3 * 512 * 384 * 4);
 }
 

@@ -1,5 +1,5 @@
 // Ablation of cuda_separable_mma's tile order: the tile table (the order the hardware starts blocks in) in raster
-// order (job, row, column), as before NOTES step 7e, instead of the jobs heaviest first.
+// order (job, row, column), the design's first order, instead of the jobs heaviest first.
 #include "variants/cuda/mma/variant.cuh"
 
 namespace pb {

@@ -14,10 +14,12 @@ constexpr int kRowTiles = kTileH / 16, kChunk = 16;  // chunk: source rows per v
 constexpr int kHStride = kTileW + 8;
 static_assert((kHStride / 8) % 2 == 1, "intermediate rows must span an odd number of 16-byte chunks");
 constexpr int kHPlane = 3 * kChunk * kHStride;  // halves per intermediate plane (hi or lo)
-// Blocks per SM the register allocation must allow: 6 (80 registers) beat 5 and 7 (docs/design-log.md, step 6).
+// Blocks per SM the register allocation must allow. At 1 the kernel took 132 registers and ran the headline in
+// 0.260 ms; at 6, 80 registers and 0.173 ms; at 8 it spilled (0.190 ms). Measured on the H100, docs/design-log.md.
 constexpr int kMinBlocks = 6;
-// Source columns per staging item: 16 (8 measured slower, design-log step 6); kPrefetch items per thread (16
-// columns' worth) are fetched into registers ahead, while the previous chunk is resampled.
+// Source columns per staging item: each item pays its coordinates, addresses and bounds vote once, so 16 columns
+// beat 8 (headline 0.147 -> 0.137 ms, SigLIP large 0.35 -> 0.29 ms). kPrefetch items per thread (16 columns'
+// worth) are fetched into registers ahead, while the previous chunk is resampled.
 constexpr int kItemCols = 16, kItemWords = kItemCols / 4, kPrefetch = 16 / kItemCols;
 static_assert(kItemCols == 8 || kItemCols == 16, "staging items are 8 or 16 columns");
 
@@ -42,8 +44,8 @@ struct MmaTile {
 // The order of the tile table, which is the order blocks start in (the hardware dispatches in blockIdx order, the
 // persistent grid's counter in table order): raster (job, row, column), or the jobs heaviest first (by their
 // heaviest tile: source chunks x staged columns; longest processing time first), so that the last wave is made of
-// light tiles. Each job's tiles stay together, in raster order: sorting single tiles across jobs (NOTES step 7c)
-// cost Qwen up to 25 % in locality.
+// light tiles. Each job's tiles stay together, in raster order: sorting single tiles across jobs cost Qwen up
+// to 25 % in locality.
 enum class TileOrder { Raster, HeaviestJobFirst };
 
 struct MmaArgs {

@@ -1,8 +1,8 @@
 #pragma once
 // Separable resize on the tensor cores, shared by the cuda_separable_mma designs. Both passes are small dense
 // products with banded weight matrices (mma.sync m16n8k16, fp16 operands, fp32 accumulate), one launch for the ragged
-// batch; a block works on one output tile of one job at a time (kTileW columns x kTileH rows, 32 x 16 by default;
-// design-log step 6), streaming the tile's source rows in chunks of 16:
+// batch; a block works on one output tile of one job at a time (kTileW columns x kTileH rows, 32 x 16), streaming
+// the tile's source rows in chunks of 16:
 //   1. each chunk (three channels) is read as aligned 4-byte words and widened to fp16 in shared memory (uint8 is
 //      exact in fp16), double-buffered: the next chunk is staged while this one is resampled;
 //   2. horizontal pass: chunk rows x weights. Warp w owns output columns [8w, 8w + 8); its weights are dense,
@@ -12,8 +12,8 @@
 //      weights (hi, lo) x intermediate (hi, lo), 3 MMAs (lo x lo is below fp32 rounding);
 //   5. the epilogue (hf: a 256-entry table per channel, bit-equal to HF's float32 arithmetic) and the final layout
 //      straight from the accumulator fragments.
-// The error budget (~2^-22 relative in weights and intermediate) and the measured ladder: docs/design-log.md, step 6.
-// The designs differ on three ablation axes (design-log step 7): where the weight fragments come from (tables built in
+// The error budget (~2^-22 relative in weights and intermediate) and every measured step: docs/design-log.md.
+// The designs differ on three ablation axes: where the weight fragments come from (tables built in
 // setup, or computed on the fly from the job geometry), the order of the tile table (raster, or heaviest job
 // first), and how tiles reach blocks (one block per tile, or a persistent grid that takes them from a counter).
 // Each output layout has its own kernel instantiation (with_layout).
@@ -165,7 +165,7 @@ separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out
     resample_tile<kOtf, kLayout>(A, S, chw, sstride, blockIdx.x, out);
   } else {
     // Thread 0 takes tiles from the counter for the whole block, one tile ahead: the atomic's round trip (~1 us,
-    // NOTES step 7b) overlaps the current tile instead of stalling the block between tiles.
+    // measured on the H100) overlaps the current tile instead of stalling the block between tiles.
     if (threadIdx.x == 0) shared_tile = atomicAdd(A.sched, 1);
     __syncthreads();
     for (int tile = shared_tile; tile < A.n_tiles;) {
@@ -186,7 +186,7 @@ separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out
 
 // Calls f with std::integral_constant<DstLayout, l>: one kernel instantiation per output layout, so that each
 // kernel holds only its own epilogue. (With all three epilogues in one kernel, the Qwen epilogue's register needs
-// changed the chunk loop's code and slowed the downscales by up to 15 %; NOTES step 7d.)
+// changed the chunk loop's code and slowed the downscales by up to 15 %.)
 template <typename F>
 void with_layout(DstLayout l, F&& f) {
   switch (l) {

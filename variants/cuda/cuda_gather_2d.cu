@@ -12,7 +12,7 @@ constexpr int kTileW = 32, kTileH = 8;
 
 template <typename T>
 __global__ void __launch_bounds__(kTileW * kTileH)
-fully_fused_kernel(const DevJob* __restrict__ jobs, const int3* __restrict__ tiles, DevTables t, Epilogue e,
+gather_2d_kernel(const DevJob* __restrict__ jobs, const int3* __restrict__ tiles, DevTables t, Epilogue e,
                    DevLayout L, bool chw, T* __restrict__ out) {
   const int3 tile = tiles[blockIdx.x];
   const DevJob j = jobs[tile.x];
@@ -34,7 +34,7 @@ fully_fused_kernel(const DevJob* __restrict__ jobs, const int3* __restrict__ til
   for (int c = 0; c < 3; ++c) store(out, L, j, c, y, x, epilogue_value(e, acc[c], c));
 }
 
-class CudaFullyFused final : public Variant {
+class CudaGather2d final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
@@ -53,14 +53,14 @@ class CudaFullyFused final : public Variant {
 
   void run(const Plan&, const Inputs& in, const Output& out, void* stream) {
     with_dtype(out.dtype, out.data, [&](auto* o) {
-      fully_fused_kernel<<<n_tiles_, dim3(kTileW, kTileH), 0, static_cast<cudaStream_t>(stream)>>>(
+      gather_2d_kernel<<<n_tiles_, dim3(kTileW, kTileH), 0, static_cast<cudaStream_t>(stream)>>>(
           d_.jobs, tiles_, d_.tables, d_.epi, d_.layout, in.layout == Layout::CHW, o);
       PB_CUDA_CHECK_LAUNCH();
     });
   }
 
  private:
-  VariantInfo info_ = cuda_info("cuda_fully_fused",
+  VariantInfo info_ = cuda_info("cuda_gather_2d",
                                 "one launch for the batch via a tile table; each thread sums its output's whole 2-D "
                                 "footprint from global memory; epilogue, crop and patchify folded in; tables from setup");
   DevPlan d_;
@@ -70,6 +70,6 @@ class CudaFullyFused final : public Variant {
 
 }  // namespace
 
-std::unique_ptr<Variant> make_cuda_fully_fused() { return std::make_unique<CudaFullyFused>(); }
+std::unique_ptr<Variant> make_cuda_gather_2d() { return std::make_unique<CudaGather2d>(); }
 
 }  // namespace pb

@@ -14,7 +14,7 @@ using namespace cpu;
 
 constexpr int kRowsPerUnit = 16;
 
-class CpuFullyFused final : public Variant {
+class CpuSeparableRing final : public Variant {
  public:
   const VariantInfo& info() const override { return info_; }
 
@@ -96,14 +96,14 @@ class CpuFullyFused final : public Variant {
         free_[size_t(s)] = false;
         return ring_ + size_t(s) * (ring_rows_ + 1) * 3 * ring_cols_;
       }
-    throw std::logic_error("cpu_fully_fused: more concurrent chunks than row rings");
+    throw std::logic_error("cpu_separable_ring: more concurrent chunks than row rings");
   }
   void release(float* ring) {
     std::lock_guard<std::mutex> lk(m_);
     free_[size_t((ring - ring_) / (ptrdiff_t(ring_rows_ + 1) * 3 * ring_cols_))] = true;
   }
 
-  VariantInfo info_ = cpu_info("cpu_fully_fused",
+  VariantInfo info_ = cpu_info("cpu_separable_ring",
                                "one pass straight to the final layout: per thread a ring of kmax horizontally "
                                "resampled rows, crop/normalize/patchify folded into output coordinates");
   FloatTables tables_;
@@ -116,6 +116,6 @@ class CpuFullyFused final : public Variant {
 
 }  // namespace
 
-std::unique_ptr<Variant> make_cpu_fully_fused() { return std::make_unique<CpuFullyFused>(); }
+std::unique_ptr<Variant> make_cpu_separable_ring() { return std::make_unique<CpuSeparableRing>(); }
 
 }  // namespace pb
