@@ -2,7 +2,7 @@
 # Installs what the build, tests and charts need (Debian packages). Idempotent: installs only what is missing.
 set -euo pipefail
 # libbenchmark-tools + python3-scipy: Google Benchmark's compare.py, which the export test runs on prepbench's output.
-pkgs=(cmake g++ ninja-build libbenchmark-dev libgtest-dev nlohmann-json3-dev python3 python3-numpy python3-matplotlib
+pkgs=(cmake g++ ninja-build libgtest-dev nlohmann-json3-dev python3 python3-numpy python3-matplotlib
       python3-jsonschema python3-pil python3-scipy libbenchmark-tools xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do

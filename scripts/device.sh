@@ -4,8 +4,8 @@
 # There: `scripts/device.sh STAGE...`; everything lands in $OUT/device/ and is packed into $OUT/device.tgz.
 #
 # stages:
-#   prepare       (here) build the default preset; copy prepbench, pb_tests and the shared libraries the GPU
-#                 machine lacks into build-device/
+#   prepare       (here) build the default preset; copy prepbench, pb_tests, the shared libraries the GPU machine
+#                 lacks, and any older binaries to A/B against (put them in build-ab/), into build-device/
 #   env           GPU, driver, clocks, nvcc, library versions                          -> env.txt
 #   tests         the whole C++ suite, CUDA parity of every variant included            -> tests.log
 #   sanitize      compute-sanitizer memcheck + racecheck of $VARIANTS, nchw and nhwc    -> sanitize.log
@@ -16,12 +16,16 @@
 #   merge         peers/merge.py of the sweeps and peers of this call                   -> merged.json
 #   e2e           prepbench e2e of $VARIANTS on $PIPELINES x $WORKLOADS                 -> e2e.json/.txt
 #   ncu           profiling/ncu.sh of $VARIANTS on the headline case                     -> ncu_VARIANT.json
+#   ab            same-session A/B: this build and each build-device/ab/prepbench_* run $VARIANTS on each
+#                 "pipeline:workload" of $CASES, interleaved case by case, $ROUNDS rounds -> ab.txt, ab_json.tgz
+#   charts        scripts/charts.sh of merged.json, where this machine's Python has matplotlib -> charts/
 # Settings (environment): VARIANTS (default cuda_separable_mma), SWEEP (default "default"), WORKLOADS (default
-# ragged-n32-384-1024), PIPELINES (default the four core ones), GPU_PEERS, CPU_PEERS.
+# ragged-n32-384-1024), PIPELINES (default the four core ones), GPU_PEERS, CPU_PEERS, CASES (default the SigLIP
+# headline and Qwen ragged-n32), ROUNDS (default 3).
 # Draw charts afterwards, here: scripts/charts.sh merged.json DIR.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 [ $# -gt 0 ] || { usage >&2; exit 2; }
 case "$1" in -h|--help) usage; exit 0 ;; esac
 
@@ -32,7 +36,8 @@ if [ "$1" = prepare ]; then
   cmake --build build -j"$(nproc)"
   rm -rf "$D" && mkdir -p "$D/lib"
   cp build/prepbench build/tests/pb_tests "$D/"
-  for lib in libbenchmark.so.1debian libcudart.so.13 libcupti.so.13; do
+  if ls build-ab/prepbench_* >/dev/null 2>&1; then mkdir -p "$D/ab" && cp build-ab/prepbench_* "$D/ab/"; fi
+  for lib in libcudart.so.13 libcupti.so.13; do
     src=$(ldd build/prepbench | awk -v l="$lib" '$1 == l {print $3}')
     [ -n "$src" ] && cp -L "$src" "$D/lib/"
   done
@@ -115,6 +120,33 @@ for stage in "$@"; do
       PREPBENCH=$B profiling/ncu.sh "$v" siglip-so400m-384 ragged-n32-384-1024 chw fp32 hf "$R/ncu_$v.json" \
         >> "$R/log.txt" 2>&1 || status=1
     done ;;
+  ab)
+    CASES=${CASES:-"siglip-so400m-384:ragged-n32-384-1024 qwen2.5-vl-7b:ragged-n32-384-1024"}
+    : > "$R/ab.txt"
+    for round in $(seq 1 "${ROUNDS:-3}"); do
+      for c in $CASES; do
+        for bin in $B $D/ab/prepbench_*; do
+          [ -x "$bin" ] || continue
+          name=$(basename "$bin") json="$R/ab_${round}_$(basename "$bin")_${c//:/_}.json"
+          "$bin" run --variants "$VARIANTS" --pipelines "${c%%:*}" --workloads "${c#*:}" --layouts chw --dtypes fp32 \
+            --modes hf --reps 30 --warmup 3 --no-kernel-trace --out "$json" > /dev/null 2>> "$R/log.txt" || status=1
+          "$PB_PYTHON" - "$json" "$round" "$name" >> "$R/ab.txt" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["records"]:
+    t = r.get("time_ms") or {}
+    print(sys.argv[2], sys.argv[3], r["variant"], r["pipeline"], r["workload"], r["status"], "%.4f" % t["median"] if t else "-")
+PY
+        done
+      done
+    done
+    cat "$R/ab.txt"
+    (cd "$R" && tar czf ab_json.tgz ab_[0-9]*_*.json && rm -f ab_[0-9]*_*.json) ;;
+  charts)
+    if "$PB_PYTHON" -c "import matplotlib" 2>/dev/null; then
+      PB_PYTHON=$PB_PYTHON scripts/charts.sh "$R/merged.json" "$R/charts" || status=1
+    else
+      echo "device.sh: no matplotlib on this machine: draw the charts where it is, scripts/charts.sh merged.json DIR"
+    fi ;;
   *) echo "device.sh: unknown stage '$stage' (scripts/device.sh --help)" >&2; exit 2 ;;
   esac
 done
