@@ -207,8 +207,8 @@ class ChartScripts(unittest.TestCase):
     """Every chart script, run as scripts/charts.sh runs it, on the hand-made fixture and on a real results
     document from the GPU machine, writes a non-empty image of a size a report can hold."""
 
-    REAL = os.path.join(ROOT, "results", "2026-11-23-h100-session3", "final", "milestone.json.xz")
-    REAL_ABLATION = os.path.join(ROOT, "results", "2026-11-23-h100-session3", "final", "ablation_1.json")
+    REAL = os.path.join(ROOT, "results", "2026-11-23-h100-mma-ablations", "final", "milestone.json.xz")
+    REAL_ABLATION = os.path.join(ROOT, "results", "2026-11-23-h100-mma-ablations", "final", "ablation_1.json")
 
     def check(self, results):
         out = tempfile.mkdtemp()
