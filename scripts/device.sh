@@ -37,9 +37,10 @@ if [ "$1" = prepare ]; then
   rm -rf "$D" && mkdir -p "$D/lib"
   cp build/prepbench build/tests/pb_tests "$D/"
   if ls build-ab/prepbench_* >/dev/null 2>&1; then mkdir -p "$D/ab" && cp build-ab/prepbench_* "$D/ab/"; fi
-  for lib in libcudart.so.13 libcupti.so.13; do
-    src=$(ldd build/prepbench | awk -v l="$lib" '$1 == l {print $3}')
-    [ -n "$src" ] && cp -L "$src" "$D/lib/"
+  # the CUDA runtime and CUPTI of this toolkit, and Debian's libraries an older A/B binary may need
+  for bin in "$D"/prepbench "$D"/ab/prepbench_*; do
+    [ -f "$bin" ] || continue
+    ldd "$bin" | awk '$1 ~ /^lib(cudart|cupti|benchmark)\./ {print $3}' | while read -r src; do cp -L "$src" "$D/lib/"; done
   done
   du -sh "$D" | awk '{print "device.sh: carry build-device (" $1 ")"}'
   git status --porcelain --untracked-files=no | grep -q . && echo "device.sh: warning: uncommitted changes: results will say dirty=true" || true
