@@ -17,11 +17,12 @@
 #   e2e           prepbench e2e of $VARIANTS on $PIPELINES x $WORKLOADS                 -> e2e.json/.txt
 #   ncu           profiling/ncu.sh of $VARIANTS on the headline case                     -> ncu_VARIANT.json
 #   ab            same-session A/B: this build and each build-device/ab/prepbench_* run $VARIANTS on each
-#                 "pipeline:workload" of $CASES, interleaved case by case, $ROUNDS rounds -> ab.txt, ab_json.tgz
+#                 "pipeline:workload" of $CASES, interleaved case by case, the binaries' order alternating
+#                 round by round, $ROUNDS rounds -> ab.txt, ab_json.tgz
 #   charts        scripts/charts.sh of merged.json, where this machine's Python has matplotlib -> charts/
 # Settings (environment): VARIANTS (default cuda_separable_mma), SWEEP (default "default"), WORKLOADS (default
 # ragged-n32-384-1024), PIPELINES (default the four core ones), GPU_PEERS, CPU_PEERS, CASES (default the SigLIP
-# headline and Qwen ragged-n32), ROUNDS (default 3).
+# headline and Qwen ragged-n32), ROUNDS (default 4).
 # Draw charts afterwards, here: scripts/charts.sh merged.json DIR.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -124,9 +125,13 @@ for stage in "$@"; do
   ab)
     CASES=${CASES:-"siglip-so400m-384:ragged-n32-384-1024 qwen2.5-vl-7b:ragged-n32-384-1024"}
     : > "$R/ab.txt"
-    for round in $(seq 1 "${ROUNDS:-3}"); do
+    bins="$B $(ls $D/ab/prepbench_* 2>/dev/null | tr '\n' ' ')"
+    rbins=$(echo $bins | tr ' ' '\n' | tac | tr '\n' ' ')
+    for round in $(seq 1 "${ROUNDS:-4}"); do
       for c in $CASES; do
-        for bin in $B $D/ab/prepbench_*; do
+        # the binaries' order alternates round by round (ABBA), so that running first or second cancels out
+        [ $((round % 2)) -eq 1 ] && order=$bins || order=$rbins
+        for bin in $order; do
           [ -x "$bin" ] || continue
           name=$(basename "$bin") json="$R/ab_${round}_$(basename "$bin")_${c//:/_}.json"
           "$bin" run --variants "$VARIANTS" --pipelines "${c%%:*}" --workloads "${c#*:}" --layouts chw --dtypes fp32 \
