@@ -159,7 +159,7 @@ separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out
   extern __shared__ __align__(16) unsigned char smem[];
   __shared__ int shared_tile;
   const SmemLayout S(smem, sstride);
-  if (A.e.mode == Mode::Hf)  // read before the first tile's first __syncthreads
+  if (A.e.mode != Mode::Float)  // hf (the variants take no pil); read before the first tile's first __syncthreads
     for (int i = threadIdx.x; i < 3 * 256; i += kThreads) S.lut[i] = A.hf_lut[i];
   if constexpr (!kPersistent) {
     resample_tile<kOtf, kLayout>(A, S, chw, sstride, blockIdx.x, out);
