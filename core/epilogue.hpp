@@ -37,8 +37,10 @@ PB_HD float epilogue_hf_u8(const Epilogue& e, float q, int c) {
 PB_HD float epilogue_float(const Epilogue& e, float v, int c) { return v * e.scale[c] + e.bias[c]; }
 
 // float and hf modes, from a resized float value (pil values come from Pillow's integer passes: the reference's).
+// Tested against Float, zero: nvcc keeps that a uniform load and compare, where `== Mode::Hf` loaded the mode per
+// thread in the kernels' epilogues.
 PB_HD float epilogue_value(const Epilogue& e, float v, int c) {
-  return e.mode == Mode::Hf ? epilogue_hf_u8(e, quantize_u8(v), c) : epilogue_float(e, v, c);
+  return e.mode != Mode::Float ? epilogue_hf_u8(e, quantize_u8(v), c) : epilogue_float(e, v, c);
 }
 
 // The float64 reference (mean and std in double): float mode with no intermediate rounding; hf after rounding the
