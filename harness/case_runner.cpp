@@ -94,6 +94,18 @@ std::vector<float> execute_once(ExecBackend& be, Variant& v, const Plan& plan, c
   return widen_output(host.data(), size_t(plan.out_elems), dtype);
 }
 
+Record case_record(const Case& c) {
+  Record r;
+  r.variant = c.variant;
+  r.backend = backend_name(c.backend());
+  r.pipeline = c.pipeline;
+  r.workload = c.workload.name;
+  r.layout = layout_name(c.layout);
+  r.dtype = dtype_name(c.dtype);
+  r.mode = mode_name(c.mode);
+  return r;
+}
+
 Plan plan_case(const Case& c) {
   Plan plan = make_plan(find_pipeline(c.pipeline), workload_shapes(c.workload), c.mode);
   if (c.out == OutLayout::ChannelsLast) to_channels_last(plan);
@@ -104,13 +116,7 @@ CaseRunner::CaseRunner(ExecBackend& cpu, ExecBackend* cuda, std::string cuda_why
     : cpu_(cpu), cuda_(cuda), cuda_why_(std::move(cuda_why)), opt_(opt), cache_(opt.parity_seed) {}
 
 Record CaseRunner::run(const Case& c) {
-  Record rec;
-  rec.variant = c.variant;
-  rec.pipeline = c.pipeline;
-  rec.workload = c.workload.name;
-  rec.layout = layout_name(c.layout);
-  rec.dtype = dtype_name(c.dtype);
-  rec.mode = mode_name(c.mode);
+  Record rec = case_record(c);
   rec.repro = "prepbench run " + c.selection_args() + opt_.repro_flags();
   try {
     if (prepare(c, rec)) measure(c, rec);

@@ -57,6 +57,9 @@ class WorkloadCache {
   std::map<std::string, std::vector<float>> refs_;
 };
 
+// A record of case c with its identity filled in (variant, backend, pipeline, workload, layout, dtype, mode).
+Record case_record(const Case& c);
+
 // The plan of a case: its pipeline over its workload's shapes in its mode and output layout. Throws GeometryError
 // when the pipeline rejects a shape and std::invalid_argument when the output layout does not apply.
 Plan plan_case(const Case& c);

@@ -79,14 +79,7 @@ int cmd_e2e(const std::vector<std::string>& args) {
       throw;
     } catch (const std::exception& e) {  // recorded; the other cases still run
       std::printf("%-58s failed: %s\n", c.key().c_str(), e.what());
-      Record f;
-      f.variant = c.variant;
-      f.backend = "cuda";
-      f.pipeline = c.pipeline;
-      f.workload = c.workload.name;
-      f.layout = layout_name(c.layout);
-      f.dtype = dtype_name(c.dtype);
-      f.mode = mode_name(c.mode);
+      Record f = case_record(c);
       f.status = "failed";
       f.reason = e.what();
       f.repro = "prepbench e2e " + c.selection_args();

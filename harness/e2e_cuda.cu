@@ -164,14 +164,7 @@ std::vector<Record> run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& c
                     {"e2e_serial", &t_serial, in_bytes + out_bytes},
                     {"e2e_overlap", &t_overlap, in_bytes + out_bytes}};
   for (const auto& s : strategies) {
-    Record r;
-    r.variant = c.variant;
-    r.backend = "cuda";
-    r.pipeline = c.pipeline;
-    r.workload = c.workload.name;
-    r.layout = layout_name(c.layout);
-    r.dtype = dtype_name(c.dtype);
-    r.mode = mode_name(c.mode);
+    Record r = case_record(c);
     r.samples_ms = *s.samples;
     r.bytes_moved = (long long)s.bytes;
     r.output_bytes = (long long)out_bytes;

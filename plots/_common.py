@@ -145,6 +145,32 @@ def below(fig, handles, ncol):
                fontsize=7, frameon=False)
 
 
+def grouped_bars(doc, values, scale, ylabel, reference, title_text):
+    """A figure of panels, one per workload, pipelines on the x axis and one bar per variant (linear axis, the same
+    bar width in every panel), for `values` = {(workload, pipeline, variant): value}; the bars are value * scale,
+    and a horizontal line marks `reference` ((y, linestyle))."""
+    import numpy as np
+    workloads = sorted({k[0] for k in values})
+    variants = sorted({k[2] for k in values}, key=lambda v: np.mean([x for k, x in values.items() if k[2] == v]))
+    fig, axes = grid(len(workloads), 2, 7.0, 3.5)
+    for ax, w in zip(axes, workloads):
+        pipelines = sorted({k[1] for k in values if k[0] == w})
+        here = [v for v in variants if any((w, p, v) in values for p in pipelines)]
+        width = 0.8 / len(variants)  # one bar width in every panel, however many variants a panel has
+        for i, v in enumerate(here):
+            x = np.arange(len(pipelines)) + (i - (len(here) - 1) / 2) * width
+            ax.bar(x, [scale * values.get((w, p, v), np.nan) for p in pipelines], width, color=color(v))
+        ax.axhline(reference[0], color="k", lw=0.8, ls=reference[1])
+        ax.set_xticks(np.arange(len(pipelines)))
+        ax.set_xlim(-0.6, max(len(pipelines), 2) - 0.4)
+        ax.set_xticklabels(pipelines, rotation=20, ha="right", fontsize=7)
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.set_title(w, fontsize=9)
+    legend_below(fig, variants)
+    title(fig, title_text, doc)
+    return fig, axes
+
+
 def save(fig, outdir, name):
     """Writes NAME (PNG) and the same chart as SVG; returns the PNG path."""
     os.makedirs(outdir, exist_ok=True)

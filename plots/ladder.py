@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from _common import (case_key, chart_mode, color, grid, legend_below, load, main_args, ok_records, save, title)
+from _common import case_key, chart_mode, grouped_bars, load, main_args, ok_records, save
 
 BASELINE = {"cpu": "cpu_naive_per_stage", "cuda": "cuda_naive_per_stage"}
 
@@ -32,26 +32,9 @@ def draw(doc, outdir):
     if not sp:
         print("ladder: no baseline records, nothing to draw")
         return None
-    workloads = sorted({k[0] for k in sp})
-    variants = sorted({k[2] for k in sp}, key=lambda v: np.mean([s for k, s in sp.items() if k[2] == v]))
-    fig, axes = grid(len(workloads), 2, 7.0, 3.6)
-    for ax, w in zip(axes, workloads):
-        pipelines = sorted({k[1] for k in sp if k[0] == w})
-        here = [v for v in variants if any((w, p, v) in sp for p in pipelines)]
-        width = 0.8 / len(variants)  # one bar width in every panel, however many variants a panel has
-        for i, v in enumerate(here):
-            x = np.arange(len(pipelines)) + (i - (len(here) - 1) / 2) * width
-            vals = [sp.get((w, p, v), np.nan) for p in pipelines]
-            ax.bar(x, vals, width, color=color(v))
-        ax.axhline(1.0, color="k", lw=0.8)
-        ax.set_xticks(np.arange(len(pipelines)))
-        ax.set_xlim(-0.6, max(len(pipelines), 2) - 0.4)
-        ax.set_xticklabels(pipelines, rotation=20, ha="right", fontsize=7)
-        ax.set_ylabel("speedup over naive per-stage (x)", fontsize=8)
-        ax.set_title(w, fontsize=9)
-    legend_below(fig, variants)
-    title(fig, f"Design ladder: speedup over the naive per-stage design of the same backend ({mode} numerics; "
-               "geometric mean over layouts and output dtypes)", doc)
+    fig, _ = grouped_bars(doc, sp, 1.0, "speedup over naive per-stage (x)", (1.0, "-"),
+                          f"Design ladder: speedup over the naive per-stage design of the same backend ({mode} "
+                          "numerics; geometric mean over layouts and output dtypes)")
     return save(fig, outdir, "ladder.png")
 
 
