@@ -6,6 +6,9 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -24,17 +27,18 @@ struct Run {
 
 class Pool {
  public:
+  // If a thread cannot be started (a thread or memory limit), the ones already running are stopped and joined
+  // before the error leaves: a destructor never runs for a half-built pool, and they would wait forever.
   explicit Pool(int n) {
-    for (int i = 0; i < n - 1; ++i) workers_.emplace_back([this] { loop(); });
-  }
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      stop_ = true;
+    try {
+      for (int i = 0; i < n - 1; ++i) workers_.emplace_back([this] { loop(); });
+    } catch (const std::system_error& e) {
+      stop_all();
+      throw std::runtime_error("could not start " + std::to_string(n) + " threads (" + e.what() + " after " +
+                               std::to_string(workers_.size() + 1) + "): ask for fewer");
     }
-    cv_.notify_all();
-    for (auto& t : workers_) t.join();
   }
+  ~Pool() { stop_all(); }
 
   void run(size_t chunks, const std::function<void(size_t)>& body) {
     auto r = std::make_shared<Run>();
@@ -82,6 +86,16 @@ class Pool {
     }
   }
 
+  void stop_all() {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
   std::vector<std::thread> workers_;
   std::mutex m_;
   std::condition_variable cv_, done_cv_;
@@ -103,6 +117,11 @@ void set_thread_count(int n) {
   std::lock_guard<std::mutex> lk(g_pool_mutex);
   g_requested = std::max(0, n);
   g_pool.reset();
+}
+
+void start_thread_pool() {
+  std::lock_guard<std::mutex> lk(g_pool_mutex);
+  if (!g_pool && thread_count() > 1) g_pool = std::make_unique<Pool>(thread_count());
 }
 
 void parallel_for(size_t n, const std::function<void(size_t, size_t)>& fn, size_t min_chunk) {

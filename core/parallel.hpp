@@ -11,5 +11,8 @@ void parallel_for(size_t n, const std::function<void(size_t, size_t)>& fn, size_
 
 int thread_count();
 void set_thread_count(int n);  // 0 = hardware concurrency; takes effect for later calls
+// Starts the workers now rather than at the first parallel_for; std::runtime_error when they cannot be started
+// (the ones that did start are stopped first).
+void start_thread_pool();
 
 }  // namespace pb

@@ -1,5 +1,7 @@
 #include "core/pillow.hpp"
 
+#include <algorithm>
+
 namespace pb {
 
 FixedTable pillow_fixed_table(int in, int out, Filter f) {
@@ -21,45 +23,55 @@ static inline uint8_t clip8(int64_t acc) {
   return uint8_t(acc >> kPillowPrecisionBits);
 }
 
-std::vector<uint8_t> pillow_resize(const ImageView& src, int rh, int rw, Filter f) {
-  const int h = src.h, w = src.w;
-  // current image, channels first
-  std::vector<uint8_t> cur(size_t(3) * h * w);
+std::vector<uint8_t> pillow_resize_window(const ImageView& src, int rh, int rw, Filter f, int ya, int yb, int xa,
+                                          int xb) {
+  const int h = src.h, w = src.w, nx = xb - xa, ny = yb - ya;
+  // The vertical pass (when it runs) reads source rows [r0, r1); the horizontal pass runs over just those.
+  FixedTable vt;
+  int r0 = ya, r1 = yb;
+  if (rh != h) {
+    vt = pillow_fixed_table(h, rh, f);
+    r0 = h, r1 = 0;
+    for (int y = ya; y < yb; ++y) {
+      r0 = std::min(r0, vt.start[size_t(y)]);
+      r1 = std::max(r1, vt.start[size_t(y)] + vt.count[size_t(y)]);
+    }
+    if (ny <= 0) r0 = r1 = 0;
+  }
+  const int nr = std::max(0, r1 - r0);
+  std::vector<uint8_t> mid(size_t(3) * nr * std::max(nx, 0));  // rows [r0, r1), columns [xa, xb)
+  const FixedTable ht = rw != w ? pillow_fixed_table(w, rw, f) : FixedTable{};
   for (int c = 0; c < 3; ++c)
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x) cur[(size_t(c) * h + y) * w + x] = src.at(c, y, x);
-  int ch = h, cw = w;
-  if (rw != w) {  // horizontal pass
-    const FixedTable t = pillow_fixed_table(w, rw, f);
-    std::vector<uint8_t> next(size_t(3) * ch * rw);
-    for (int c = 0; c < 3; ++c)
-      for (int y = 0; y < ch; ++y) {
-        const uint8_t* row = cur.data() + (size_t(c) * ch + y) * cw;
-        for (int x = 0; x < rw; ++x) {
+    for (int r = 0; r < nr; ++r)
+      for (int x = 0; x < nx; ++x) {
+        uint8_t v;
+        if (rw != w) {  // horizontal pass
           int64_t acc = int64_t(1) << (kPillowPrecisionBits - 1);
-          const int32_t* k = t.k.data() + size_t(x) * t.stride;
-          for (int j = 0; j < t.count[x]; ++j) acc += int64_t(k[j]) * row[t.start[x] + j];
-          next[(size_t(c) * ch + y) * rw + x] = clip8(acc);
+          const int32_t* k = ht.k.data() + size_t(xa + x) * ht.stride;
+          for (int j = 0; j < ht.count[size_t(xa + x)]; ++j) acc += int64_t(k[j]) * src.at(c, r0 + r, ht.start[size_t(xa + x)] + j);
+          v = clip8(acc);
+        } else {
+          v = src.at(c, r0 + r, xa + x);
         }
+        mid[(size_t(c) * nr + r) * nx + x] = v;
       }
-    cur.swap(next);
-    cw = rw;
-  }
-  if (rh != h) {  // vertical pass
-    const FixedTable t = pillow_fixed_table(h, rh, f);
-    std::vector<uint8_t> next(size_t(3) * rh * cw);
-    for (int c = 0; c < 3; ++c)
-      for (int y = 0; y < rh; ++y) {
-        const int32_t* k = t.k.data() + size_t(y) * t.stride;
-        for (int x = 0; x < cw; ++x) {
-          int64_t acc = int64_t(1) << (kPillowPrecisionBits - 1);
-          for (int j = 0; j < t.count[y]; ++j) acc += int64_t(k[j]) * cur[(size_t(c) * ch + t.start[y] + j) * cw + x];
-          next[(size_t(c) * rh + y) * cw + x] = clip8(acc);
-        }
+  if (rh == h) return mid;  // rows [ya, yb) are the source rows themselves
+  std::vector<uint8_t> out(size_t(3) * std::max(ny, 0) * std::max(nx, 0));
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < ny; ++y) {  // vertical pass
+      const int32_t* k = vt.k.data() + size_t(ya + y) * vt.stride;
+      const int s = vt.start[size_t(ya + y)] - r0;
+      for (int x = 0; x < nx; ++x) {
+        int64_t acc = int64_t(1) << (kPillowPrecisionBits - 1);
+        for (int j = 0; j < vt.count[size_t(ya + y)]; ++j) acc += int64_t(k[j]) * mid[(size_t(c) * nr + s + j) * nx + x];
+        out[(size_t(c) * ny + y) * nx + x] = clip8(acc);
       }
-    cur.swap(next);
-  }
-  return cur;
+    }
+  return out;
+}
+
+std::vector<uint8_t> pillow_resize(const ImageView& src, int rh, int rw, Filter f) {
+  return pillow_resize_window(src, rh, rw, f, 0, rh, 0, rw);
 }
 
 }  // namespace pb

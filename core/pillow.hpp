@@ -21,5 +21,11 @@ FixedTable pillow_fixed_table(int in, int out, Filter f);
 
 // The image resized to (rh, rw) as Pillow's Image.resize((rw, rh), filter) returns it, channels first (3, rh, rw).
 std::vector<uint8_t> pillow_resize(const ImageView& src, int rh, int rw, Filter f);
+// Rows [ya, yb) x columns [xa, xb) of that image, (3, yb - ya, xb - xa), bit for bit: each output pixel depends only
+// on its own taps, and the horizontal pass runs over just the source rows the vertical pass reads (as Pillow's
+// own box does). The memory and time follow the window, not the resized size: a 1 x 100000 image's CLIP crop is
+// 224 x 224, while its shortest-edge resize would be 224 x 22.4 M.
+std::vector<uint8_t> pillow_resize_window(const ImageView& src, int rh, int rw, Filter f, int ya, int yb, int xa,
+                                          int xb);
 
 }  // namespace pb

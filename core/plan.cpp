@@ -29,8 +29,18 @@ Epilogue make_epilogue(const PipelineSpec& spec, Mode mode) {
 
 namespace {
 
+// A resized side beyond this is refused: its weight table alone would be ~40 bytes per output coordinate (a
+// 1 x 100000 image's CLIP shortest-edge resize is 224 x 22.4 M: 0.9 GB of table, 15 GB of resized image in HF).
+constexpr int kMaxResizedSide = 1 << 20;
+
 // Each job's tables (ragged batches and tiles repeat (in, out) pairs: each table is made once) and window span.
 void bind_tables(Plan& p) {
+  for (const Job& j : p.jobs)
+    if (j.rh > kMaxResizedSide || j.rw > kMaxResizedSide)
+      throw GeometryError("image " + std::to_string(j.src) + " (" + std::to_string(j.src_h) + "x" +
+                          std::to_string(j.src_w) + ") would be resized to " + std::to_string(j.rh) + "x" +
+                          std::to_string(j.rw) + ", beyond the " + std::to_string(kMaxResizedSide) +
+                          " limit per side (an extreme aspect ratio)");
   std::map<std::pair<int, int>, int> index;
   auto table = [&](int in, int out) {
     auto it = index.find({in, out});

@@ -58,25 +58,16 @@ std::vector<double> reference_resized_window(const Plan& plan, const Job& job, c
   return out;
 }
 
-// Pillow's uint8 resize of the whole image (cached: InternVL's tiles share one canvas), cut to the job's window.
-static std::vector<double> pillow_window(const Plan& plan, const Job& job, const ImageView& img,
-                                         std::map<std::array<int, 3>, std::vector<uint8_t>>& cache) {
+// Pillow's uint8 resize of the job's window (the part inside the resized image), as doubles in the window's layout.
+static std::vector<double> pillow_window(const Plan& plan, const Job& job, const ImageView& img) {
   std::vector<double> out(size_t(3) * job.h * job.w, 0.0);
-  const std::array<int, 3> key{job.src, job.rh, job.rw};
-  auto it = cache.find(key);
-  if (it == cache.end()) {
-    const bool empty = job.y0 >= job.rh || job.x0 >= job.rw || job.y0 + job.h <= 0 || job.x0 + job.w <= 0;
-    if (empty) return out;  // a window wholly outside the image (batch padding): nothing to resize
-    it = cache.emplace(key, pillow_resize(img, job.rh, job.rw, plan.filter)).first;
-  }
-  const std::vector<uint8_t>& r = it->second;
+  if (job.ya >= job.yb || job.xa >= job.xb) return out;  // wholly padding
+  const int ny = job.yb - job.ya, nx = job.xb - job.xa;
+  const std::vector<uint8_t> r = pillow_resize_window(img, job.rh, job.rw, plan.filter, job.ya, job.yb, job.xa, job.xb);
   for (int c = 0; c < 3; ++c)
-    for (int y = 0; y < job.h; ++y)
-      for (int x = 0; x < job.w; ++x) {
-        const int ry = job.y0 + y, rx = job.x0 + x;
-        if (ry >= 0 && ry < job.rh && rx >= 0 && rx < job.rw)
-          out[(size_t(c) * job.h + y) * job.w + x] = r[(size_t(c) * job.rh + ry) * job.rw + rx];
-      }
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x)
+        out[(size_t(c) * job.h + (job.ya + y - job.y0)) * job.w + (job.xa + x - job.x0)] = r[(size_t(c) * ny + y) * nx + x];
   return out;
 }
 
@@ -84,9 +75,8 @@ std::vector<float> run_reference(const Plan& plan, const std::vector<ImageView>&
   check_batch_matches(plan, images);
   std::vector<float> out(size_t(plan.out_elems));
   const Epilogue& e = plan.epilogue;
-  std::map<std::array<int, 3>, std::vector<uint8_t>> pillow_cache;
   for (const Job& job : plan.jobs) {
-    const std::vector<double> win = plan.mode == Mode::Pil ? pillow_window(plan, job, images[job.src], pillow_cache)
+    const std::vector<double> win = plan.mode == Mode::Pil ? pillow_window(plan, job, images[job.src])
                                                            : reference_resized_window(plan, job, images[job.src]);
     for (int c = 0; c < 3; ++c)
       for (int y = 0; y < job.h; ++y)

@@ -5,6 +5,7 @@
 #include "harness/measure.hpp"
 #include "harness/parity.hpp"
 #include "harness/roofline.hpp"
+#include "harness/sweep.hpp"
 #include "profiling/nvtx.hpp"
 
 namespace pb {
@@ -118,11 +119,19 @@ CaseRunner::CaseRunner(ExecBackend& cpu, ExecBackend* cuda, std::string cuda_why
 Record CaseRunner::run(const Case& c) {
   Record rec = case_record(c);
   rec.repro = "prepbench run " + c.selection_args() + opt_.repro_flags();
+  phase_ = "planning";
   try {
     if (prepare(c, rec)) measure(c, rec);
-  } catch (const std::exception& e) {  // OutOfMemory included: recorded, and the sweep goes on
+  } catch (const std::bad_alloc&) {  // recorded with what ran out and what the case needed; the sweep goes on
+    char b[256];
+    std::snprintf(b, sizeof b, "out of host memory while %s (the batch is %.1f MiB of images and %.1f MiB of output)",
+                  phase_, double(rec.bytes_moved - rec.output_bytes) / (1 << 20), double(rec.output_bytes) / (1 << 20));
     rec.status = "failed";
-    rec.reason = e.what();
+    rec.reason = b;
+    rec.samples_ms.clear();
+  } catch (const std::exception& e) {  // OutOfMemory (device) included: recorded, and the sweep goes on
+    rec.status = "failed";
+    rec.reason = std::string(e.what()) + " (while " + phase_ + ")";
     rec.samples_ms.clear();
   }
   finish(rec);
@@ -166,13 +175,15 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
   rec.extra["cold_l2"] = gpu && !opt_.warm_l2;
   if (!gpu) rec.extra["threads"] = thread_count();
   rec.extra["parity_seed"] = opt_.parity_seed;
-  if (opt_.inject_delay_us > 0) rec.extra["inject_delay_us"] = opt_.inject_delay_us;
   rec.extra["roofline"] = {{"flops_separable", separable_flops(plan_)},
                            {"flops_per_byte", separable_flops(plan_) / double(rec.bytes_moved)}};
 
+  phase_ = "generating the images";
   const std::vector<Image>& timed = cache_.timed(c.workload, c.layout);
   const std::vector<Image>& fresh = cache_.parity(c.workload, c.layout);
+  phase_ = "computing the float64 reference";
   const std::vector<float>& ref = cache_.reference(c.workload, plan_);
+  phase_ = "setting the variant up";
 
   // Inputs live in one buffer with fixed image offsets, so the bound launch keeps its pointers; the parity run
   // overwrites the same buffer with the fresh images.
@@ -196,6 +207,7 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
     if (c.launch == LaunchMode::Graph) launch_ = be_->capture(launch_);  // the parity run checks the graph itself
   }
 
+  phase_ = "checking parity";
   overwrite_batch(*be_, batch_, fresh);
   be_->poison(output.data, out_bytes);
   be_->run_untimed(launch_);
@@ -215,11 +227,20 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
 
 void CaseRunner::measure(const Case& c, Record& rec) {
   NvtxRange case_range("case " + c.key());
+  phase_ = "timing";
   TimingOptions t;
   t.cold_l2 = !opt_.warm_l2;
   t.stop = opt_.stop;
-  for (int i = 0; i < opt_.warmup; ++i) be_->run_untimed(launch_);
-  t.inject_delay_us = opt_.inject_delay_us;
+  const std::vector<double> warm = timed_reps(*be_, launch_, opt_.warmup, t);
+  bool inject = opt_.inject_delay_us > 0 || opt_.inject_delay_frac > 0;
+  if (inject && !opt_.inject_variants.empty()) {
+    inject = false;
+    for (const auto& g : opt_.inject_variants) inject |= glob_match(g, c.variant);
+  }
+  if (inject) {
+    t.inject_delay_us = opt_.inject_delay_us > 0 ? opt_.inject_delay_us : opt_.inject_delay_frac * summarize(warm).median * 1e3;
+    rec.extra["inject_delay_us"] = t.inject_delay_us;
+  }
   rec.samples_ms = timed_reps(*be_, launch_, opt_.reps_for(be_->kind()), t);
   if (opt_.stop && *opt_.stop) {
     rec.status = "failed";

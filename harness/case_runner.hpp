@@ -18,7 +18,10 @@ struct RunOptions {
   int gpu_reps = 30, cpu_reps = 5, warmup = 2;
   bool warm_l2 = false;
   uint64_t parity_seed = 0;       // fresh per run; recorded
-  double inject_delay_us = 0;     // debug: a deliberate slowdown inside the timed region (gate testing)
+  // debug: a deliberate slowdown inside the timed region, for testing the gate: a fixed delay, or a fraction of
+  // the case's own warm-up median, in the variants matching inject_variants (every variant when empty)
+  double inject_delay_us = 0, inject_delay_frac = 0;
+  std::vector<std::string> inject_variants;
   bool trace_kernels = true;      // GPU: one extra, untimed-by-events repetition under CUPTI per case
   double copy_ceiling_gbps = 0;   // for the roofline fields
   const std::atomic<bool>* stop = nullptr;  // set by a signal: the case in flight ends after its current repetition
@@ -92,6 +95,7 @@ class CaseRunner {
   std::shared_ptr<void> output_mem_;
   Plan plan_;
   std::string last_kernel_table_;
+  const char* phase_ = "";  // what the case in flight is doing, for a failure's reason
 };
 
 }  // namespace pb

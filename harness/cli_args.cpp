@@ -1,12 +1,14 @@
 #include "harness/cli_args.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
-#include <unistd.h>
+#include "workloads/files.hpp"
 
 namespace pb {
 
@@ -76,8 +78,10 @@ int Args::get_int(const std::string& key, int fallback, int lo, int hi) const {
   if (it == values_.end()) return fallback;
   char* end = nullptr;
   errno = 0;
-  const long v = std::strtol(it->second.c_str(), &end, 10);
-  if (it->second.empty() || *end != '\0' || errno || v < lo || v > hi)
+  const std::string& s = it->second;
+  const bool digits = !s.empty() && (std::isdigit((unsigned char)s[0]) || (s[0] == '-' && s.size() > 1));
+  const long v = digits ? std::strtol(s.c_str(), &end, 10) : 0;  // strtol alone would take " 3" and "+3"
+  if (!digits || *end != '\0' || errno || v < lo || v > hi)
     throw UsageError("--" + key + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
                      "], got '" + it->second + "'");
   return int(v);
@@ -85,11 +89,16 @@ int Args::get_int(const std::string& key, int fallback, int lo, int hi) const {
 
 double Args::get_double(const std::string& key, double fallback) const {
   auto it = values_.find(key);
-  if (it == values_.end()) return fallback;
+  return it == values_.end() ? fallback : parse_finite("--" + key, it->second);
+}
+
+double parse_finite(const std::string& what, const std::string& s) {
   char* end = nullptr;
   errno = 0;
-  const double v = std::strtod(it->second.c_str(), &end);
-  if (it->second.empty() || *end != '\0' || errno) throw UsageError("--" + key + " must be a number, got '" + it->second + "'");
+  const bool numeric = !s.empty() && (std::isdigit((unsigned char)s[0]) || s[0] == '-' || s[0] == '.');
+  const double v = numeric ? std::strtod(s.c_str(), &end) : 0.0;
+  if (!numeric || *end != '\0' || errno || !std::isfinite(v))  // nan and inf would switch comparisons off
+    throw UsageError(what + " must be a finite number, got '" + s + "'");
   return v;
 }
 
@@ -105,11 +114,11 @@ std::vector<std::string> split_list(const std::string& s) {
 }
 
 void check_writable(const std::string& path) {
-  const std::string probe = path + ".probe-" + std::to_string(::getpid());
-  std::ofstream f(probe);
-  if (!f) throw UsageError("cannot write results to '" + path + "'");
-  f.close();
-  std::remove(probe.c_str());
+  try {
+    check_writable_output(path);
+  } catch (const FileError& e) {
+    throw UsageError(e.what());
+  }
 }
 
 }  // namespace pb

@@ -52,6 +52,8 @@ class Args {
 };
 
 std::vector<std::string> split_list(const std::string& s);  // "a,b,,c" -> {a, b, c}
+// A finite number written plainly (no spaces, no nan or inf); UsageError naming `what` otherwise.
+double parse_finite(const std::string& what, const std::string& s);
 
 // Throws UsageError unless a results file can be created at `path` (checked before any work is done).
 void check_writable(const std::string& path);

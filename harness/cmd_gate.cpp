@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <tuple>
 #include <fstream>
 
 #include "harness/cli_args.hpp"
@@ -19,13 +20,13 @@ const CommandSpec& spec_gate() {
       return std::string(b);
     };
     return CommandSpec{
-        "gate", "--baseline A.json --candidate B.json [options]",
+        "gate", "(--baseline A.json --candidate B.json | --ab AB.json) [options]",
         "compare two results documents: slower beyond noise, or parity lost, fails",
-        {{"baseline", "A.json", "the reference run (required)"},
-         {"candidate", "B.json", "the run under test (required)"},
+        {{"baseline", "A.json", "the reference run"},
+         {"candidate", "B.json", "the run under test"},
+         {"ab", "AB.json", "instead of the two: a `prepbench ab` document (both sides, interleaved in one session)"},
          {"max-slowdown", "F", "a median slower by more than this fraction can fail (default " + num(d.max_slowdown) + ")"},
-         {"alpha", "P", "significance level of the Mann-Whitney U test (default " + num(d.alpha) + ")"},
-         {"min-samples", "N", "below N samples per side the ratio alone decides (default " + std::to_string(d.min_samples) + ")"},
+         {"alpha", "P", "family-wise significance level, Holm-corrected over the timed records (default " + num(d.alpha) + ")"},
          {"parity-only", "", "judge parity and status only, not time"},
          {"allow-different-hardware", "", "compare runs from different GPUs or CPUs"},
          {"markdown", "FILE", "also write the report table to FILE"}},
@@ -39,13 +40,25 @@ int cmd_gate(const std::vector<std::string>& args) {
   GateOptions opt;
   opt.max_slowdown = a.get_double("max-slowdown", opt.max_slowdown);
   opt.alpha = a.get_double("alpha", opt.alpha);
-  opt.min_samples = a.get_int("min-samples", opt.min_samples, 2, 100000);
   opt.allow_different_hardware = a.flag("allow-different-hardware");
   opt.parity_only = a.flag("parity-only");
   if (opt.max_slowdown <= 0 || opt.max_slowdown >= 1) throw UsageError("--max-slowdown must be in (0, 1)");
   if (opt.alpha <= 0 || opt.alpha >= 1) throw UsageError("--alpha must be in (0, 1)");
-  const nlohmann::json base = read_results_file(a.require("baseline"));
-  const nlohmann::json cand = read_results_file(a.require("candidate"));
+  nlohmann::json base, cand;
+  if (a.has("ab")) {
+    if (a.has("baseline") || a.has("candidate")) throw UsageError("give --ab, or --baseline and --candidate, not both");
+    try {
+      std::tie(base, cand) = split_ab_document(read_results_file(a.require("ab")));
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw UsageError("'" + a.require("ab") + "': " + e.what());
+    }
+    opt.interleaved = true;
+  } else {
+    base = read_results_file(a.require("baseline"));
+    cand = read_results_file(a.require("candidate"));
+  }
   GateReport rep;
   try {
     rep = run_gate(base, cand, opt);

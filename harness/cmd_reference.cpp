@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -7,6 +9,7 @@
 #include "core/reference.hpp"
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
+#include "harness/json_file.hpp"
 #include "workloads/npy.hpp"
 
 namespace pb {
@@ -37,11 +40,10 @@ int cmd_reference(const std::vector<std::string>& args) {
     images.push_back(read_image_npy(a.require("image"), layout));
   } else {  // a folder written by `prepbench workload dump`: the whole batch, in manifest order
     const std::string dir = a.require("workload-dir");
-    std::ifstream f(dir + "/manifest.json");
-    if (!f) throw UsageError("cannot read " + dir + "/manifest.json (make the folder with prepbench workload dump)");
-    nlohmann::json m;
+    if (access((dir + "/manifest.json").c_str(), F_OK) != 0)
+      throw UsageError("cannot read " + dir + "/manifest.json (make the folder with prepbench workload dump)");
+    const nlohmann::json m = read_json_file(dir + "/manifest.json", "workload manifest");
     try {
-      m = nlohmann::json::parse(f);
       for (const auto& im : m.at("images")) images.push_back(read_image_npy(dir + "/" + im.at("file").get<std::string>(), layout));
     } catch (const nlohmann::json::exception& e) {
       throw UsageError(dir + "/manifest.json is not a workload manifest: " + e.what());

@@ -1,6 +1,4 @@
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -13,15 +11,13 @@
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
 #include "harness/meta.hpp"
+#include "harness/signals.hpp"
 #include "harness/sweep.hpp"
 #include "profiling/nvtx.hpp"
 #include "workloads/npy.hpp"
 
 namespace pb {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-extern "C" void on_signal(int) { g_interrupted = true; }
 
 std::string human_bytes(long long b) {
   char buf[32];
@@ -76,18 +72,19 @@ const CommandSpec& spec_run() {
                   "time the selected cases, check parity against the float64 reference, write one results JSON",
                   {{"sweep", "FILE.json", "a sweep file (sweeps/*.json); options given here override its keys"}},
                   "Without a GPU, CUDA cases are recorded as skipped and the CPU cases run.\n"
-                  "Exit status: 0 done, 1 with --strict when a case failed, 2 bad input, 130 interrupted."};
+                  "Exit status: 0 done, 1 when a case failed (all others still run and are written), 2 bad input,\n"
+                  "130 / 143 interrupted by SIGINT / SIGTERM (nothing written)."};
     for (auto& o : selection_options(d)) s.options.push_back(o);
     const std::vector<OptionSpec> more = {
         {"reps", "N", "timed repetitions per GPU case (default " + std::to_string(d.gpu_reps) + "; sets --cpu-reps too)"},
         {"cpu-reps", "N", "timed repetitions per CPU case (default " + std::to_string(d.cpu_reps) + ")"},
         {"warmup", "N", "untimed repetitions before timing (default " + std::to_string(d.warmup) + ")"},
         {"warm-l2", "", "GPU: keep the L2 warm between repetitions (default: cold, 2x L2 rewritten)"},
-        {"threads", "N", "CPU thread-pool size (default: hardware threads)"},
+        {"threads", "N", "CPU thread-pool size, 1-256 (default: hardware threads)"},
         {"seed", "S", "seed of the fresh parity images (default: random, recorded)"},
         {"no-kernel-trace", "", "GPU: skip the extra CUPTI-traced repetition per case"},
-        {"inject-delay", "US", "debug: slow every timed repetition by US microseconds (gate testing)"},
-        {"strict", "", "exit 1 when any case failed"},
+        {"inject-delay", "US|P%", "debug: slow each timed repetition by US microseconds, or by P % of the case's warm-up median"},
+        {"inject-variants", "GLOB,...", "debug: inject the delay into these variants only (default every one)"},
         {"out", "FILE.json", std::string("results file (default ./") + kDefaultOut + ")"}};
     s.options.insert(s.options.end(), more.begin(), more.end());
     return s;
@@ -103,7 +100,12 @@ int cmd_run(const std::vector<std::string>& args) {
   cfg.cpu_reps = a.get_int("cpu-reps", a.has("reps") ? cfg.gpu_reps : cfg.cpu_reps, 1, 100000);
   cfg.warmup = a.get_int("warmup", cfg.warmup, 0, 1000);
   cfg.warm_l2 = cfg.warm_l2 || a.flag("warm-l2");
-  if (a.has("threads")) set_thread_count(a.get_int("threads", 0, 1, 1024));
+  if (a.has("threads")) set_thread_count(a.get_int("threads", 0, 1, 256));
+  try {
+    start_thread_pool();
+  } catch (const std::runtime_error& e) {
+    throw UsageError(std::string("--threads: ") + e.what());
+  }
   const std::vector<Case> cases = expand_cases(cfg);
   const std::string out_path = a.get("out", kDefaultOut);
   check_writable(out_path);
@@ -121,8 +123,18 @@ int cmd_run(const std::vector<std::string>& args) {
   } else {
     opt.parity_seed = uint64_t(std::random_device{}()) << 32 ^ std::random_device{}();
   }
-  opt.inject_delay_us = a.get_double("inject-delay", 0.0);
-  if (opt.inject_delay_us < 0 || opt.inject_delay_us > 1e6) throw UsageError("--inject-delay must be in [0, 1e6] microseconds");
+  if (a.has("inject-delay")) {
+    std::string d = a.require("inject-delay");
+    const bool percent = d.back() == '%';
+    if (percent) d.pop_back();
+    const double v = parse_finite("--inject-delay", d);
+    if (v <= 0 || v > (percent ? 1000.0 : 1e6))
+      throw UsageError("--inject-delay must be microseconds in (0, 1e6] or a percentage in (0, 1000]%, got '" +
+                       a.require("inject-delay") + "'");
+    (percent ? opt.inject_delay_frac : opt.inject_delay_us) = percent ? v / 100.0 : v;
+    if (percent && cfg.warmup < 1) throw UsageError("--inject-delay P% needs --warmup 1 or more (its base is the warm-up median)");
+  }
+  if (a.has("inject-variants")) opt.inject_variants = split_list(a.require("inject-variants"));
   opt.trace_kernels = !a.flag("no-kernel-trace");
 
   auto cpu = make_cpu_backend();
@@ -140,19 +152,19 @@ int cmd_run(const std::vector<std::string>& args) {
   for (const auto& s : args) command += " " + s;
   opt.copy_ceiling_gbps = ceiling;
   nlohmann::json meta = collect_meta(*cpu, cuda.get(), command, ceiling);
-  if (opt.inject_delay_us > 0) {
-    meta["inject_delay_us"] = opt.inject_delay_us;
-    std::fprintf(stderr, "prepbench: --inject-delay %.1f us: every timed repetition is deliberately slowed\n", opt.inject_delay_us);
+  if (a.has("inject-delay")) {
+    meta["inject_delay"] = a.require("inject-delay");
+    std::fprintf(stderr, "prepbench: --inject-delay %s: timed repetitions are deliberately slowed\n",
+                 a.require("inject-delay").c_str());
   }
   if (cuda) std::fprintf(stderr, "prepbench: %s, copy ceiling %.0f GB/s\n", meta["gpu"].get<std::string>().c_str(), ceiling);
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  opt.stop = &g_interrupted;
+  install_signal_handlers_poll();
+  opt.stop = &stop_flag();
   CaseRunner runner(*cpu, cuda.get(), cuda_why, opt);
   std::vector<Record> records;
   const auto t_start = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < cases.size() && !g_interrupted; ++i) {
+  for (size_t i = 0; i < cases.size() && !stop_requested(); ++i) {
     const Case& c = cases[i];
     runner.cache().keep_only(c.workload);
     records.push_back(runner.run(c));
@@ -170,9 +182,9 @@ int cmd_run(const std::vector<std::string>& args) {
     std::fprintf(stderr, "[%zu/%zu] %s: %s (ETA %.0fs)\n", i + 1, cases.size(), c.key().c_str(), what.c_str(),
                  el / double(i + 1) * double(cases.size() - i - 1));
   }
-  if (g_interrupted) {
+  if (stop_requested()) {
     std::fprintf(stderr, "prepbench: interrupted: no results written\n");
-    return 130;
+    return stop_exit_status();
   }
 
   const nlohmann::json doc = make_results_document(meta, records);
@@ -191,7 +203,7 @@ int cmd_run(const std::vector<std::string>& args) {
     std::printf("wrote %s: %zu records (%d ok, %d failed, %d unsupported, %d skipped) in %.1f s\n", out_path.c_str(),
                 records.size(), n["ok"], n["failed"], n["unsupported"], n["skipped"], secs);
   }
-  return a.flag("strict") && n["failed"] ? 1 : 0;
+  return n["failed"] ? 1 : 0;
 }
 
 }  // namespace pb

@@ -5,6 +5,7 @@
 
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
+#include "harness/signals.hpp"
 #include "workloads/npy.hpp"
 #include "workloads/workload.hpp"
 
@@ -35,9 +36,21 @@ int cmd_workload(const std::vector<std::string>& args) {
   const Layout layout = parse_layout(a.get("layout", "hwc"));
   const std::filesystem::path dir = a.require("out");
   std::error_code ec;
+  const bool existed = std::filesystem::exists(dir, ec);
+  if (existed && !std::filesystem::is_directory(dir, ec))
+    throw UsageError("cannot write the workload to '" + dir.string() + "': it exists and is not a directory");
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir)) throw UsageError("cannot create output directory '" + dir.string() + "'");
 
+  // A dump that fails (a full disk) or is interrupted leaves nothing: the files it wrote go, and the folder too
+  // when it made it.
+  install_signal_handlers_poll();
+  std::vector<std::filesystem::path> written;
+  auto undo = [&] {
+    for (const auto& p : written) std::filesystem::remove(p, ec);
+    std::filesystem::remove(dir / "manifest.json", ec);
+    if (!existed) std::filesystem::remove(dir, ec);
+  };
   nlohmann::json manifest;
   manifest["workload"] = w.name;
   manifest["seed"] = w.seed;
@@ -45,15 +58,26 @@ int cmd_workload(const std::vector<std::string>& args) {
   manifest["dtype"] = "uint8";
   manifest["images"] = nlohmann::json::array();
   const std::vector<ImageShape> shapes = workload_shapes(w);
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    const Image img = generate_image(shapes[i].h, shapes[i].w, w.seed, int(i), layout);
-    char name[32];
-    std::snprintf(name, sizeof name, "img_%04zu.npy", i);
-    write_image_npy((dir / name).string(), img);
-    manifest["images"].push_back({{"file", name}, {"h", img.h}, {"w", img.w}});
+  try {
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      if (stop_requested()) {
+        undo();
+        std::fprintf(stderr, "prepbench: interrupted: the partial dump was removed\n");
+        return stop_exit_status();
+      }
+      const Image img = generate_image(shapes[i].h, shapes[i].w, w.seed, int(i), layout);
+      char name[32];
+      std::snprintf(name, sizeof name, "img_%04zu.npy", i);
+      write_image_npy((dir / name).string(), img);
+      written.push_back(dir / name);
+      manifest["images"].push_back({{"file", name}, {"h", img.h}, {"w", img.w}});
+    }
+    // The manifest goes last: its presence says the dump is complete.
+    write_text_atomic((dir / "manifest.json").string(), manifest.dump(2) + "\n");
+  } catch (...) {
+    undo();
+    throw;
   }
-  // The manifest goes last: its presence says the dump is complete.
-  write_text_atomic((dir / "manifest.json").string(), manifest.dump(2) + "\n");
   std::printf("wrote %zu images of %s (%s, seed %llu) to %s\n", shapes.size(), w.name.c_str(), layout_name(layout),
               (unsigned long long)w.seed, dir.string().c_str());
   return 0;

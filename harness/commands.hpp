@@ -18,6 +18,7 @@ int cmd_profile(const std::vector<std::string>& args);
 int cmd_e2e(const std::vector<std::string>& args);
 int cmd_pillow_resize(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
+int cmd_ab(const std::vector<std::string>& args);
 const CommandSpec& spec_list();
 const CommandSpec& spec_reference();
 const CommandSpec& spec_workload();
@@ -28,6 +29,7 @@ const CommandSpec& spec_profile();
 const CommandSpec& spec_e2e();
 const CommandSpec& spec_pillow_resize();
 const CommandSpec& spec_export();
+const CommandSpec& spec_ab();
 
 struct Command {
   const char* name;

@@ -6,13 +6,15 @@
 
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
+#include "harness/signals.hpp"
 
 namespace pb {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"list", cmd_list, spec_list},          {"run", cmd_run, spec_run},
-      {"gate", cmd_gate, spec_gate},          {"reference", cmd_reference, spec_reference},
+      {"gate", cmd_gate, spec_gate},          {"ab", cmd_ab, spec_ab},
+      {"reference", cmd_reference, spec_reference},
       {"workload", cmd_workload, spec_workload}, {"apply", cmd_apply, spec_apply},
       {"profile", cmd_profile, spec_profile}, {"e2e", cmd_e2e, spec_e2e},
       {"export", cmd_export, spec_export},    {"pillow-resize", cmd_pillow_resize, spec_pillow_resize}};
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = args[0];
   args.erase(args.begin());
+  pb::install_signal_handlers_exit();
   try {
     for (const auto& c : pb::commands())
       if (cmd == c.name) return c.run(args);

@@ -1,9 +1,11 @@
 #include "harness/results.hpp"
 
-#include <fstream>
+#include <cmath>
+#include <set>
 #include <stdexcept>
 
 #include "harness/cli_args.hpp"
+#include "harness/json_file.hpp"
 
 namespace pb {
 
@@ -61,39 +63,71 @@ nlohmann::json make_results_document(const nlohmann::json& meta, const std::vect
   return doc;
 }
 
-nlohmann::json read_results_file(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw UsageError("cannot read '" + path + "'");
-  try {
-    return nlohmann::json::parse(f);
-  } catch (const std::exception& e) {
-    throw UsageError("'" + path + "' is not readable JSON (truncated or corrupt): " + e.what());
-  }
+nlohmann::json read_results_file(const std::string& path) { return read_json_file(path, "results file"); }
+
+namespace {
+
+[[noreturn]] void invalid(const std::string& where, const std::string& what) {
+  throw std::runtime_error(where + " " + what);
 }
 
+const nlohmann::json& field(const nlohmann::json& o, const char* key, const std::string& where) {
+  if (!o.is_object() || !o.contains(key)) invalid(where, std::string("has no '") + key + "'");
+  return o[key];
+}
+
+void string_field(const nlohmann::json& o, const char* key, const std::string& where) {
+  if (!field(o, key, where).is_string()) invalid(where, std::string("'") + key + "' is not a string");
+}
+
+double positive_number(const nlohmann::json& v, const std::string& where, const char* what, bool zero_ok = false) {
+  if (!v.is_number()) invalid(where, std::string(what) + " is not a number");
+  const double x = v.get<double>();
+  if (!std::isfinite(x) || x < 0 || (x == 0 && !zero_ok))
+    invalid(where, std::string(what) + " must be " + (zero_ok ? "finite and >= 0" : "finite and > 0") + ", got " +
+                       json_excerpt(v));
+  return x;
+}
+
+}  // namespace
+
 void validate_results_document(const nlohmann::json& doc) {
-  auto need = [](const nlohmann::json& o, const char* key, const std::string& where) {
-    if (!o.is_object() || !o.contains(key)) throw std::runtime_error(where + " has no '" + key + "'");
-  };
-  need(doc, "schema", "document");
-  if (doc["schema"] != kResultsSchema)
-    throw std::runtime_error("unsupported schema '" + doc["schema"].dump() + "' (expected " + kResultsSchema + ")");
-  need(doc, "meta", "document");
-  need(doc, "records", "document");
-  if (!doc["records"].is_array()) throw std::runtime_error("'records' is not an array");
-  for (const char* k : {"gpu", "commit", "dirty", "command", "date"}) need(doc["meta"], k, "meta");
+  if (!doc.is_object()) invalid("document", "is not a JSON object");
+  const nlohmann::json& schema = field(doc, "schema", "document");
+  if (schema != kResultsSchema)
+    invalid("document", "has unsupported schema " + json_excerpt(schema) + " (expected " + kResultsSchema + ")");
+  const nlohmann::json& meta = field(doc, "meta", "document");
+  if (!meta.is_object()) invalid("document", "'meta' is not an object");
+  for (const char* k : {"command", "date"}) string_field(meta, k, "meta");
+  if (meta.contains("gpu") && !meta["gpu"].is_string() && !meta["gpu"].is_null()) invalid("meta", "'gpu' is not a string");
+  const nlohmann::json& records = field(doc, "records", "document");
+  if (!records.is_array()) invalid("document", "'records' is not an array");
+  static const std::set<std::string> statuses = {"ok", "unsupported", "skipped", "failed"};
   size_t i = 0;
-  for (const auto& r : doc["records"]) {
+  for (const auto& r : records) {
     const std::string where = "record " + std::to_string(i++);
+    if (!r.is_object()) invalid(where, "is not an object");
     for (const char* k : {"kind", "variant", "backend", "pipeline", "workload", "layout", "dtype", "mode", "status"})
-      need(r, k, where);
+      string_field(r, k, where);
     const std::string st = r["status"];
-    if (st != "ok" && st != "unsupported" && st != "skipped" && st != "failed")
-      throw std::runtime_error(where + " has unknown status '" + st + "'");
-    if (st == "ok") {
-      need(r, "time_ms", where);
-      for (const char* k : {"median", "min", "p10", "p90", "iqr", "n", "samples"}) need(r["time_ms"], k, where + " time_ms");
+    if (!statuses.count(st)) invalid(where, "has unknown status " + json_excerpt(r["status"]));
+    const nlohmann::json& parity = field(r, "parity", where);
+    if (!parity.is_null()) {
+      if (!parity.is_object()) invalid(where, "'parity' is neither null nor an object");
+      positive_number(field(parity, "max_abs", where + " parity"), where, "parity max_abs", true);
+      positive_number(field(parity, "tol", where + " parity"), where, "parity tol", true);
+      if (!field(parity, "ok", where + " parity").is_boolean()) invalid(where, "parity 'ok' is not true or false");
     }
+    if (st != "ok") continue;
+    const nlohmann::json& t = field(r, "time_ms", where);
+    for (const char* k : {"median", "min", "p10", "p90"}) positive_number(field(t, k, where + " time_ms"), where, k);
+    positive_number(field(t, "iqr", where + " time_ms"), where, "iqr", true);
+    const nlohmann::json& samples = field(t, "samples", where + " time_ms");
+    if (!samples.is_array() || samples.empty()) invalid(where, "time_ms samples is not a non-empty array");
+    for (const auto& x : samples) positive_number(x, where, "a timing sample");
+    const nlohmann::json& n = field(t, "n", where + " time_ms");
+    if (!n.is_number_integer() || n.get<long long>() != (long long)samples.size())
+      invalid(where, "time_ms n is not the number of samples");
   }
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/cli_args.hpp"
+#include "harness/json_file.hpp"
 #include "workloads/workload.hpp"
 
 namespace pb {
@@ -93,14 +94,7 @@ void apply_selection(const Args& a, SweepConfig& cfg) {
 }
 
 SweepConfig load_sweep_file(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw UsageError("cannot read sweep file '" + path + "'");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(f);
-  } catch (const std::exception& e) {
-    throw UsageError("sweep file '" + path + "' is not valid JSON: " + e.what());
-  }
+  const nlohmann::json j = read_json_file(path, "sweep file");
   if (!j.is_object()) throw UsageError("sweep file '" + path + "' must hold a JSON object");
   static const std::set<std::string> keys = {"description", "variants", "pipelines",  "workloads", "layouts",
                                              "dtypes",      "modes",    "out_layouts", "launches",  "reps",

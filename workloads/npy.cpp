@@ -1,5 +1,7 @@
 #include "workloads/npy.hpp"
 
+#include "workloads/files.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -64,6 +66,11 @@ size_t item_size(const std::string& descr) {
 }  // namespace
 
 NpyArray read_npy(const std::string& path) {
+  try {
+    check_regular_input(path);
+  } catch (const FileError& e) {
+    throw NpyError(e.what());
+  }
   std::ifstream f(path, std::ios::binary);
   if (!f) throw NpyError(path + ": cannot open for reading");
   f.seekg(0, std::ios::end);
@@ -90,7 +97,10 @@ NpyArray read_npy(const std::string& path) {
 
   NpyArray a;
   a.descr = header_value(header, "descr", path);
-  a.fortran_order = header_value(header, "fortran_order", path) == "True";
+  const std::string order = header_value(header, "fortran_order", path);
+  if (order != "True" && order != "False")
+    throw NpyError(path + ": garbled .npy header: fortran_order must be True or False");
+  a.fortran_order = order == "True";
   a.shape = parse_shape(header_value(header, "shape", path), path);
   const size_t isz = item_size(a.descr);
   if (isz == 0) throw NpyError(path + ": unsupported dtype '" + a.descr + "'");
@@ -136,19 +146,6 @@ Image read_image_npy(const std::string& path, Layout layout) {
   return img;
 }
 
-static void write_file_atomic(const std::string& path, const std::string& head, const void* data, size_t bytes) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw NpyError(path + ": cannot open for writing");
-  bool ok = std::fwrite(head.data(), 1, head.size(), f) == head.size();
-  ok = ok && (bytes == 0 || std::fwrite(data, 1, bytes, f) == bytes);
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw NpyError(path + ": write failed");
-  }
-}
-
 void write_npy(const std::string& path, const std::string& descr, const std::vector<size_t>& shape, const void* data,
                size_t bytes) {
   std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (";
@@ -166,7 +163,7 @@ void write_npy(const std::string& path, const std::string& descr, const std::vec
   head += char(dict.size() & 0xff);
   head += char((dict.size() >> 8) & 0xff);
   head += dict;
-  write_file_atomic(path, head, data, bytes);
+  write_file_safely(path, head.data(), head.size(), data, bytes);
 }
 
 void write_image_npy(const std::string& path, const Image& img) {
@@ -181,7 +178,7 @@ void write_float_npy(const std::string& path, const std::vector<long long>& shap
 }
 
 void write_text_atomic(const std::string& path, const std::string& text) {
-  write_file_atomic(path, "", text.data(), text.size());
+  write_file_safely(path, nullptr, 0, text.data(), text.size());
 }
 
 }  // namespace pb

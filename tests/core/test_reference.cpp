@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include <array>
+
 #include "core/layout.hpp"
+#include "core/pillow.hpp"
 #include "core/reference.hpp"
 #include "workloads/workload.hpp"
 
@@ -160,4 +163,37 @@ TEST(Reference, ChannelsLastIsTheTransposedOutput) {
             ASSERT_EQ(nhwc[size_t(((s * H + y) * W + x) * C + c)], nchw[size_t(((s * C + c) * H + y) * W + x)])
                 << "slot " << s << " c " << c << " y " << y << " x " << x;
   }
+}
+
+// Pillow's resize of a window equals the same window cut from Pillow's whole resize, bit for bit, for up- and
+// downscales on either axis, unchanged axes (a pass skipped) and windows touching the borders.
+TEST(Reference, PillowWindowEqualsTheCropOfTheWholeResize) {
+  const Image img = generate_image(37, 53, 11, 0, Layout::HWC);
+  struct Shape {
+    int rh, rw;
+  } shapes[] = {{20, 90}, {80, 31}, {37, 70}, {15, 53}, {37, 53}};
+  for (Filter f : {Filter::Bicubic, Filter::Lanczos, Filter::Box}) {
+    for (const Shape& s : shapes) {
+      const std::vector<uint8_t> whole = pillow_resize(img.view(), s.rh, s.rw, f);
+      for (const auto& [ya, yb, xa, xb] : {std::array<int, 4>{0, s.rh, 0, s.rw}, std::array<int, 4>{3, s.rh - 2, 5, 9},
+                                           std::array<int, 4>{s.rh - 1, s.rh, 0, 1}}) {
+        SCOPED_TRACE(std::string(filter_name(f)) + " " + std::to_string(s.rh) + "x" + std::to_string(s.rw) +
+                     " window " + std::to_string(ya) + "," + std::to_string(xa));
+        const std::vector<uint8_t> win = pillow_resize_window(img.view(), s.rh, s.rw, f, ya, yb, xa, xb);
+        const int ny = yb - ya, nx = xb - xa;
+        ASSERT_EQ(win.size(), size_t(3) * ny * nx);
+        for (int c = 0; c < 3; ++c)
+          for (int y = 0; y < ny; ++y)
+            for (int x = 0; x < nx; ++x)
+              ASSERT_EQ(win[(size_t(c) * ny + y) * nx + x], whole[(size_t(c) * s.rh + ya + y) * s.rw + xa + x]);
+      }
+    }
+  }
+}
+
+// A resize beyond 2^20 per side (an extreme aspect ratio under a shortest-edge rule) is refused by the planner,
+// before any table is built: no mode may demand gigabytes for one small input.
+TEST(Reference, ExtremeResizeIsRefusedNotAmplified) {
+  EXPECT_THROW(make_plan(find_pipeline("clip-vit-b32"), {{1, 100000}}, Mode::Pil), GeometryError);
+  EXPECT_NO_THROW(make_plan(find_pipeline("clip-vit-b32"), {{1, 3000}}, Mode::Pil));
 }
