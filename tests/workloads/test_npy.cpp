@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "../test_paths.hpp"
+#include "workloads/files.hpp"
 #include "workloads/npy.hpp"
 #include "workloads/workload.hpp"
 
@@ -100,6 +101,6 @@ TEST(Npy, RejectsBadFiles) {
 }
 
 TEST(Npy, FailedWriteLeavesNothingBehind) {
-  EXPECT_THROW(write_float_npy(pbtest::test_tmp() + "/no/such/dir/x.npy", {1}, {1.0f}), NpyError);
+  EXPECT_THROW(write_float_npy(pbtest::test_tmp() + "/no/such/dir/x.npy", {1}, {1.0f}), FileError);
   EXPECT_FALSE(fs::exists(pbtest::test_tmp() + "/no/such/dir"));
 }
