@@ -11,6 +11,7 @@
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
 #include "harness/meta.hpp"
+#include "harness/shard.hpp"
 #include "harness/signals.hpp"
 #include "harness/sweep.hpp"
 #include "profiling/nvtx.hpp"
@@ -85,6 +86,8 @@ const CommandSpec& spec_run() {
         {"no-kernel-trace", "", "GPU: skip the extra CUPTI-traced repetition per case"},
         {"inject-delay", "US|P%", "debug: slow each timed repetition by US microseconds, or by P % of the case's warm-up median"},
         {"inject-variants", "GLOB,...", "debug: inject the delay into these variants only (default every one)"},
+        {"shard", "I/N", "run only the I-th (0-based) of N deterministic, cost-balanced parts of the cases"},
+        {"device", "K", "GPU index to run on (default 0; CUDA_VISIBLE_DEVICES works too)"},
         {"out", "FILE.json", std::string("results file (default ./") + kDefaultOut + ")"}};
     s.options.insert(s.options.end(), more.begin(), more.end());
     return s;
@@ -106,7 +109,23 @@ int cmd_run(const std::vector<std::string>& args) {
   } catch (const std::runtime_error& e) {
     throw UsageError(std::string("--threads: ") + e.what());
   }
-  const std::vector<Case> cases = expand_cases(cfg);
+  const std::vector<Case> all_cases = expand_cases(cfg);
+  std::vector<Case> cases = all_cases;
+  nlohmann::json shard_meta;
+  if (a.has("shard")) {  // this process's part; the document records the whole list so that merge can check it
+    const ShardSpec sh = parse_shard(a.require("shard"));
+    const std::vector<int> part = partition_cases(all_cases, sh.count, cfg.gpu_reps, cfg.cpu_reps);
+    cases.clear();
+    nlohmann::json keys = nlohmann::json::array();
+    for (size_t i = 0; i < all_cases.size(); ++i) {
+      keys.push_back(all_cases[i].key());
+      if (part[i] == sh.index) cases.push_back(all_cases[i]);
+    }
+    shard_meta = {{"index", sh.index}, {"count", sh.count}, {"cases_sha256", cases_sha256(all_cases)},
+                  {"cases", keys}, {"assigned", cases.size()}};
+    std::fprintf(stderr, "prepbench: shard %d/%d: %zu of %zu cases\n", sh.index, sh.count, cases.size(), all_cases.size());
+  }
+  if (a.has("device")) set_cuda_device(a.get_int("device", 0, 0, 1023));
   const std::string out_path = a.get("out", kDefaultOut);
   check_writable(out_path);
 
@@ -152,6 +171,7 @@ int cmd_run(const std::vector<std::string>& args) {
   for (const auto& s : args) command += " " + s;
   opt.copy_ceiling_gbps = ceiling;
   nlohmann::json meta = collect_meta(*cpu, cuda.get(), command, ceiling);
+  if (!shard_meta.is_null()) meta["shard"] = shard_meta;
   if (a.has("inject-delay")) {
     meta["inject_delay"] = a.require("inject-delay");
     std::fprintf(stderr, "prepbench: --inject-delay %s: timed repetitions are deliberately slowed\n",
@@ -187,6 +207,8 @@ int cmd_run(const std::vector<std::string>& args) {
     return stop_exit_status();
   }
 
+  if (meta.contains("shard"))
+    meta["shard"]["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   const nlohmann::json doc = make_results_document(meta, records);
   validate_results_document(doc);
   write_text_atomic(out_path, doc.dump(1) + "\n");
@@ -196,7 +218,9 @@ int cmd_run(const std::vector<std::string>& args) {
   std::printf("\n");
   print_skipped(records);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  if (n["skipped"] == int(records.size())) {
+  if (records.empty()) {
+    std::printf("wrote %s: this shard holds none of the %zu cases\n", out_path.c_str(), all_cases.size());
+  } else if (n["skipped"] == int(records.size())) {
     std::printf("wrote %s: every one of the %zu selected cases was skipped (%s); nothing was measured\n",
                 out_path.c_str(), records.size(), records.front().reason.c_str());
   } else {

@@ -19,6 +19,7 @@ int cmd_e2e(const std::vector<std::string>& args);
 int cmd_pillow_resize(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
 int cmd_ab(const std::vector<std::string>& args);
+int cmd_merge(const std::vector<std::string>& args);
 const CommandSpec& spec_list();
 const CommandSpec& spec_reference();
 const CommandSpec& spec_workload();
@@ -30,6 +31,7 @@ const CommandSpec& spec_e2e();
 const CommandSpec& spec_pillow_resize();
 const CommandSpec& spec_export();
 const CommandSpec& spec_ab();
+const CommandSpec& spec_merge();
 
 struct Command {
   const char* name;

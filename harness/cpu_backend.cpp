@@ -68,6 +68,7 @@ std::unique_ptr<ExecBackend> make_cuda_backend(std::string& why) {
   return nullptr;
 }
 double measure_copy_ceiling_gbps(ExecBackend&) { return 0.0; }
+void set_cuda_device(int) {}
 #endif
 
 }  // namespace pb

@@ -1,9 +1,11 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
+#include "harness/cli_args.hpp"
 #include "harness/exec_backend.hpp"
 #include "harness/stats.hpp"
 #include "variants/cuda/cuda_check.cuh"
@@ -31,6 +33,15 @@ struct DeviceAllocator final : Allocator {
   }
   void release(void* p) override { cudaFree(p); }
 };
+
+// "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", as nvidia-smi prints it.
+std::string uuid_text(const cudaUUID_t& u) {
+  char s[48];
+  const unsigned char* b = reinterpret_cast<const unsigned char*>(u.bytes);
+  std::snprintf(s, sizeof s, "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return s;
+}
 
 class CudaBackend final : public ExecBackend {
  public:
@@ -123,7 +134,9 @@ class CudaBackend final : public ExecBackend {
             {"cuda_driver_api", driver},
             {"cuda_runtime", runtime},
             {"clocks", {{"sm_max_khz", clock_khz}, {"mem_max_khz", mem_clock_khz}, {"mem_bus_bits", bus_width}}},
-            {"cold_l2_scrub_bytes", scrub_bytes_}};
+            {"cold_l2_scrub_bytes", scrub_bytes_},
+            {"device_index", device_},
+            {"device_uuid", uuid_text(prop_.uuid)}};
   }
 
  private:
@@ -150,6 +163,8 @@ std::string no_cuda_device_reason(cudaError_t e) {
   return std::string("no usable CUDA device (") + cudaGetErrorString(e) + ")";
 }
 
+int g_device = 0;  // set_cuda_device
+
 }  // namespace
 
 std::unique_ptr<ExecBackend> make_cuda_backend(std::string& why) {
@@ -160,8 +175,14 @@ std::unique_ptr<ExecBackend> make_cuda_backend(std::string& why) {
     why = no_cuda_device_reason(e);
     return nullptr;
   }
+  if (g_device >= n)
+    throw UsageError("--device " + std::to_string(g_device) + ": this machine has " + std::to_string(n) + " CUDA device" +
+                     (n == 1 ? "" : "s") + " (CUDA_VISIBLE_DEVICES may hide some)");
+  PB_CUDA_CHECK(cudaSetDevice(g_device));
   return std::make_unique<CudaBackend>();
 }
+
+void set_cuda_device(int index) { g_device = index; }
 
 double measure_copy_ceiling_gbps(ExecBackend& cuda) {
   const size_t bytes = size_t(1) << 30;  // 1 GiB each way: far beyond L2

@@ -38,6 +38,8 @@ class ExecBackend {
 std::unique_ptr<ExecBackend> make_cpu_backend();
 // nullptr with `why` set when no CUDA device is usable (or the build has no CUDA).
 std::unique_ptr<ExecBackend> make_cuda_backend(std::string& why);
+// The GPU the CUDA backend will use (default 0); checked when the backend is made.
+void set_cuda_device(int index);
 
 // Device-to-device copy bandwidth (bytes read + written per second / 1e9) over a large buffer, median of several
 // repetitions: the ceiling a memory-bound kernel is judged against. 0 without CUDA.

@@ -14,6 +14,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"list", cmd_list, spec_list},          {"run", cmd_run, spec_run},
       {"gate", cmd_gate, spec_gate},          {"ab", cmd_ab, spec_ab},
+      {"merge", cmd_merge, spec_merge},
       {"reference", cmd_reference, spec_reference},
       {"workload", cmd_workload, spec_workload}, {"apply", cmd_apply, spec_apply},
       {"profile", cmd_profile, spec_profile}, {"e2e", cmd_e2e, spec_e2e},

@@ -91,6 +91,45 @@ def git_state():
     return {"commit": commit, "dirty": dirty}
 
 
+def case_key(variant, pipeline, workload, layout, dtype, mode):
+    """A record's case key, as prepbench's record_key writes it (harness/case.cpp), for shards and merges."""
+    return f"{variant}/{pipeline}/{workload}/{layout}/{dtype}/{mode}"
+
+
+def parse_shard(text):
+    """(index, count) of "I/N", as `prepbench run --shard` takes it; ValueError otherwise."""
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise ValueError(f"--shard must be I/N, got {text!r}") from None
+    if not (1 <= n <= 4096 and 0 <= i < n):
+        raise ValueError(f"--shard must be I/N with 0 <= I < N <= 4096, got {text!r}")
+    return i, n
+
+
+def partition(keys, costs, count):
+    """Shard index per key, as harness/shard.cpp does it: heaviest first to the lightest shard, ties by key."""
+    order = sorted(range(len(keys)), key=lambda i: (-costs[i], keys[i]))
+    load = [0.0] * count
+    out = [0] * len(keys)
+    for i in order:
+        s = min(range(count), key=lambda j: (load[j], j))
+        out[i] = s
+        load[s] += costs[i]
+    return out
+
+
+def sha256_of_keys(keys):
+    """The case list's fingerprint as prepbench computes it: SHA-256 of the sorted keys, one per line."""
+    import hashlib
+    return hashlib.sha256("".join(k + "\n" for k in sorted(keys)).encode()).hexdigest()
+
+
+def load_manifest(folder):
+    with open(os.path.join(folder, "manifest.json")) as f:
+        return json.load(f)
+
+
 def load_workload(folder):
     """Images (uint8 HWC numpy arrays) and manifest of a folder written by `prepbench workload dump`."""
     with open(os.path.join(folder, "manifest.json")) as f:

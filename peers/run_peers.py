@@ -148,10 +148,14 @@ def opencv_pipeline(pipeline, geoms):
     return run
 
 
+def layout_of(peer):
+    return "hwc" if peer in ("hf_processor_pil", "opencv_cpu") else "chw"
+
+
 def run_peer(peer, pipeline, workload, images, T, procs, args, ref):
     mode = MODE[peer]
     backend = "cuda" if peer in GPU_PEERS else "cpu"
-    layout = "hwc" if peer in ("hf_processor_pil", "opencv_cpu") else "chw"
+    layout = layout_of(peer)
     in_bytes = sum(im.nbytes for im in images)
     out_bytes = int(ref.size) * 4
     repro = (f"python3 peers/run_peers.py --peers {peer} --pipelines {pipeline} --workload-dirs <dump of {workload}> "
@@ -232,6 +236,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--cache-dir", default="/tmp/prepbench-reference-cache",
                     help="where the float64 references of the workloads are kept between peers")
+    ap.add_argument("--shard", default=None, help="I/N: run only the I-th (0-based) of N parts, as prepbench run does")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     try:
@@ -267,11 +272,30 @@ def main():
         meta["import_error"] = str(e)
     records = []
     cache = args.cache_dir
-    for folder in args.workload_dirs.split(","):
+    folders = args.workload_dirs.split(",")
+    manifests = {f: common.load_manifest(f) for f in folders}
+    cases = [(f, p, peer) for f in folders for p in pipelines for peer in peers]
+    key = lambda c: common.case_key(c[2], c[1], manifests[c[0]]["workload"], layout_of(c[2]), "fp32", MODE[c[2]])
+    mine = set(cases)
+    if args.shard:
+        index, count = common.parse_shard(args.shard)
+        costs = {c: sum(im["h"] * im["w"] for im in manifests[c[0]]["images"]) * (200 if c[2] in CPU_PEERS else 1)
+                 for c in cases}
+        part = common.partition([key(c) for c in cases], [costs[c] for c in cases], count)
+        mine = {c for c, s in zip(cases, part) if s == index}
+        meta["shard"] = {"index": index, "count": count, "cases": [key(c) for c in cases],
+                         "cases_sha256": common.sha256_of_keys([key(c) for c in cases]), "assigned": len(mine)}
+        print(f"run_peers: shard {index}/{count}: {len(mine)} of {len(cases)} cases", flush=True)
+    started = time.time()
+    for folder in folders:
+        if not any(c[0] == folder for c in mine):
+            continue
         manifest, images = common.load_workload(folder)
         for pipeline in pipelines:
             refs = {}
             for peer in peers:
+                if (folder, pipeline, peer) not in mine:
+                    continue
                 mode = MODE[peer]
                 try:
                     if mode not in refs:
@@ -279,12 +303,14 @@ def main():
                     rec = run_peer(peer, pipeline, manifest["workload"], images, T, procs, args, refs[mode])
                 except Exception as e:  # a peer that breaks is recorded, and the run goes on
                     rec = common.record(peer, "cuda" if peer in GPU_PEERS else "cpu", pipeline, manifest["workload"],
-                                        "chw", mode, status="failed", reason=f"{type(e).__name__}: {e}"[:500])
+                                        layout_of(peer), mode, status="failed", reason=f"{type(e).__name__}: {e}"[:500])
                 records.append(rec)
                 t = rec["time_ms"]["median"] if rec["time_ms"] else float("nan")
                 par = rec["parity"]["max_abs"] if rec["parity"] else None
                 print(f"{peer:24s} {pipeline:18s} {manifest['workload']:22s} {rec['status']:11s} "
                       f"median {t:10.3f} ms  parity max_abs {par}  {rec['reason'] or ''}", flush=True)
+    if "shard" in meta:
+        meta["shard"]["wall_s"] = time.time() - started
     doc = {"schema": common.SCHEMA, "meta": meta, "records": records}
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:

@@ -35,11 +35,13 @@ inline std::string slurp(const std::string& p) {
   return s.str();
 }
 
-inline CliResult run_cli(const std::string& args) {
+// `args` are prepbench's arguments, or with prepbench_prefix false a whole shell command (a timeout, a ulimit).
+inline CliResult run_cli(const std::string& args, bool prepbench_prefix = true) {
   static int counter = 0;
   // ctest runs tests in parallel processes: the pid keeps their capture files apart
   const std::string base = tmp_dir() + "/cli_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-  const std::string cmd = prepbench_bin() + " " + args + " >" + base + ".out 2>" + base + ".err </dev/null";
+  const std::string cmd =
+      (prepbench_prefix ? prepbench_bin() + " " : "") + args + " >" + base + ".out 2>" + base + ".err </dev/null";
   const int rc = std::system(cmd.c_str());
   CliResult r;
   r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);

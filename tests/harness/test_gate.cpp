@@ -227,7 +227,7 @@ TEST(Gate, AbCommandCatchesAnInjectedSlowdown) {
   using namespace pbtest;
   const std::string d = tmp_dir(), bin = prepbench_bin();
   const std::string sel = " --variants cpu_separable_ring,cpu_pointwise_fused --pipelines clip-vit-b32 "
-                          "--workloads uniform-n1-256 --cpu-reps 3 --warmup 1 --rounds 5 --max-slowdown 0.5";
+                          "--workloads uniform-n1-256 --cpu-reps 5 --warmup 1 --rounds 12 --max-slowdown 0.5";
   CliResult same = run_cli("ab --baseline " + bin + " --candidate " + bin + sel + " --out " + d + "/ab_same.json");
   EXPECT_EQ(same.status, 0) << same.err << same.out;
   CliResult slow = run_cli("ab --baseline " + bin + " --candidate " + bin + sel +
@@ -241,9 +241,9 @@ TEST(Gate, AbCommandCatchesAnInjectedSlowdown) {
   std::ifstream f(d + "/ab_slow.json");
   const json ab = json::parse(f);
   EXPECT_EQ(ab["records"].size(), 4u);
-  EXPECT_EQ(ab["meta"]["ab"]["rounds"], 5);
-  EXPECT_EQ(ab["records"][0]["ab_round_medians"].size(), 5u);
-  EXPECT_EQ(ab["records"][0]["time_ms"]["n"], 15);  // 5 rounds x 3 repetitions, pooled
+  EXPECT_EQ(ab["meta"]["ab"]["rounds"], 12);
+  EXPECT_EQ(ab["records"][0]["ab_round_medians"].size(), 12u);
+  EXPECT_EQ(ab["records"][0]["time_ms"]["n"], 60);  // 12 rounds x 5 repetitions, pooled
   EXPECT_EQ(run_cli("ab --baseline /nonexistent --candidate " + bin + sel).status, 2);
 }
 

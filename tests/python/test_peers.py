@@ -137,5 +137,43 @@ class Records(unittest.TestCase):
             merge.merge([dict(variants, meta=dict(meta, gpu="A"))], [dict(peers, meta={"gpu": "B"})])
 
 
+class Sharding(unittest.TestCase):
+    def test_parse_shard(self):
+        self.assertEqual(common.parse_shard("2/3"), (2, 3))
+        for bad in ("3/3", "-1/2", "1", "a/b", "0/0", "0/5000"):
+            with self.assertRaises(ValueError):
+                common.parse_shard(bad)
+
+    def test_partition_is_complete_disjoint_and_balanced(self):
+        keys = [f"k{i}" for i in range(50)]
+        costs = [float((i * 37) % 11 + 1) for i in range(50)]
+        for n in (1, 2, 3, 7):
+            part = common.partition(keys, costs, n)
+            self.assertEqual(part, common.partition(keys, costs, n))
+            self.assertTrue(all(0 <= s < n for s in part))
+            loads = [sum(c for c, s in zip(costs, part) if s == j) for j in range(n)]
+            self.assertLessEqual(max(loads), sum(costs) / n + max(costs))  # greedy, heaviest first
+            # the order of the list does not matter
+            rev = common.partition(keys[::-1], costs[::-1], n)
+            self.assertEqual(rev[::-1], part)
+
+    def test_fingerprint_and_keys_match_prepbench(self):
+        """A prepbench shard document's case-list hash is the one Python computes from its case list, and its
+        records' keys are in that list: peer shards and variant shards are checked the same way."""
+        out = os.path.join(tempfile.mkdtemp(), "s.json")
+        subprocess.run([BIN, "run", "--variants", "cpu_pointwise_fused", "--pipelines", "clip-vit-b32,dinov2-small",
+                        "--workloads", "uniform-n1-64", "--cpu-reps", "1", "--warmup", "0", "--shard", "1/2",
+                        "--out", out], check=True, capture_output=True)
+        with open(out) as f:
+            d = json.load(f)
+        sh = d["meta"]["shard"]
+        self.assertEqual(sh["cases_sha256"], common.sha256_of_keys(sh["cases"]))
+        self.assertEqual(len(sh["cases"]), 2)
+        self.assertEqual(len(d["records"]), 1)
+        r = d["records"][0]
+        self.assertIn(common.case_key(r["variant"], r["pipeline"], r["workload"], r["layout"], r["dtype"], r["mode"]),
+                      sh["cases"])
+
+
 if __name__ == "__main__":
     unittest.main()

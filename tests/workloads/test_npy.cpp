@@ -104,3 +104,37 @@ TEST(Npy, FailedWriteLeavesNothingBehind) {
   EXPECT_THROW(write_float_npy(pbtest::test_tmp() + "/no/such/dir/x.npy", {1}, {1.0f}), FileError);
   EXPECT_FALSE(fs::exists(pbtest::test_tmp() + "/no/such/dir"));
 }
+
+// fortran_order is True or False; anything else was read as C order.
+TEST(Npy, FortranOrderMustBeTrueOrFalse) {
+  const std::string p = tmp_path("maybe.npy");
+  write_raw(p, npy_bytes("{'descr': '|u1', 'fortran_order': Maybe, 'shape': (2, 2, 3), }", 12));
+  try {
+    read_npy(p);
+    ADD_FAILURE() << "fortran_order Maybe was accepted";
+  } catch (const NpyError& e) {
+    EXPECT_NE(std::string(e.what()).find("fortran_order"), std::string::npos) << e.what();
+  }
+}
+
+// Writes keep what they replace intact: a symlink stays a link (its target gets the new bytes), a device is written
+// through, never replaced by a regular file, and a write error on it is reported.
+TEST(Npy, WritesKeepLinksAndDevices) {
+  const std::string target = tmp_path("link_target.json"), link = tmp_path("link.json");
+  fs::remove(link);
+  write_raw(target, "old");
+  fs::create_symlink(target, link);
+  write_text_atomic(link, "new");
+  EXPECT_TRUE(fs::is_symlink(link));
+  std::ifstream f(target);
+  std::string s;
+  f >> s;
+  EXPECT_EQ(s, "new");
+  if (fs::exists("/dev/full")) {
+    EXPECT_THROW(write_text_atomic("/dev/full", "x"), FileError);
+    EXPECT_TRUE(fs::is_character_file("/dev/full"));
+  }
+  EXPECT_NO_THROW(write_text_atomic("/dev/null", "x"));
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  EXPECT_THROW(write_text_atomic(pbtest::test_tmp(), "x"), FileError);  // a directory
+}
