@@ -19,6 +19,9 @@
 #   ab            same-session A/B: this build and each build-device/ab/prepbench_* run $VARIANTS on each
 #                 "pipeline:workload" of $CASES, interleaved case by case, the binaries' order alternating
 #                 round by round, $ROUNDS rounds -> ab.txt, ab_json.tgz
+#   shard         sweeps/$SWEEP.json in $SHARDS shards (default 3), one process per GPU at a time (--device K, the
+#                 GPUs taken in turn), merged, and gated for parity against one unsharded run; an absent --device
+#                 index must be refused                                                -> shard/, shard.txt
 #   charts        scripts/charts.sh of merged.json, where this machine's Python has matplotlib -> charts/
 # Settings (environment): VARIANTS (default cuda_separable_mma), SWEEP (default "default"), WORKLOADS (default
 # ragged-n32-384-1024), PIPELINES (default the four core ones), GPU_PEERS, CPU_PEERS, CASES (default the SigLIP
@@ -102,6 +105,34 @@ for stage in "$@"; do
         done
       done
     done ;;
+  shard)
+    gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU')
+    [ "$gpus" -ge 1 ] || gpus=1
+    n=${SHARDS:-3} sw=sweeps/${SWEEP%%,*}.json
+    mkdir -p "$R/shard"
+    {
+      echo "shard: $sw in $n shards over $gpus GPU(s)"
+      start=$(date +%s)
+      for ((w = 0; w < n; w += gpus)); do  # a wave: at most one timed process per GPU
+        for ((i = w; i < n && i < w + gpus; i++)); do
+          $B run --sweep "$sw" --shard "$i/$n" --device $((i - w)) --out "$R/shard/s$i.json" \
+            > "$R/shard/s$i.txt" 2> "$R/shard/s$i.log" &
+        done
+        wait
+      done
+      echo "shards: $(( $(date +%s) - start )) s"
+      $B merge "$R/shard/merged.json" $(for ((i = 0; i < n; i++)); do echo "$R/shard/s$i.json"; done) || status=1
+      start=$(date +%s)
+      $B run --sweep "$sw" --out "$R/shard/whole.json" > "$R/shard/whole.txt" 2>&1 || status=1
+      echo "unsharded: $(( $(date +%s) - start )) s"
+      $B gate --parity-only --baseline "$R/shard/whole.json" --candidate "$R/shard/merged.json" | tail -n 2 || status=1
+      if $B run --sweep "$sw" --device "$gpus" --out "$R/shard/absent.json" 2> "$R/shard/absent.log"; then
+        echo "shard: --device $gpus was not refused"; status=1
+      else
+        echo "--device $gpus refused: $(cat "$R/shard/absent.log")"
+      fi
+    } > "$R/shard.txt" 2>&1
+    cat "$R/shard.txt" | tee -a "$R/log.txt" ;;
   sweep)
     for s in ${SWEEP//,/ }; do
       $B run --sweep sweeps/$s.json --out "$R/sweep_$s.json" > "$R/sweep_$s.txt" 2> "$R/sweep_$s.log" || status=1

@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "workloads/npy.hpp"
 
 using namespace pbtest;
 using nlohmann::json;
@@ -197,4 +200,27 @@ TEST(Hostile, PilReferenceOfAnExtremeAspectIsBounded) {
   const json doc = json::parse(f);
   EXPECT_EQ(doc["records"][0]["status"], "unsupported") << doc["records"][0].dump();
   EXPECT_NE(doc["records"][0]["reason"].get<std::string>().find("limit per side"), std::string::npos);
+}
+
+// The reproduction: `reference --mode pil` of a 300 KB 1 x 100000 image took 79-99 s and 14.8 GB. Now CLIP
+// (shortest edge 224 -> 224 x 22.4 M) is refused at once in one line, and SigLIP (fixed 384 x 384) resizes from the
+// window Pillow reads, within a 3 GB address-space limit and 30 s.
+TEST(Hostile, PilReferenceOfAThinImage) {
+  const std::string d = tmp_dir(), in = d + "/h_thin.npy";
+  std::vector<uint8_t> px(size_t(100000) * 3);
+  for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t((i * 2654435761u) >> 24);  // not constant
+  pb::write_npy(in, "|u1", {1, 100000, 3}, px.data(), px.size());
+  auto ref = [&](const std::string& p) {
+    return run_cli("bash -c 'ulimit -v 3000000; exec timeout 30 " + prepbench_bin() + " reference --pipeline " + p +
+                       " --mode pil --image " + in + " --out " + d + "/h_thin_" + p + ".npy'",
+                   false);
+  };
+  const CliResult clip = ref("clip-vit-b32");
+  EXPECT_EQ(clip.status, 2) << clip.err;
+  EXPECT_EQ(clip.err_lines(), 1) << clip.err;
+  EXPECT_NE(clip.err.find("limit per side"), std::string::npos) << clip.err;
+  const CliResult siglip = ref("siglip-so400m-384");
+  EXPECT_EQ(siglip.status, 0) << siglip.err;
+  const pb::NpyArray out = pb::read_npy(d + "/h_thin_siglip-so400m-384.npy");
+  EXPECT_EQ(out.shape, (std::vector<size_t>{1, 3, 384, 384}));
 }

@@ -92,8 +92,9 @@ __device__ __forceinline__ bool store_pad_if_outside(T* out, const DevLayout& L,
 // earlier one (several instances live at once in `prepbench e2e`).
 template <typename KernelF32, typename KernelBF16>
 void allow_dynamic_smem(KernelF32 f32, KernelBF16 bf16, size_t bytes, const char* who) {
-  int max_smem = 0;
-  PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0));
+  int dev = 0, max_smem = 0;  // the current device: `run --device K` selects it before any setup
+  PB_CUDA_CHECK(cudaGetDevice(&dev));
+  PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
   if (bytes > size_t(max_smem))
     throw std::runtime_error(std::string(who) + ": needs " + std::to_string(bytes) + " bytes of shared memory per "
                              "block, the device allows " + std::to_string(max_smem));
