@@ -12,6 +12,7 @@
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
 #include "harness/gate.hpp"
+#include "harness/gate_cli.hpp"
 #include "harness/results.hpp"
 #include "harness/signals.hpp"
 #include "harness/sweep.hpp"
@@ -101,11 +102,9 @@ const CommandSpec& spec_ab() {
         {"reps", "N", "timed repetitions per GPU case per round (default the sweep's)"},
         {"cpu-reps", "N", "timed repetitions per CPU case per round (default the sweep's)"},
         {"warmup", "N", "untimed repetitions per run (default the sweep's)"},
-        {"max-slowdown", "F", "the gate's threshold (default 0.05)"},
-        {"alpha", "P", "the gate's family-wise level, Holm-corrected (default 0.01)"},
-        {"markdown", "FILE", "also write the gate's table to FILE"},
         {"out", "AB.json", std::string("the A/B document (default ./") + kDefaultOut + ")"}};
     s.options.insert(s.options.end(), more.begin(), more.end());
+    for (auto& o : gate_threshold_options()) s.options.push_back(o);
     return s;
   }();
   return spec;
@@ -120,10 +119,7 @@ int cmd_ab(const std::vector<std::string>& args) {
   const int reps = a.get_int("reps", cfg.gpu_reps, 1, 100000), cpu_reps = a.get_int("cpu-reps", cfg.cpu_reps, 1, 100000);
   const int warmup = a.get_int("warmup", cfg.warmup, 0, 1000);
   GateOptions g;
-  g.max_slowdown = a.get_double("max-slowdown", g.max_slowdown);
-  g.alpha = a.get_double("alpha", g.alpha);
-  if (g.max_slowdown <= 0 || g.max_slowdown >= 1) throw UsageError("--max-slowdown must be in (0, 1)");
-  if (g.alpha <= 0 || g.alpha >= 1) throw UsageError("--alpha must be in (0, 1)");
+  read_gate_thresholds(a, g);
   g.interleaved = true;
   Side sides[2] = {{"baseline", a.require("baseline"), a.get("baseline-args", ""), {}, nullptr},
                    {"candidate", a.require("candidate"), a.get("candidate-args", ""), {}, nullptr}};
@@ -178,20 +174,7 @@ int cmd_ab(const std::vector<std::string>& args) {
   write_text_atomic(out_path, doc.dump(1) + "\n");
 
   const auto [base, cand] = split_ab_document(doc);
-  GateReport rep;
-  try {
-    rep = run_gate(base, cand, g);
-  } catch (const std::exception& e) {
-    throw UsageError(e.what());
-  }
-  const std::string md = rep.markdown();
-  std::fputs(md.c_str(), stdout);
-  if (a.has("markdown")) write_text_atomic(a.require("markdown"), md);
-  const int n = rep.regressions();
-  std::fflush(stdout);
-  std::fprintf(stderr, "ab: wrote %s; gate: %s (%d regression%s)\n", out_path.c_str(), n ? "FAIL" : "pass", n,
-               n == 1 ? "" : "s");
-  return n ? 1 : 0;
+  return gate_and_report(base, cand, g, a, "ab: wrote " + out_path + "; ");
 }
 
 }  // namespace pb

@@ -129,6 +129,12 @@ void with_dtype(DType d, void* out, F&& f) {
 
 inline int ceil_div(long long a, long long b) { return int((a + b - 1) / b); }
 
+// Appends the origins (job, y, x) of the th x tw tiles that cover an h x w region of job `job`: one block each.
+inline void append_tiles(std::vector<int3>& tiles, int job, int h, int w, int th, int tw) {
+  for (int y = 0; y < h; y += th)
+    for (int x = 0; x < w; x += tw) tiles.push_back(make_int3(job, y, x));
+}
+
 // Full-image separable passes shared by the per-image variants (naive, pointwise): the horizontal pass over every
 // source row into hbuf (3, src_h, rw), the vertical pass into (3, rh, rw), optionally with the epilogue fused.
 void launch_hpass_full(const DevPlan& d, int job, bool chw, float* hbuf, cudaStream_t s);

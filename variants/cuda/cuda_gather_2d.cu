@@ -41,11 +41,8 @@ class CudaGather2d final : public Variant {
   Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     d_ = upload_plan(plan, in, ws);
     std::vector<int3> tiles;
-    for (size_t i = 0; i < d_.host_jobs.size(); ++i) {
-      const DevJob& j = d_.host_jobs[i];
-      for (int y = 0; y < j.h; y += kTileH)
-        for (int x = 0; x < j.w; x += kTileW) tiles.push_back(make_int3(int(i), y, x));
-    }
+    for (size_t i = 0; i < d_.host_jobs.size(); ++i)
+      append_tiles(tiles, int(i), d_.host_jobs[i].h, d_.host_jobs[i].w, kTileH, kTileW);
     n_tiles_ = int(tiles.size());
     tiles_ = upload(ws, tiles, "tile table");
     return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };

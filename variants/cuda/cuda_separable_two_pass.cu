@@ -68,10 +68,8 @@ class CudaSeparableTwoPass final : public Variant {
       SepJob s{off, w.r0, w.r1 - w.r0, w.xa, w.xb - w.xa};
       sj.push_back(s);
       off += 3LL * s.nr * s.nx;
-      for (int r = 0; r < s.nr; r += kTileH)
-        for (int x = 0; x < s.nx; x += kTileW) htiles.push_back(make_int3(int(i), r, x));
-      for (int y = 0; y < j.h; y += kTileH)
-        for (int x = 0; x < j.w; x += kTileW) vtiles.push_back(make_int3(int(i), y, x));
+      append_tiles(htiles, int(i), s.nr, s.nx, kTileH, kTileW);
+      append_tiles(vtiles, int(i), j.h, j.w, kTileH, kTileW);
     }
     inter_ = ws.allocate_array<float>(size_t(std::max(off, 1LL)), "horizontal-pass intermediate");
     sep_ = upload(ws, sj, "pass table");
