@@ -29,10 +29,18 @@ pids=()
 cleanup() {
   local rc=$?
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # The daemons write their last files (munged's seed, slurmd's state) as they exit: wait for them, up to 10 s,
+  # before removing the folder, or rm races them ("Directory not empty").
+  for _ in $(seq 50); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.2
+  done
   if [ $rc -ne 0 ]; then
     for f in "$T"/*.log "$T"/out*/*.out; do [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }; done >&2
   fi
-  rm -rf "$T"
+  rm -rf "$T" 2>/dev/null || rm -rf "$T" || echo "slurm selftest: warning: could not remove $T" >&2
   exit $rc
 }
 trap cleanup EXIT
