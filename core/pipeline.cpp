@@ -1,5 +1,6 @@
 #include "core/pipeline.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace pb {
@@ -101,6 +102,64 @@ std::vector<PipelineSpec> make_pipelines() {
   return v;
 }
 }  // namespace
+
+const char* geometry_name(Geometry g) {
+  switch (g) {
+    case Geometry::FixedSize: return "fixed";
+    case Geometry::ShortestEdgeCrop: return "shortest_edge_crop";
+    case Geometry::QwenSmartResize: return "qwen_smart_resize";
+    case Geometry::InternVLTiles: return "internvl_tiles";
+    case Geometry::LlavaAnyres: return "llava_anyres";
+  }
+  return "?";
+}
+
+Geometry parse_geometry(const std::string& s) {
+  for (Geometry g : {Geometry::FixedSize, Geometry::ShortestEdgeCrop, Geometry::QwenSmartResize,
+                     Geometry::InternVLTiles, Geometry::LlavaAnyres})
+    if (s == geometry_name(g)) return g;
+  throw std::invalid_argument("unknown geometry '" + s +
+                              "' (expected fixed, shortest_edge_crop, qwen_smart_resize, internvl_tiles or "
+                              "llava_anyres)");
+}
+
+void check_spec(const PipelineSpec& s) {
+  auto need = [&](bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument(std::string(geometry_name(s.geometry)) + " needs " + what);
+  };
+  switch (s.geometry) {
+    case Geometry::FixedSize:
+      need(s.height > 0 && s.width > 0, "a positive height and width");
+      need(s.crop_height >= 0 && s.crop_width >= 0 && (s.crop_height > 0) == (s.crop_width > 0),
+           "a crop of two positive sides, or none");
+      break;
+    case Geometry::ShortestEdgeCrop:
+      need(s.shortest_edge > 0, "a positive shortest_edge");
+      need(s.crop_height > 0 && s.crop_width > 0, "a positive crop_height and crop_width");
+      break;
+    case Geometry::QwenSmartResize:
+      need(s.patch > 0 && s.merge > 0 && s.temporal > 0, "positive patch, merge and temporal sizes");
+      need(s.min_pixels > 0 && s.max_pixels >= s.min_pixels, "0 < min_pixels <= max_pixels");
+      break;
+    case Geometry::InternVLTiles:
+      need(s.tile > 0 && s.min_tiles > 0 && s.max_tiles >= s.min_tiles, "tile > 0 and 0 < min_tiles <= max_tiles");
+      break;
+    case Geometry::LlavaAnyres:
+      need(s.base_size > 0 && !s.pinpoints.empty(), "a positive base_size and at least one pinpoint");
+      for (const auto& pp : s.pinpoints)
+        need(pp[0] > 0 && pp[1] > 0 && pp[0] % s.base_size == 0 && pp[1] % s.base_size == 0,
+             "pinpoints that are positive multiples of base_size");
+      break;
+  }
+  for (int c = 0; c < 3; ++c) {
+    if (!std::isfinite(s.mean[c]) || !std::isfinite(s.std[c]) || s.std[c] == 0.0)
+      throw std::invalid_argument("image_mean and image_std must be finite and image_std non-zero (channel " +
+                                  std::to_string(c) + ": mean " + std::to_string(s.mean[c]) + ", std " +
+                                  std::to_string(s.std[c]) + ")");
+  }
+  if (!std::isfinite(s.rescale) || s.rescale <= 0.0)
+    throw std::invalid_argument("rescale_factor must be finite and positive, not " + std::to_string(s.rescale));
+}
 
 const std::vector<PipelineSpec>& all_pipelines() {
   static const std::vector<PipelineSpec> v = make_pipelines();

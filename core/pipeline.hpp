@@ -31,7 +31,7 @@ struct PipelineSpec {
   bool antialias = true;
   int height = 0, width = 0;      // FixedSize
   int shortest_edge = 0;          // ShortestEdgeCrop
-  int crop_height = 0, crop_width = 0;
+  int crop_height = 0, crop_width = 0;  // ShortestEdgeCrop; FixedSize: a center crop after the resize when > 0
   long long min_pixels = 0, max_pixels = 0;  // QwenSmartResize
   int patch = 0, merge = 0, temporal = 0;
   int tile = 0, min_tiles = 0, max_tiles = 0;          // InternVLTiles (tile = side of a tile and the thumbnail)
@@ -43,6 +43,11 @@ struct PipelineSpec {
 };
 
 const std::vector<PipelineSpec>& all_pipelines();
+// A spec built by a caller (the Python package's cv-utils-compatible functions) rather than taken from the list:
+// throws std::invalid_argument naming the first field its geometry needs and lacks (a size, a finite non-zero std).
+void check_spec(const PipelineSpec& spec);
+const char* geometry_name(Geometry g);
+Geometry parse_geometry(const std::string& s);  // throws std::invalid_argument listing the names
 // throws std::invalid_argument listing the valid names
 const PipelineSpec& find_pipeline(const std::string& name);
 

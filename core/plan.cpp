@@ -63,8 +63,15 @@ void bind_tables(Plan& p) {
 
 }  // namespace
 
-Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, Mode mode) {
+Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, Mode mode,
+               const std::vector<ImageShape>& targets) {
   if (inputs.empty()) throw std::invalid_argument("empty batch: a plan needs at least one image");
+  if (!targets.empty() && spec.geometry != Geometry::QwenSmartResize)
+    throw std::invalid_argument("per-image target sizes apply to Qwen's patch-major geometry only, not " +
+                                std::string(geometry_name(spec.geometry)));
+  if (!targets.empty() && targets.size() != inputs.size())
+    throw std::invalid_argument(std::to_string(targets.size()) + " target sizes for " +
+                                std::to_string(inputs.size()) + " images");
   Plan p;
   p.pipeline = spec.name;
   p.mode = mode;
@@ -94,7 +101,18 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
     };
     switch (spec.geometry) {
       case Geometry::FixedSize:
-        p.jobs.push_back(full(j, spec.height, spec.width));
+        if (spec.crop_height > 0) {  // resize, then a center crop (cv-utils' square mode with a crop_size)
+          const Window win = center_crop_window({spec.height, spec.width}, spec.crop_height, spec.crop_width);
+          j.rh = spec.height;
+          j.rw = spec.width;
+          j.y0 = win.y0;
+          j.x0 = win.x0;
+          j.h = win.h;
+          j.w = win.w;
+          p.jobs.push_back(j);
+        } else {
+          p.jobs.push_back(full(j, spec.height, spec.width));
+        }
         break;
       case Geometry::ShortestEdgeCrop: {
         const ImageShape r = shortest_edge_size(s, spec.shortest_edge);
@@ -109,7 +127,12 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
         break;
       }
       case Geometry::QwenSmartResize: {
-        const ImageShape r = smart_resize(s.h, s.w, spec.patch * spec.merge, spec.min_pixels, spec.max_pixels);
+        const int f = spec.patch * spec.merge;
+        const ImageShape r = targets.empty() ? smart_resize(s.h, s.w, f, spec.min_pixels, spec.max_pixels) : targets[i];
+        if (r.h <= 0 || r.w <= 0 || r.h % f || r.w % f)
+          throw GeometryError("target size " + std::to_string(r.h) + "x" + std::to_string(r.w) + " of image " +
+                              std::to_string(i) + " is not a positive multiple of patch * merge = " +
+                              std::to_string(f) + " on each side");
         p.jobs.push_back(full(j, r.h, r.w));
         break;
       }

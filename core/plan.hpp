@@ -63,7 +63,10 @@ struct Plan {
 };
 
 // Throws std::invalid_argument (GeometryError for shapes the pipeline rejects) on bad input.
-Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, Mode mode);
+// `targets` (Qwen only; empty: smart_resize of each image) gives each image's resized size, as cv-utils'
+// resize_normalize_patchify takes it: each side a positive multiple of patch * merge.
+Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, Mode mode,
+               const std::vector<ImageShape>& targets = {});
 // Channels-last output: the same slots, each (h, w, 3), and the channel axis of out_shape moved last, as HF's
 // data_format="channels_last" returns pixel_values. Throws std::invalid_argument for Qwen's patch rows, which
 // have no channel axis to move.

@@ -5,7 +5,7 @@
 #include "core/pipeline.hpp"
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
-#include "harness/parity.hpp"
+#include "harness/catalog_json.hpp"
 #include "variants/variant.hpp"
 #include "workloads/workload.hpp"
 
@@ -13,60 +13,12 @@ namespace pb {
 
 namespace {
 
-const char* geometry_name(Geometry g) {
-  switch (g) {
-    case Geometry::FixedSize: return "fixed";
-    case Geometry::ShortestEdgeCrop: return "shortest_edge_crop";
-    case Geometry::QwenSmartResize: return "qwen_smart_resize";
-    case Geometry::InternVLTiles: return "internvl_tiles";
-    case Geometry::LlavaAnyres: return "llava_anyres";
-  }
-  return "?";
-}
-
-// Every fact a peer needs to run a pipeline as prepbench defines it, so that Python declares none of them again.
-nlohmann::json pipeline_json(const PipelineSpec& p) {
-  nlohmann::json j = {{"name", p.name},       {"description", p.description}, {"source", p.source},
-                      {"geometry", geometry_name(p.geometry)},                {"filter", filter_name(p.filter)},
-                      {"antialias", p.antialias}, {"mean", p.mean},           {"std", p.std},
-                      {"rescale", p.rescale}};
-  switch (p.geometry) {
-    case Geometry::FixedSize: j["size"] = {p.height, p.width}; break;
-    case Geometry::ShortestEdgeCrop:
-      j["shortest_edge"] = p.shortest_edge;
-      j["crop"] = {p.crop_height, p.crop_width};
-      break;
-    case Geometry::QwenSmartResize:
-      j.update({{"patch", p.patch}, {"merge", p.merge}, {"temporal", p.temporal}, {"min_pixels", p.min_pixels},
-                {"max_pixels", p.max_pixels}});
-      break;
-    case Geometry::InternVLTiles:
-      j.update({{"tile", p.tile}, {"min_tiles", p.min_tiles}, {"max_tiles", p.max_tiles}});
-      break;
-    case Geometry::LlavaAnyres: j.update({{"pinpoints", p.pinpoints}, {"base_size", p.base_size}}); break;
-  }
-  return j;
-}
-
 nlohmann::json list_json() {
   nlohmann::json doc = {{"schema", "prepbench.list/1"}};
   for (const auto& p : all_pipelines()) doc["pipelines"].push_back(pipeline_json(p));
   doc["modes"] = {"float", "hf", "pil"};
-  doc["parity"] = {{"float_tol", kFloatTol}, {"exact_tol", kExactTol}, {"hf_min_exact", kHfMinExact},
-                   {"hf_tol", "one uint8 step, 1 / (255 std), plus exact_tol"}};
-  for (const auto& e : variant_registry()) {
-    nlohmann::json v = {{"name", e.name}, {"backend", backend_name(e.backend)}, {"built", e.built()}};
-    if (e.built()) {
-      const auto made = e.make();
-      const VariantInfo& i = made->info();
-      v["description"] = i.description;
-      for (Layout l : i.layouts) v["layouts"].push_back(layout_name(l));
-      for (DType d : i.dtypes) v["dtypes"].push_back(dtype_name(d));
-      for (Mode m : i.modes) v["modes"].push_back(mode_name(m));
-      v["pipelines"] = i.pipelines.empty() ? nlohmann::json("*") : nlohmann::json(i.pipelines);
-    }
-    doc["variants"].push_back(v);
-  }
+  doc["parity"] = parity_json();
+  for (const auto& e : variant_registry()) doc["variants"].push_back(variant_json(e));
   doc["workloads"] = example_workloads();
   return doc;
 }

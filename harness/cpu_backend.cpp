@@ -10,15 +10,6 @@
 namespace pb {
 namespace {
 
-struct HostAllocator final : Allocator {
-  void* allocate(size_t bytes) override {
-    void* p = nullptr;
-    if (posix_memalign(&p, 64, bytes) != 0 || !p) throw OutOfMemory("out of memory (host, " + std::to_string(bytes) + " bytes)");
-    return p;
-  }
-  void release(void* p) override { std::free(p); }
-};
-
 std::string cpu_model() {
   std::ifstream f("/proc/cpuinfo");
   std::string line;
@@ -30,7 +21,7 @@ std::string cpu_model() {
 class CpuBackend final : public ExecBackend {
  public:
   Backend kind() const override { return Backend::Cpu; }
-  Allocator& allocator() override { return alloc_; }
+  Allocator& allocator() override { return host_allocator(); }
   void to_device(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
   void to_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
   void poison(void* p, size_t bytes) override { std::memset(p, 0xFF, bytes); }
@@ -55,7 +46,6 @@ class CpuBackend final : public ExecBackend {
   }
 
  private:
-  HostAllocator alloc_;
 };
 
 }  // namespace

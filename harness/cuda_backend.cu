@@ -21,19 +21,6 @@ __global__ void busy_kernel(unsigned long long ns) {
   } while (t - t0 < ns);
 }
 
-struct DeviceAllocator final : Allocator {
-  void* allocate(size_t bytes) override {
-    void* p = nullptr;
-    const cudaError_t e = cudaMalloc(&p, bytes);
-    if (e != cudaSuccess) {
-      (void)cudaGetLastError();  // clear the sticky-free allocation error
-      throw OutOfMemory("out of memory (device, " + std::to_string(bytes) + " bytes): " + cudaGetErrorString(e));
-    }
-    return p;
-  }
-  void release(void* p) override { cudaFree(p); }
-};
-
 // "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", as nvidia-smi prints it.
 std::string uuid_text(const cudaUUID_t& u) {
   char s[48];
@@ -61,7 +48,7 @@ class CudaBackend final : public ExecBackend {
     cudaStreamDestroy(stream_);
   }
   Backend kind() const override { return Backend::Cuda; }
-  Allocator& allocator() override { return alloc_; }
+  Allocator& allocator() override { return device_allocator(); }
   void to_device(void* dst, const void* src, size_t bytes) override {
     PB_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_));
     PB_CUDA_CHECK(cudaStreamSynchronize(stream_));
@@ -147,7 +134,6 @@ class CudaBackend final : public ExecBackend {
   void* scrub_ = nullptr;
   size_t scrub_bytes_ = 0;
   int scrub_value_ = 0;
-  DeviceAllocator alloc_;
 };
 
 // The runtime answers "driver insufficient" both when the driver is too old and when there is none at all; only

@@ -1,6 +1,7 @@
 #include "variants/variant.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace pb {
@@ -12,6 +13,23 @@ DType parse_dtype(const std::string& s) {
   if (s == "fp32") return DType::F32;
   if (s == "bf16") return DType::BF16;
   throw std::invalid_argument("unknown dtype '" + s + "' (expected fp32 or bf16)");
+}
+
+namespace {
+struct HostAllocator final : Allocator {
+  void* allocate(size_t bytes) override {
+    void* p = nullptr;
+    if (posix_memalign(&p, 64, bytes) != 0 || !p)
+      throw OutOfMemory("out of memory (host, " + std::to_string(bytes) + " bytes)");
+    return p;
+  }
+  void release(void* p) override { std::free(p); }
+};
+}  // namespace
+
+Allocator& host_allocator() {
+  static HostAllocator a;
+  return a;
 }
 
 Workspace::~Workspace() { release_all(); }

@@ -31,6 +31,11 @@ struct Allocator {
   virtual void release(void* p) = 0;
 };
 
+// Plain host memory, 64-byte aligned (every CPU workspace), and cudaMalloc'd device memory (defined in a build with
+// CUDA only). A failed cudaMalloc clears the sticky error and throws OutOfMemory.
+Allocator& host_allocator();
+Allocator& device_allocator();
+
 // Every variant allocation goes through here so that live and peak bytes of intermediates are known exactly.
 class Workspace {
  public:
@@ -92,6 +97,11 @@ class Variant {
   // images' memory and the output, so they (and the variant) must outlive it; the images' pixels may change
   // between launches.
   virtual Launch setup(const Plan& plan, const Inputs& inputs, const Output& out, Workspace& ws) = 0;
+  // Points the launch of the last setup() at other images (same count and shapes) and another output, without
+  // redoing setup: what a library call with fresh tensors needs. Any device-side update is a launch on `stream`,
+  // so it is ordered before the next launch and can be captured into a CUDA graph. false: this variant cannot;
+  // call setup() again.
+  virtual bool rebind(const Inputs& /*inputs*/, const Output& /*out*/, void* /*stream*/) { return false; }
 };
 
 struct VariantEntry {

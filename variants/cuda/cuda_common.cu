@@ -1,5 +1,31 @@
+#include <algorithm>
+
 #include "core/resample.hpp"
 #include "variants/cuda/cuda_common.cuh"
+
+namespace pb {
+
+namespace {
+struct DeviceAllocator final : Allocator {
+  void* allocate(size_t bytes) override {
+    void* p = nullptr;
+    const cudaError_t e = cudaMalloc(&p, bytes);
+    if (e != cudaSuccess) {
+      (void)cudaGetLastError();  // clear the sticky-free allocation error
+      throw OutOfMemory("out of memory (device, " + std::to_string(bytes) + " bytes): " + cudaGetErrorString(e));
+    }
+    return p;
+  }
+  void release(void* p) override { cudaFree(p); }
+};
+}  // namespace
+
+Allocator& device_allocator() {
+  static DeviceAllocator a;
+  return a;
+}
+
+}  // namespace pb
 
 namespace pb::cuda {
 
@@ -52,6 +78,33 @@ DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
   d.layout.kind = plan.layout;
   d.layout.grid = plan.qwen;
   return d;
+}
+
+namespace {
+
+// Pointers per launch: 3.5 KiB of kernel arguments, under the classic 4 KiB limit.
+constexpr int kRebindChunk = 448;
+struct SourceChunk {
+  const uint8_t* src[kRebindChunk];
+};
+
+__global__ void set_sources_kernel(DevJob* jobs, int first, int n, SourceChunk c) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) jobs[first + i].src = c.src[i];
+}
+
+}  // namespace
+
+void rebind_sources(DevPlan& d, const Inputs& in, cudaStream_t s) {
+  const int n = int(d.host_jobs.size());
+  for (int i = 0; i < n; ++i) d.host_jobs[size_t(i)].src = in.images[size_t(d.job(size_t(i)).src)].data;
+  for (int first = 0; first < n; first += kRebindChunk) {
+    SourceChunk c{};
+    const int m = std::min(kRebindChunk, n - first);
+    for (int i = 0; i < m; ++i) c.src[i] = d.host_jobs[size_t(first + i)].src;
+    set_sources_kernel<<<ceil_div(m, 128), 128, 0, s>>>(d.jobs, first, m, c);
+    PB_CUDA_CHECK_LAUNCH();
+  }
 }
 
 namespace {

@@ -54,6 +54,10 @@ struct DevPlan {
   Span source_rows(size_t i, int a, int b) const { return plan->vtable(job(i)).span(a, b); }
 };
 DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws);
+// Points the job table at other images of the same shapes (Variant::rebind): host_jobs, and the device table by
+// small kernels whose arguments carry the pointers, so the update is ordered on `s` and capturable into a graph
+// (a copy from pageable host memory is neither).
+void rebind_sources(DevPlan& d, const Inputs& in, cudaStream_t s);
 
 template <typename T>
 T* upload(Workspace& ws, const std::vector<T>& v, const char* what) {

@@ -48,11 +48,19 @@ class MmaVariant final : public Variant {
       if (kPersistent)
         grid_ = std::min(grid_, resident_blocks(separable_mma_kernel<float, kOtf, kPersistent, kL>, kThreads, smem_));
     });
-    return [this, &plan, in, out](void* stream) { run(plan, in, out, stream); };
+    out_ = out;
+    return [this](void* stream) { run(stream); };
   }
 
-  void run(const Plan&, const Inputs&, const Output& out, void* stream) {
-    with_dtype(out.dtype, out.data, [&](auto* o) {
+  // Every image pointer lives in the device job table and the output is a kernel argument: both re-targeted here.
+  bool rebind(const Inputs& in, const Output& out, void* stream) override {
+    rebind_sources(d_, in, static_cast<cudaStream_t>(stream));
+    out_ = out;
+    return true;
+  }
+
+  void run(void* stream) {
+    with_dtype(out_.dtype, out_.data, [&](auto* o) {
       using T = std::remove_pointer_t<decltype(o)>;
       with_layout(d_.layout.kind, [&](auto layout) {
         separable_mma_kernel<T, kOtf, kPersistent, decltype(layout)::value>
@@ -66,6 +74,7 @@ class MmaVariant final : public Variant {
   VariantInfo info_;
   TileOrder order_;
   DevPlan d_;
+  Output out_;
   MmaArgs A_{};
   bool chw_ = false;
   int sstride_ = 8, grid_ = 0;

@@ -1,0 +1,20 @@
+#pragma once
+// The few CUDA runtime calls the C ABI makes itself (everything else is the variants'): the device of a call and
+// where its pointers live (cuda_device.cu; called in a build with CUDA only).
+#include <stdexcept>
+#include <string>
+
+namespace pb {
+struct CudaUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+}  // namespace pb
+
+namespace pb::capi {
+
+// cudaSetDevice(device) for this thread; CudaUnavailable when no GPU is usable, invalid_argument for a bad index.
+void use_device(int device);
+// invalid_argument unless p is device (or managed) memory of `device`.
+void check_device_pointer(const void* p, int device, const std::string& what);
+
+}  // namespace pb::capi

@@ -1,0 +1,255 @@
+"""The public functions: cv-utils v2's `resize_normalize` and `resize_normalize_patchify` with its signatures (swap
+one import for the other), and `preprocess` for the six pipelines prepbench defines, returning what the HF processor
+returns.
+
+Inputs are uint8 RGB images: torch tensors (CPU, or CUDA on one device) or numpy arrays (CPU). Outputs are of the
+same kind: torch tensors on the images' device, numpy float32 arrays for numpy input.
+
+Numerics keep prepbench's names (README, "Python"): `float` (no intermediate rounding, torchvision on float32),
+`hf` (uint8 round + clamp after the resize, then HF's float32 normalize: what the fast HF processors return), `pil`
+(Pillow's integer resize: the CPU reference only). cv-utils' `round_to_uint8=True` rounds to uint8 after *each*
+pass (half up); the closest prepbench mode is `hf` (one rounding after both passes, half to even, as
+torchvision), so values can differ by one uint8 step where cv-utils' intermediate rounding moves them.
+"""
+
+import numpy as np
+
+from . import _native
+
+_MODES = ("float", "hf", "pil")
+# PIL.Image.Resampling values (as transformers passes them) and torchvision InterpolationMode names
+_PIL_RESAMPLE = {0: "nearest", 1: "lanczos", 2: "bilinear", 3: "bicubic", 4: "box", 5: "hamming"}
+_FILTERS = ("bicubic", "bilinear")
+
+
+def _filter(resample):
+    name = getattr(resample, "value", resample)  # torchvision InterpolationMode -> "bicubic"
+    if isinstance(name, (int, np.integer)) and not isinstance(name, bool):
+        name = _PIL_RESAMPLE.get(int(name), str(name))
+    name = str(name).lower().rsplit(".", 1)[-1]
+    if name not in _FILTERS:
+        raise ValueError(f"resample {resample!r} is not supported (supported: bicubic, bilinear)")
+    return name
+
+
+def _is_torch(x):
+    return type(x).__module__.startswith("torch")
+
+
+def _batch(images):
+    """A list of images from a list/tuple, or from one 4-D array (N, ...)."""
+    if isinstance(images, (list, tuple)):
+        batch = list(images)
+    elif hasattr(images, "ndim") and images.ndim == 4:
+        batch = [images[i] for i in range(images.shape[0])]
+    elif hasattr(images, "ndim") and images.ndim == 3:
+        batch = [images]
+    else:
+        raise TypeError(f"images must be a list of images or one 4-D array, not {type(images).__name__}")
+    if not batch:
+        raise ValueError("empty batch: pass at least one image")
+    return batch
+
+
+def _layout_of(img, i, input_data_format):
+    if img.ndim != 3:
+        raise ValueError(f"image {i} has shape {tuple(img.shape)}: expected 3 dimensions, (3, H, W) or (H, W, 3)")
+    if input_data_format in ("channels_first", "chw"):
+        layout = "chw"
+    elif input_data_format in ("channels_last", "hwc"):
+        layout = "hwc"
+    elif input_data_format is None:  # as transformers' infer_channel_dimension_format: a leading 3 is channels
+        layout = "chw" if img.shape[0] == 3 else "hwc"
+    else:
+        raise ValueError(f"input_data_format must be 'channels_first' or 'channels_last', not {input_data_format!r}")
+    c = img.shape[0] if layout == "chw" else img.shape[2]
+    if c != 3:
+        raise ValueError(f"image {i} has {c} channels ({tuple(img.shape)}, read as {layout}): prepbench takes RGB "
+                         "images; convert grayscale or RGBA to RGB first")
+    return layout
+
+
+def _prepare(images, input_data_format):
+    """Checks a batch: one kind (numpy or torch), one device, uint8, 3 channels, one layout. Returns
+    (kind, contiguous images, layout, shapes)."""
+    batch = _batch(images)
+    torch_in = [_is_torch(b) for b in batch]
+    if any(torch_in) and not all(torch_in):
+        raise TypeError("images mix torch tensors and numpy arrays: pass one kind")
+    kind = "torch" if torch_in[0] else "numpy"
+    if kind == "numpy":
+        batch = [np.asarray(b) for b in batch]
+    layouts = []
+    for i, img in enumerate(batch):
+        dt = str(img.dtype)
+        if dt not in ("uint8", "torch.uint8"):
+            raise TypeError(f"image {i} is {dt}: prepbench takes uint8 images (0..255), as decoders produce them")
+        layouts.append(_layout_of(img, i, input_data_format))
+    if len(set(layouts)) != 1:
+        raise ValueError("images mix channels-first and channels-last layouts: pass one, or set input_data_format")
+    layout = layouts[0]
+    if kind == "torch":
+        devices = {str(b.device) for b in batch}
+        if len(devices) != 1:
+            raise ValueError(f"images are on several devices ({', '.join(sorted(devices))}): pass one device")
+        batch = [b.contiguous() for b in batch]
+    else:
+        batch = [np.ascontiguousarray(b) for b in batch]
+    shapes = [tuple(int(d) for d in (b.shape[1:] if layout == "chw" else b.shape[:2])) for b in batch]
+    return kind, batch, layout, shapes
+
+
+def _execute(images, spec, mode, *, channels_last=False, targets=None, out_dtype=None, variant="auto",
+             input_data_format=None):
+    """Runs a spec over a batch; returns (pixel_values, plan info, kind)."""
+    if mode not in _MODES:
+        raise ValueError(f"numerics must be one of {', '.join(_MODES)}, not {mode!r}")
+    kind, batch, layout, shapes = _prepare(images, input_data_format)
+    if kind == "torch":
+        import torch
+
+        from . import _torch_ops
+
+        out, plan = _torch_ops.run(batch, spec, mode, channels_last, targets, layout,
+                                   torch.float32 if out_dtype is None else out_dtype, variant)
+        return out, plan.info, kind
+    if out_dtype not in (None, np.float32, "float32", "fp32"):
+        raise TypeError(f"numpy output is float32 (numpy has no bfloat16), not {out_dtype}")
+    plan = _native.plans.get(spec, shapes, mode, channels_last, targets)
+    out = np.empty(plan.out_shape, dtype=np.float32)
+    plan.run([b.ctypes.data for b in batch], out.ctypes.data, backend="cpu", layout=layout, variant=variant)
+    return out, plan.info, kind
+
+
+def _pair(v, what):
+    if isinstance(v, (int, np.integer)):
+        return [int(v), int(v)]
+    if isinstance(v, dict):  # transformers SizeDict-like {"height", "width"}
+        return [int(v["height"]), int(v["width"])]
+    v = [int(x) for x in v]
+    if len(v) != 2:
+        raise ValueError(f"{what} must be (height, width), not {v}")
+    return v
+
+
+def _triple(v, what):
+    v = [float(x) for x in (v if hasattr(v, "__len__") else [v] * 3)]
+    if len(v) != 3:
+        raise ValueError(f"{what} must have 3 values (R, G, B), not {len(v)}")
+    return v
+
+
+def _mode(round_to_uint8):
+    return "hf" if round_to_uint8 else "float"
+
+
+def resize_normalize(images, size, image_mean, image_std, rescale_factor, resample, antialias, crop_size=None,
+                     resize_mode="square", round_to_uint8=False):
+    """cv-utils v2's resize_normalize: uint8 CHW images -> (N, C, H, W) float32.
+
+    resize_mode="square" resizes every image to size = (height, width) (then center crops to crop_size if given);
+    "shortest_edge" resizes the short side to `size` keeping the aspect ratio, then center crops to crop_size
+    (required). round_to_uint8 selects prepbench's `hf` numerics (see the module docstring), else `float`.
+    """
+    spec = {"filter": _filter(resample), "antialias": bool(antialias), "mean": _triple(image_mean, "image_mean"),
+            "std": _triple(image_std, "image_std"), "rescale": float(rescale_factor)}
+    if resize_mode == "square":
+        spec.update(geometry="fixed", size=_pair(size, "size"))
+        if crop_size is not None:
+            spec["crop"] = _pair(crop_size, "crop_size")
+    elif resize_mode == "shortest_edge":
+        if crop_size is None:
+            raise ValueError("resize_mode='shortest_edge' needs a crop_size")
+        edge = size if isinstance(size, (int, np.integer)) else size.get("shortest_edge") if isinstance(size, dict) else None
+        if edge is None:
+            raise ValueError(f"resize_mode='shortest_edge' takes size as one int, not {size!r}")
+        spec.update(geometry="shortest_edge_crop", shortest_edge=int(edge), crop=_pair(crop_size, "crop_size"))
+    else:
+        raise ValueError(f"resize_mode must be 'square' or 'shortest_edge', not {resize_mode!r}")
+    out, _, _ = _execute(images, spec, _mode(round_to_uint8), input_data_format="channels_first")
+    return out
+
+
+def resize_normalize_patchify(frames, target_sizes, items, image_mean, image_std, rescale_factor, resample=None,
+                              antialias=True, patch_size=14, merge_size=2, temporal_patch_size=2,
+                              round_to_uint8=False, *, interpolation=None):
+    """cv-utils v2's resize_normalize_patchify: uint8 CHW frames -> Qwen2-VL (pixel_values, grid_thw).
+
+    target_sizes[j] is the resized size of frames[j] (each side a multiple of patch_size * merge_size); items lists
+    the frame indices of each output item. Images only: each item is one frame ([i]); a video item (several frames
+    sharing temporal patches) raises ValueError. grid_thw is a list of (t, h, w) tuples, as cv-utils returns it.
+    """
+    if resample is None:
+        resample = interpolation if interpolation is not None else "bicubic"
+    frames = _batch(frames)
+    if len(target_sizes) != len(frames):
+        raise ValueError(f"{len(target_sizes)} target sizes for {len(frames)} frames")
+    order = []
+    for k, item in enumerate(items):
+        item = list(item)
+        if len(item) != 1:
+            raise ValueError(f"item {k} has {len(item)} frames: video items are not supported, only one frame per "
+                             "item (images)")
+        if not 0 <= int(item[0]) < len(frames):
+            raise ValueError(f"item {k} names frame {item[0]} of {len(frames)}")
+        order.append(int(item[0]))
+    if not order:
+        raise ValueError("no items: pass at least one")
+    spec = {"geometry": "qwen_smart_resize", "patch": int(patch_size), "merge": int(merge_size),
+            "temporal": int(temporal_patch_size), "min_pixels": 1, "max_pixels": 1 << 62,
+            "filter": _filter(resample), "antialias": bool(antialias), "mean": _triple(image_mean, "image_mean"),
+            "std": _triple(image_std, "image_std"), "rescale": float(rescale_factor)}
+    targets = [_pair(target_sizes[i], "target size") for i in order]
+    out, info, _ = _execute([frames[i] for i in order], spec, _mode(round_to_uint8), targets=targets,
+                            input_data_format="channels_first")
+    return out, [tuple(int(v) for v in g) for g in info["grid_thw"]]
+
+
+def pipelines():
+    """The pipelines `preprocess` takes, by name, with their specs."""
+    return {p["name"]: p for p in _native.catalog()["pipelines"]}
+
+
+def preprocess(pipeline, images, numerics="hf", out_dtype=None, data_format="channels_first",
+               input_data_format=None, variant="auto"):
+    """One of prepbench's pipelines over a batch, returning what its HF processor returns.
+
+    Returns a dict: "pixel_values" (shaped as the processor's), plus "image_grid_thw" (Qwen2.5-VL, (N, 3) int64),
+    "num_patches" (InternVL, a list of ints) or "image_sizes" (LLaVA-NeXT, (N, 2) int64), as tensors for torch input
+    and numpy arrays for numpy input. numerics: "hf" (the fast HF processors' values), "float", or "pil" (Pillow's
+    integer resize, the slow processors' default; CPU reference only). out_dtype: torch.float32 or torch.bfloat16.
+    data_format: "channels_first" or "channels_last" (not for Qwen's patch rows). variant: "auto" or a prepbench
+    variant name (prepbench list).
+    """
+    if data_format not in ("channels_first", "channels_last"):
+        raise ValueError(f"data_format must be 'channels_first' or 'channels_last', not {data_format!r}")
+    out, info, kind = _execute(images, {"pipeline": str(pipeline)}, numerics,
+                               channels_last=data_format == "channels_last", out_dtype=out_dtype, variant=variant,
+                               input_data_format=input_data_format)
+    result = {"pixel_values": out}
+
+    def table(rows):
+        if kind == "torch":
+            import torch
+
+            return torch.tensor(rows, dtype=torch.int64)
+        return np.asarray(rows, dtype=np.int64)
+
+    if "grid_thw" in info:
+        result["image_grid_thw"] = table(info["grid_thw"])
+    if "num_patches" in info:
+        result["num_patches"] = [int(v) for v in info["num_patches"]]
+    if "image_sizes" in info:
+        result["image_sizes"] = table(info["image_sizes"])
+    return result
+
+
+def reference(pipeline, images, numerics="hf", data_format="channels_first", input_data_format=None):
+    """The float64 reference of a pipeline (numpy in, numpy float32 out): what every variant is checked against."""
+    kind, batch, layout, shapes = _prepare(images, input_data_format)
+    if kind != "numpy":
+        raise TypeError("reference takes numpy arrays (it runs on the CPU)")
+    plan = _native.plans.get({"pipeline": str(pipeline)}, shapes, numerics, data_format == "channels_last")
+    out = np.empty(plan.out_shape, dtype=np.float32)
+    plan.reference([b.ctypes.data for b in batch], out.ctypes.data, layout=layout)
+    return out

@@ -1,0 +1,217 @@
+"""The prepbench Python package without torch: the numpy path against the C++ reference and the CLI, the cv-utils
+signatures against hand-derived values, Pillow numerics against Pillow itself, and every bad input raising a clear
+exception. Runs from the tree (PYTHONPATH=python, PREPBENCH_LIB=the built library) or against an installed package.
+"""
+
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import photos  # noqa: E402
+
+import prepbench  # noqa: E402
+
+CAT = prepbench.catalog()
+PARITY = CAT["parity"]
+PIPELINES = [p["name"] for p in CAT["pipelines"]]
+SPECS = {p["name"]: p for p in CAT["pipelines"]}
+
+
+def assert_parity(tc, out, ref, mode, std, what):
+    """The contract of harness/parity.hpp: float within float_tol; hf within one uint8 step everywhere and exact
+    (exact_tol) on all but 1 - hf_min_exact of the values."""
+    tc.assertEqual(out.shape, ref.shape, what)
+    tc.assertTrue(np.isfinite(out).all(), what + ": non-finite output")
+    d = np.abs(out.astype(np.float64) - ref.astype(np.float64))
+    if mode == "float":
+        tc.assertLessEqual(d.max(), PARITY["float_tol"], what)
+        return
+    step = 1.0 / (255.0 * min(std)) + PARITY["exact_tol"]
+    tc.assertLessEqual(d.max(), step, what)
+    inexact = float((d > PARITY["exact_tol"]).mean())
+    tc.assertLessEqual(inexact, 1.0 - PARITY["hf_min_exact"], f"{what}: {inexact:.5f} of values inexact")
+
+
+class NumpyPath(unittest.TestCase):
+    def test_every_pipeline_mode_and_layout_matches_the_reference(self):
+        imgs = photos.batch(photos.RAGGED, seed=11)
+        for name in PIPELINES:
+            for mode in ("float", "hf"):
+                for layout in ("channels_last", "channels_first"):
+                    batch = imgs if layout == "channels_last" else [np.ascontiguousarray(i.transpose(2, 0, 1)) for i in imgs]
+                    with self.subTest(pipeline=name, mode=mode, layout=layout):
+                        out = prepbench.preprocess(name, batch, numerics=mode, input_data_format=layout)
+                        variant = prepbench.last_variant()
+                        self.assertTrue(variant.startswith("cpu_"), variant)
+                        ref = prepbench.reference(name, imgs, numerics=mode)
+                        assert_parity(self, out["pixel_values"], ref, mode, SPECS[name]["std"], f"{name}/{mode}/{layout}")
+
+    def test_every_cpu_variant_runs_through_the_abi(self):
+        imgs = photos.batch(photos.RAGGED[:3], seed=3)
+        ref = prepbench.reference("clip-vit-b32", imgs, numerics="hf")
+        for v in CAT["variants"]:
+            if v["backend"] != "cpu":
+                continue
+            with self.subTest(variant=v["name"]):
+                out = prepbench.preprocess("clip-vit-b32", imgs, variant=v["name"])["pixel_values"]
+                self.assertEqual(prepbench.last_variant(), v["name"])
+                assert_parity(self, out, ref, "hf", SPECS["clip-vit-b32"]["std"], v["name"])
+
+    def test_channels_last_output_is_the_transpose(self):
+        imgs = photos.batch(photos.RAGGED[:2], seed=5)
+        first = prepbench.preprocess("dinov2-small", imgs)["pixel_values"]
+        last = prepbench.preprocess("dinov2-small", imgs, data_format="channels_last")["pixel_values"]
+        np.testing.assert_array_equal(last, first.transpose(0, 2, 3, 1))
+
+    def test_side_outputs_are_the_processors(self):
+        imgs = photos.batch([(300, 400), (512, 256)], seed=7)
+        q = prepbench.preprocess("qwen2.5-vl-7b", imgs)
+        # smart_resize by hand (SPEC.md): 300x400 -> 308x392 -> grid 22x28; 512x256 -> 504x252 -> 36x18
+        np.testing.assert_array_equal(q["image_grid_thw"], [[1, 22, 28], [1, 36, 18]])
+        self.assertEqual(q["pixel_values"].shape, (22 * 28 + 36 * 18, 3 * 2 * 14 * 14))
+        i = prepbench.preprocess("internvl3-448", imgs)
+        # 400x300 is 4:3 -> 4x3 tiles + thumbnail = 13; 256x512 -> 1x2 tiles + thumbnail = 3
+        self.assertEqual(i["num_patches"], [13, 3])
+        self.assertEqual(i["pixel_values"].shape, (16, 3, 448, 448))
+        lv = prepbench.preprocess("llava-next-336", imgs)
+        np.testing.assert_array_equal(lv["image_sizes"], [[300, 400], [512, 256]])
+        self.assertNotIn("num_patches", lv)
+
+    def test_repeated_shapes_reuse_the_plan(self):
+        a = photos.batch([(200, 300)], seed=1)
+        b = photos.batch([(200, 300)], seed=2)
+        pa = prepbench.preprocess("siglip-so400m-384", a)["pixel_values"]
+        pb = prepbench.preprocess("siglip-so400m-384", b)["pixel_values"]  # same cached plan, new pointers
+        np.testing.assert_array_equal(pb, prepbench.preprocess("siglip-so400m-384", b)["pixel_values"])
+        self.assertFalse(np.array_equal(pa, pb))
+        ref = prepbench.reference("siglip-so400m-384", b)
+        assert_parity(self, pb, ref, "hf", [0.5] * 3, "rebound plan")
+
+    @unittest.skipUnless(os.environ.get("PREPBENCH_BIN"), "PREPBENCH_BIN (the CLI) not set")
+    def test_reference_equals_the_cli_reference(self):
+        img = photos.photo(333, 517, seed=9)
+        with tempfile.TemporaryDirectory() as d:
+            src, dst = os.path.join(d, "in.npy"), os.path.join(d, "out.npy")
+            np.save(src, img)
+            for name in ("clip-vit-b32", "qwen2.5-vl-7b", "llava-next-336"):
+                subprocess.run([os.environ["PREPBENCH_BIN"], "reference", "--pipeline", name, "--mode", "hf",
+                                "--image", src, "--out", dst], check=True, capture_output=True)
+                cli = np.load(dst)
+                ours = prepbench.reference(name, [img], numerics="hf")
+                self.assertEqual(ours.size, cli.size, name)
+                np.testing.assert_array_equal(ours.reshape(cli.shape), cli, name)
+
+
+class CvUtilsSignatures(unittest.TestCase):
+    """Hand-derived expectations: a resize to the image's own size is the identity (every filter's weights sum to
+    1 and sit on the source pixel), so the output is (x * rescale - mean) / std exactly, cropped or patchified."""
+
+    mean, std = [0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711]
+
+    def expected(self, chw):
+        m = np.array(self.mean)[:, None, None]
+        s = np.array(self.std)[:, None, None]
+        return (chw.astype(np.float64) / 255.0 - m) / s
+
+    def test_square_identity_and_center_crop(self):
+        img = photos.photo(64, 80, seed=4).transpose(2, 0, 1).copy()
+        for resample in ("bicubic", "bilinear", 3, 2):
+            out = prepbench.resize_normalize([img], (64, 80), self.mean, self.std, 1 / 255, resample, True)
+            self.assertEqual(out.shape, (1, 3, 64, 80))
+            np.testing.assert_allclose(out[0], self.expected(img), atol=2e-6)
+        # crop 32x40 of a 64x80 image: top (64-32)//2 = 16, left (80-40)//2 = 20
+        out = prepbench.resize_normalize([img], (64, 80), self.mean, self.std, 1 / 255, "bilinear", True,
+                                         crop_size=(32, 40), round_to_uint8=True)
+        np.testing.assert_allclose(out[0], self.expected(img[:, 16:48, 20:60]), atol=2e-6)
+
+    def test_shortest_edge_size(self):
+        img = photos.photo(100, 150, seed=6).transpose(2, 0, 1).copy()
+        # shortest edge 100 keeps 100x150 (identity); crop 100x100 starts at column 25
+        out = prepbench.resize_normalize([img], 100, self.mean, self.std, 1 / 255, "bicubic", True, crop_size=(100, 100),
+                                         resize_mode="shortest_edge")
+        np.testing.assert_allclose(out[0], self.expected(img[:, :, 25:125]), atol=2e-6)
+
+    def test_patchify_is_qwens_layout(self):
+        p, m, t = 14, 2, 2
+        imgs = [photos.photo(56, 84, seed=1).transpose(2, 0, 1).copy(), photos.photo(28, 56, seed=2).transpose(2, 0, 1).copy()]
+        out, grid = prepbench.resize_normalize_patchify(imgs, [(56, 84), (28, 56)], [[1], [0]], self.mean, self.std,
+                                                        1 / 255, "bicubic", True, p, m, t)
+        self.assertEqual(grid, [(1, 2, 4), (1, 4, 6)])
+        rows = []
+        for i in (1, 0):  # transformers Qwen2VLImageProcessor: frames tiled to T, then its reshape and transpose
+            x = np.repeat(self.expected(imgs[i])[None], t, axis=0)
+            gh, gw = x.shape[2] // p, x.shape[3] // p
+            x = x.reshape(1, t, 3, gh // m, m, p, gw // m, m, p).transpose(0, 3, 6, 4, 7, 2, 1, 5, 8)
+            rows.append(x.reshape(gh * gw, 3 * t * p * p))
+        np.testing.assert_allclose(out, np.concatenate(rows), atol=2e-6)
+
+
+class PillowNumerics(unittest.TestCase):
+    def test_pil_mode_is_pillow(self):
+        try:
+            from PIL import Image
+        except ImportError:
+            self.skipTest("Pillow not installed")
+        img = photos.photo(301, 457, seed=12)
+        out = prepbench.preprocess("siglip-so400m-384", [img], numerics="pil")["pixel_values"][0]
+        self.assertEqual(prepbench.last_variant(), "reference")
+        r = np.asarray(Image.fromarray(img).resize((384, 384), Image.Resampling.BICUBIC))
+        # HF's PIL backend: rescale in float64, cast to float32, normalize in float32
+        want = ((r.astype(np.float64) * (1 / 255)).astype(np.float32) - np.float32(0.5)) / np.float32(0.5)
+        np.testing.assert_array_equal(out, want.transpose(2, 0, 1))
+
+
+class BadInput(unittest.TestCase):
+    def setUp(self):
+        self.img = photos.photo(40, 50, seed=0)
+
+    def test_each_mistake_is_one_clear_exception(self):
+        cases = [
+            (TypeError, "uint8", lambda: prepbench.preprocess("clip-vit-b32", [self.img.astype(np.float32)])),
+            (ValueError, "channels", lambda: prepbench.preprocess("clip-vit-b32", [self.img[..., :2].copy()])),
+            (ValueError, "3 dimensions", lambda: prepbench.preprocess("clip-vit-b32", [self.img[..., 0]])),
+            (ValueError, "mix", lambda: prepbench.preprocess("clip-vit-b32", [self.img, self.img.transpose(2, 0, 1).copy()])),
+            (ValueError, "empty", lambda: prepbench.preprocess("clip-vit-b32", [])),
+            (ValueError, "unknown pipeline", lambda: prepbench.preprocess("no-such", [self.img])),
+            (ValueError, "numerics", lambda: prepbench.preprocess("clip-vit-b32", [self.img], numerics="fast")),
+            (ValueError, "unknown variant", lambda: prepbench.preprocess("clip-vit-b32", [self.img], variant="nope")),
+            (ValueError, "cpu", lambda: prepbench.preprocess("clip-vit-b32", [self.img], variant="cuda_separable_mma")),
+            (ValueError, "channels-last form", lambda: prepbench.preprocess("qwen2.5-vl-7b", [self.img], data_format="channels_last")),
+            (TypeError, "bfloat16", lambda: prepbench.preprocess("clip-vit-b32", [self.img], out_dtype="bfloat16")),
+            (ValueError, "aspect", lambda: prepbench.preprocess("qwen2.5-vl-7b", [np.full((2, 600, 3), 9, np.uint8)])),
+            (ValueError, "resample", lambda: prepbench.resize_normalize([self.img.transpose(2, 0, 1)], (8, 8), [0.5] * 3, [0.5] * 3, 1 / 255, "nearest", True)),
+            (ValueError, "image_std", lambda: prepbench.resize_normalize([self.img.transpose(2, 0, 1)], (8, 8), [0.5] * 3, [0.5, 0, 0.5], 1 / 255, "bicubic", True)),
+            (ValueError, "crop_size", lambda: prepbench.resize_normalize([self.img.transpose(2, 0, 1)], 8, [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, resize_mode="shortest_edge")),
+            (ValueError, "resize_mode", lambda: prepbench.resize_normalize([self.img.transpose(2, 0, 1)], 8, [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, resize_mode="long")),
+            (ValueError, "video", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)] * 2, [(28, 28)] * 2, [[0, 1]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
+            (ValueError, "multiple of", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)], [(30, 28)], [[0]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
+            (ValueError, "target sizes", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)], [], [[0]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
+            (ValueError, "pil", lambda: prepbench.preprocess("clip-vit-b32", [self.img], numerics="pil", variant="cpu_separable_ring")),
+        ]
+        for exc, words, call in cases:
+            with self.subTest(words=words):
+                with self.assertRaises(exc) as cm:
+                    call()
+                self.assertIn(words.lower(), str(cm.exception).lower())
+                self.assertNotIn("\n", str(cm.exception).strip())
+
+    def test_the_native_layer_refuses_bad_specs(self):
+        from prepbench import _native
+
+        for spec, words in [({"geometry": "fixed"}, "height"), ({"pipeline": "clip-vit-b32", "colour": 1}, "unknown spec field"),
+                            ({"geometry": "fixed", "size": [4]}, "2 values"), ({}, "pipeline"),
+                            ({"pipeline": "clip-vit-b32", "mean": "x"}, "wrong type"), ({"geometry": "round"}, "unknown geometry")]:
+            with self.subTest(spec=spec):
+                with self.assertRaises(ValueError) as cm:
+                    _native.Plan(spec, [(10, 10)], "hf")
+                self.assertIn(words, str(cm.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
