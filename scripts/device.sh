@@ -22,6 +22,9 @@
 #   shard         sweeps/$SWEEP.json in $SHARDS shards (default 3), one process per GPU at a time (--device K, the
 #                 GPUs taken in turn), merged, and gated for parity against one unsharded run; an absent --device
 #                 index must be refused                                                -> shard/, shard.txt
+#   python        the Python package's torch tests (python/tests/test_torch.py) and the processor comparison
+#                 (python/bench/processor_bench.py) with this build's libprepbench_c.so -> python_tests.log,
+#                 python_bench.json/.txt
 #   charts        scripts/charts.sh of merged.json, where this machine's Python has matplotlib -> charts/
 # Settings (environment): VARIANTS (default cuda_separable_mma), SWEEP (default "default"), WORKLOADS (default
 # ragged-n32-384-1024), PIPELINES (default the four core ones), GPU_PEERS, CPU_PEERS, CASES (default the SigLIP
@@ -39,7 +42,7 @@ if [ "$1" = prepare ]; then
   cmake --preset default -G Ninja >/dev/null
   cmake --build build -j"$(nproc)"
   rm -rf "$D" && mkdir -p "$D/lib"
-  cp build/prepbench build/tests/pb_tests "$D/"
+  cp build/prepbench build/tests/pb_tests build/libprepbench_c.so "$D/"
   if ls build-ab/prepbench_* >/dev/null 2>&1; then mkdir -p "$D/ab" && cp build-ab/prepbench_* "$D/ab/"; fi
   # the CUDA runtime and CUPTI of this toolkit, and Debian's libraries an older A/B binary may need
   for bin in "$D"/prepbench "$D"/ab/prepbench_*; do
@@ -178,6 +181,12 @@ PY
     done
     cat "$R/ab.txt"
     (cd "$R" && tar czf ab_json.tgz ab_[0-9]*_*.json && rm -f ab_[0-9]*_*.json) ;;
+  python)
+    export PREPBENCH_LIB=$PWD/$D/libprepbench_c.so PYTHONPATH=$PWD/python
+    "$PB_PYTHON" python/tests/test_torch.py > "$R/python_tests.log" 2>&1 || status=1
+    grep -E '^(Ran|OK|FAILED)|\.\.\. (FAIL|ERROR|skipped)' "$R/python_tests.log" | tee -a "$R/log.txt"
+    "$PB_PYTHON" python/bench/processor_bench.py --prepbench $B --out "$R/python_bench.json" 2>&1 \
+      | grep -v Warning | tee "$R/python_bench.txt" | tee -a "$R/log.txt" || status=1 ;;
   charts)
     if "$PB_PYTHON" -c "import matplotlib" 2>/dev/null; then
       PB_PYTHON=$PB_PYTHON scripts/charts.sh "$R/merged.json" "$R/charts" || status=1

@@ -83,6 +83,9 @@ struct Bound {
   pb::Launch launch;
   pb::Inputs inputs;
   pb::Output out;
+  // Made during a CUDA-graph capture: the graph reads its tables and pointers at every replay, so it is never
+  // re-pointed, matched by a later call or dropped while the plan lives.
+  bool captured = false;
 
   bool same_pointers(const pb::Inputs& in, const pb::Output& o) const {
     if (o.data != out.data) return false;
@@ -175,6 +178,12 @@ int pb_plan_create(const char* spec_json, int n, const int* hw, const int* targe
 
 void pb_plan_destroy(pb_plan* plan) { delete plan; }
 
+int pb_plan_pinned(const pb_plan* plan) {
+  if (!plan) return 0;
+  std::lock_guard<std::mutex> lock(const_cast<pb_plan*>(plan)->mu);
+  return std::any_of(plan->bound.begin(), plan->bound.end(), [](const auto& b) { return b->captured; }) ? 1 : 0;
+}
+
 const char* pb_plan_info(const pb_plan* plan) { return plan ? plan->info.c_str() : "{}"; }
 
 int pb_run(pb_plan* plan, const char* variant, const char* backend, const char* layout, const char* dtype,
@@ -215,11 +224,19 @@ int pb_run(pb_plan* plan, const char* variant, const char* backend, const char* 
       return;
     }
 
-    // A setup of this (variant, layout, dtype, device, stream) already made: re-point it.
+    bool capturing = false;
+#ifdef PB_HAVE_CUDA
+    capturing = b == pb::Backend::Cuda && pb::capi::stream_capturing(stream);
+    std::unique_ptr<pb::capi::RelaxedCapture> relaxed;
+    if (capturing) relaxed = std::make_unique<pb::capi::RelaxedCapture>();
+#endif
+
+    // A setup of this (variant, layout, dtype, device, stream) already made: re-point it. Under capture, always a
+    // new one: a setup a graph has recorded must keep its tables.
     for (size_t k = 0; k < plan->bound.size(); ++k) {
       Bound& bd = *plan->bound[k];
-      if (bd.backend != b || bd.layout != l || bd.dtype != d || bd.device != device || bd.stream != stream ||
-          (want != "auto" && want != bd.variant))
+      if (capturing || bd.captured || bd.backend != b || bd.layout != l || bd.dtype != d || bd.device != device ||
+          bd.stream != stream || (want != "auto" && want != bd.variant))
         continue;
       std::rotate(plan->bound.begin() + long(k), plan->bound.begin() + long(k) + 1, plan->bound.end());
       Bound& hit = *plan->bound.back();
@@ -277,8 +294,12 @@ int pb_run(pb_plan* plan, const char* variant, const char* backend, const char* 
         continue;
       }
       bd->launch(stream);
+      bd->captured = capturing;
       g_variant = name;
-      if (plan->bound.size() >= kMaxBound) plan->bound.erase(plan->bound.begin());
+      if (plan->bound.size() >= kMaxBound) {
+        auto drop = std::find_if(plan->bound.begin(), plan->bound.end(), [](const auto& x) { return !x->captured; });
+        if (drop != plan->bound.end()) plan->bound.erase(drop);
+      }
       plan->bound.push_back(std::move(bd));
       return;
     }

@@ -32,4 +32,22 @@ void check_device_pointer(const void* p, int device, const std::string& what) {
                                 std::to_string(device));
 }
 
+bool stream_capturing(void* stream) {
+  cudaStreamCaptureStatus st = cudaStreamCaptureStatusNone;
+  const cudaError_t e = cudaStreamIsCapturing(static_cast<cudaStream_t>(stream), &st);
+  if (e != cudaSuccess) throw std::runtime_error(std::string("cudaStreamIsCapturing failed: ") + cudaGetErrorString(e));
+  return st == cudaStreamCaptureStatusActive;
+}
+
+RelaxedCapture::RelaxedCapture() {
+  cudaStreamCaptureMode m = cudaStreamCaptureModeRelaxed;
+  (void)cudaThreadExchangeStreamCaptureMode(&m);
+  prev_ = int(m);
+}
+
+RelaxedCapture::~RelaxedCapture() {
+  cudaStreamCaptureMode m = cudaStreamCaptureMode(prev_);
+  (void)cudaThreadExchangeStreamCaptureMode(&m);
+}
+
 }  // namespace pb::capi

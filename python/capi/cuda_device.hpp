@@ -16,5 +16,19 @@ namespace pb::capi {
 void use_device(int device);
 // invalid_argument unless p is device (or managed) memory of `device`.
 void check_device_pointer(const void* p, int device, const std::string& what);
+// Whether `stream` is being captured into a CUDA graph.
+bool stream_capturing(void* stream);
+// While alive, this thread's capture mode is relaxed, so that a setup during capture may cudaMalloc and copy its
+// tables (torch's allocator does the same around its cudaMalloc).
+class RelaxedCapture {
+ public:
+  RelaxedCapture();
+  ~RelaxedCapture();
+  RelaxedCapture(const RelaxedCapture&) = delete;
+  RelaxedCapture& operator=(const RelaxedCapture&) = delete;
+
+ private:
+  int prev_;
+};
 
 }  // namespace pb::capi

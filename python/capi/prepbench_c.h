@@ -49,6 +49,8 @@ typedef struct pb_plan pb_plan;
 PB_API int pb_plan_create(const char* spec_json, int n, const int* hw, const int* targets, const char* mode,
                    int channels_last, pb_plan** out);
 PB_API void pb_plan_destroy(pb_plan* plan);
+/* 1 when a CUDA graph has captured a launch of this plan: its setup must outlive the graph, so keep the plan. */
+PB_API int pb_plan_pinned(const pb_plan* plan);
 /* {"out_shape": [...], "out_elems": N, "grid_thw": [...], "num_patches": [...], "image_sizes": [...],
  *  "layout": "nchw" | "nhwc" | "qwen_patches", "input_bytes": N}; lives as long as the plan. */
 PB_API const char* pb_plan_info(const pb_plan* plan);
@@ -59,7 +61,8 @@ PB_API const char* pb_plan_info(const pb_plan* plan);
  * dtype: "fp32" | "bf16" (the output's). images: n pointers to uint8 images, contiguous, of the plan's shapes;
  * out: out_elems elements of dtype. Setup (tables, device copies) is cached in the plan per (variant, layout,
  * dtype, device, stream): a repeated call only re-points the images and the output, which the fastest CUDA
- * designs do with one small launch on `stream` (capturable into a CUDA graph). */
+ * designs do with one small launch on `stream`. A call on a stream being captured into a CUDA graph makes a setup
+ * of its own (under relaxed capture mode), which the graph keeps: the plan is then pinned (pb_plan_pinned). */
 PB_API int pb_run(pb_plan* plan, const char* variant, const char* backend, const char* layout, const char* dtype,
            const void* const* images, void* out, void* stream, int device);
 /* The name of the variant the last pb_run on this thread ran ("" before any). */

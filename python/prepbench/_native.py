@@ -54,6 +54,8 @@ def _load():
     lib.pb_plan_create.restype = c_int
     lib.pb_plan_destroy.argtypes = [c_void_p]
     lib.pb_plan_destroy.restype = None
+    lib.pb_plan_pinned.argtypes = [c_void_p]
+    lib.pb_plan_pinned.restype = c_int
     lib.pb_plan_info.argtypes = [c_void_p]
     lib.pb_plan_info.restype = c_char_p
     lib.pb_run.argtypes = [c_void_p, c_char_p, c_char_p, c_char_p, c_char_p, ctypes.POINTER(c_void_p), c_void_p,
@@ -93,6 +95,17 @@ def catalog():
     return json.loads(_lib.pb_catalog_json().decode())
 
 
+_GEOMETRIES = None
+
+
+def geometries():
+    """{pipeline name: geometry}, from the catalog (read once)."""
+    global _GEOMETRIES
+    if _GEOMETRIES is None:
+        _GEOMETRIES = {p["name"]: p["geometry"] for p in catalog()["pipelines"]}
+    return _GEOMETRIES
+
+
 def library_path():
     return _lib.path
 
@@ -119,7 +132,8 @@ class Plan:
         if targets is not None:
             tg = (ctypes.c_int * (2 * n))(*[int(v) for s in targets for v in s])
         handle = ctypes.c_void_p()
-        _check(_lib.pb_plan_create(json.dumps(spec).encode(), n, hw, tg, mode.encode(), int(bool(channels_last)),
+        spec_json = spec if isinstance(spec, str) else json.dumps(spec)
+        _check(_lib.pb_plan_create(spec_json.encode(), n, hw, tg, mode.encode(), int(bool(channels_last)),
                                    ctypes.byref(handle)))
         self._h = handle
         self.info = json.loads(_lib.pb_plan_info(handle).decode())
@@ -132,6 +146,11 @@ class Plan:
         if h is not None and _lib is not None:
             _lib.pb_plan_destroy(h)
             self._h = None
+
+    @property
+    def pinned(self):
+        """A CUDA graph has captured this plan's launch: its device tables must outlive the graph."""
+        return _lib.pb_plan_pinned(self._h) == 1
 
     def run(self, ptrs, out_ptr, *, backend, layout, dtype="fp32", variant="auto", stream=0, device=0):
         if len(ptrs) != self.n:
@@ -156,23 +175,28 @@ class PlanCache:
         self._lock = threading.Lock()
 
     def get(self, spec, shapes, mode, channels_last=False, targets=None):
-        key = (json.dumps(spec, sort_keys=True), tuple(map(tuple, shapes)), mode, bool(channels_last),
+        """spec: a JSON string, or a dict (serialised with sorted keys)."""
+        spec_json = spec if isinstance(spec, str) else json.dumps(spec, sort_keys=True)
+        key = (spec_json, tuple(map(tuple, shapes)), mode, bool(channels_last),
                None if targets is None else tuple(map(tuple, targets)))
         with self._lock:
             plan = self._plans.get(key)
             if plan is not None:
                 self._plans.move_to_end(key)
                 return plan
-        plan = Plan(spec, shapes, mode, channels_last, targets)
+        plan = Plan(spec_json, shapes, mode, channels_last, targets)
         with self._lock:
             self._plans[key] = plan
-            while len(self._plans) > self.capacity:
-                self._plans.popitem(last=False)
+            # least recently used first; a plan a CUDA graph captured stays (the graph reads its tables)
+            for old in [k for k, p in self._plans.items() if not p.pinned][:max(0, len(self._plans) - self.capacity)]:
+                del self._plans[old]
         return plan
 
     def clear(self):
+        """Drops every plan no CUDA graph has captured."""
         with self._lock:
-            self._plans.clear()
+            for k in [k for k, p in self._plans.items() if not p.pinned]:
+                del self._plans[k]
 
 
 plans = PlanCache()

@@ -1,60 +1,80 @@
 """The torch side: one custom op, `prepbench::preprocess`, that every torch entry point goes through, so that
-torch.compile traces it as one node (with a fake implementation for the output's shape) instead of breaking the
-graph at a ctypes call, and CUDA-graph capture records its launches.
+torch.compile traces a call as one node (its fake implementation gives the output shapes from the plan) instead of
+breaking the graph at a ctypes call, and CUDA-graph capture records its launches. The schema carries the spec as
+flat primitives (_spec.py), so no string is built in traced code.
 
-CUDA tensors run on the current stream of their device with no synchronisation; the output is allocated by torch
-(its caching allocator, or the graph's pool under capture). The first call of a shape sets the design up (tables
-copied to the device, synchronously); capture a CUDA graph after a warm-up call, as torch asks of every op.
+CUDA tensors run on the current stream of their device with no synchronisation; outputs are allocated by torch
+(its caching allocator, or the graph's pool under capture). The first call of a shape sets its design up (tables
+copied to the device, synchronously): capture a CUDA graph after a warm-up call, as torch asks of every op.
+
+The op returns (pixel_values, side): side is the int64 table the processor returns beside pixel_values, on the CPU
+as the processors build it: Qwen's image_grid_thw (N, 3), LLaVA-NeXT's image_sizes (N, 2), InternVL's num_patches
+(N, 1); (N, 0) otherwise.
 """
 
-import json
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import torch
 
-from . import _native
+from . import _native, _spec
 
 _DTYPES = {torch.float32: "fp32", torch.bfloat16: "bf16"}
 
 
-def _plan(spec_json, shapes, mode, channels_last, targets):
+def _plan(images, pipeline, geometry, ints, floats, filter, antialias, mode, channels_last, targets, layout):
+    shapes = [tuple(int(d) for d in (t.shape[1:] if layout == "chw" else t.shape[:2])) for t in images]
     tg = None if targets is None else [targets[i:i + 2] for i in range(0, len(targets), 2)]
-    return _native.plans.get(json.loads(spec_json), shapes, mode, channels_last, tg)
+    spec_json = _spec.to_json(pipeline, geometry, ints, floats, filter, antialias)
+    return _native.plans.get(spec_json, shapes, mode, channels_last, tg)
+
+
+def _side_width(info):
+    return 3 if "grid_thw" in info else 2 if "image_sizes" in info else 1 if "num_patches" in info else 0
+
+
+def _side(info, n):
+    if "grid_thw" in info:
+        return torch.tensor(info["grid_thw"], dtype=torch.int64)
+    if "image_sizes" in info:
+        return torch.tensor(info["image_sizes"], dtype=torch.int64)
+    if "num_patches" in info:
+        return torch.tensor(info["num_patches"], dtype=torch.int64).reshape(-1, 1)
+    return torch.empty((n, 0), dtype=torch.int64)
 
 
 @torch.library.custom_op("prepbench::preprocess", mutates_args=())
-def preprocess_op(images: List[torch.Tensor], spec_json: str, mode: str, channels_last: bool,
-                  targets: Optional[List[int]], layout: str, dtype: torch.dtype, variant: str) -> torch.Tensor:
-    shapes = [tuple(t.shape[1:]) if layout == "chw" else tuple(t.shape[:2]) for t in images]
-    plan = _plan(spec_json, shapes, mode, channels_last, targets)
+def preprocess_op(images: List[torch.Tensor], pipeline: str, geometry: str, ints: List[int], floats: List[float],
+                  filter: str, antialias: bool, mode: str, channels_last: bool, targets: Optional[List[int]],
+                  layout: str, dtype: torch.dtype, variant: str) -> Tuple[torch.Tensor, torch.Tensor]:
+    plan = _plan(images, pipeline, geometry, ints, floats, filter, antialias, mode, channels_last, targets, layout)
     dev = images[0].device
+    ptrs = [t.data_ptr() for t in images]
     if dev.type == "cuda":
         out = torch.empty(plan.out_shape, dtype=dtype, device=dev)
         stream = torch.cuda.current_stream(dev).cuda_stream
-        plan.run([t.data_ptr() for t in images], out.data_ptr(), backend="cuda", layout=layout,
-                 dtype=_DTYPES[dtype], variant=variant, stream=stream, device=dev.index or 0)
-        return out
-    # CPU: the CPU designs write fp32; bf16 is the same values rounded to nearest even, as the GPU designs store it
-    out = torch.empty(plan.out_shape, dtype=torch.float32)
-    plan.run([t.data_ptr() for t in images], out.data_ptr(), backend="cpu", layout=layout, dtype="fp32",
-             variant=variant)
-    return out if dtype == torch.float32 else out.to(dtype)
+        plan.run(ptrs, out.data_ptr(), backend="cuda", layout=layout, dtype=_DTYPES[dtype], variant=variant,
+                 stream=stream, device=dev.index or 0)
+    else:
+        # The CPU designs write fp32; bf16 is those values rounded to nearest even, as the GPU designs store it.
+        out = torch.empty(plan.out_shape, dtype=torch.float32)
+        plan.run(ptrs, out.data_ptr(), backend="cpu", layout=layout, dtype="fp32", variant=variant)
+        if dtype != torch.float32:
+            out = out.to(dtype)
+    return out, _side(plan.info, len(images))
 
 
 @preprocess_op.register_fake
-def _(images, spec_json, mode, channels_last, targets, layout, dtype, variant):
-    shapes = [tuple(int(d) for d in (t.shape[1:] if layout == "chw" else t.shape[:2])) for t in images]
-    plan = _plan(spec_json, shapes, mode, channels_last, targets)
-    return images[0].new_empty(plan.out_shape, dtype=dtype)
+def _(images, pipeline, geometry, ints, floats, filter, antialias, mode, channels_last, targets, layout, dtype,
+      variant):
+    plan = _plan(images, pipeline, geometry, ints, floats, filter, antialias, mode, channels_last, targets, layout)
+    out = images[0].new_empty(plan.out_shape, dtype=dtype)
+    return out, torch.empty((len(images), _side_width(plan.info)), dtype=torch.int64, device="cpu")
 
 
 def run(images, spec, mode, channels_last, targets, layout, dtype, variant):
-    """Runs the op on a list of contiguous uint8 tensors of one device; returns (pixel_values, plan)."""
+    """The op over a list of contiguous uint8 tensors of one device: (pixel_values, side)."""
     if dtype not in _DTYPES:
         raise TypeError(f"out_dtype must be torch.float32 or torch.bfloat16, not {dtype}")
-    spec_json = json.dumps(spec, sort_keys=True)
     flat = None if targets is None else [int(v) for s in targets for v in s]
-    out = torch.ops.prepbench.preprocess(list(images), spec_json, mode, bool(channels_last), flat, layout, dtype,
-                                         variant)
-    shapes = [tuple(t.shape[1:]) if layout == "chw" else tuple(t.shape[:2]) for t in images]
-    return out, _plan(spec_json, shapes, mode, channels_last, flat)
+    return torch.ops.prepbench.preprocess(list(images), *spec, mode, bool(channels_last), flat, layout, dtype,
+                                          variant)

@@ -14,7 +14,7 @@ torchvision), so values can differ by one uint8 step where cv-utils' intermediat
 
 import numpy as np
 
-from . import _native
+from . import _native, _spec
 
 _MODES = ("float", "hf", "pil")
 # PIL.Image.Resampling values (as transformers passes them) and torchvision InterpolationMode names
@@ -71,7 +71,7 @@ def _layout_of(img, i, input_data_format):
 
 def _prepare(images, input_data_format):
     """Checks a batch: one kind (numpy or torch), one device, uint8, 3 channels, one layout. Returns
-    (kind, contiguous images, layout, shapes)."""
+    (kind, contiguous images, layout)."""
     batch = _batch(images)
     torch_in = [_is_torch(b) for b in batch]
     if any(torch_in) and not all(torch_in):
@@ -81,44 +81,57 @@ def _prepare(images, input_data_format):
         batch = [np.asarray(b) for b in batch]
     layouts = []
     for i, img in enumerate(batch):
-        dt = str(img.dtype)
-        if dt not in ("uint8", "torch.uint8"):
-            raise TypeError(f"image {i} is {dt}: prepbench takes uint8 images (0..255), as decoders produce them")
+        if str(img.dtype) not in ("uint8", "torch.uint8"):
+            raise TypeError(f"image {i} is {img.dtype}: prepbench takes uint8 images (0..255), as decoders produce them")
         layouts.append(_layout_of(img, i, input_data_format))
     if len(set(layouts)) != 1:
         raise ValueError("images mix channels-first and channels-last layouts: pass one, or set input_data_format")
-    layout = layouts[0]
     if kind == "torch":
-        devices = {str(b.device) for b in batch}
-        if len(devices) != 1:
-            raise ValueError(f"images are on several devices ({', '.join(sorted(devices))}): pass one device")
+        dev = batch[0].device
+        for i, b in enumerate(batch):
+            if b.device != dev:
+                raise ValueError(f"images are on several devices (image 0 on {dev}, image {i} on {b.device}): "
+                                 "pass one device")
         batch = [b.contiguous() for b in batch]
     else:
         batch = [np.ascontiguousarray(b) for b in batch]
-    shapes = [tuple(int(d) for d in (b.shape[1:] if layout == "chw" else b.shape[:2])) for b in batch]
-    return kind, batch, layout, shapes
+    return kind, batch, layouts[0]
+
+
+# The table each geometry returns beside pixel_values, by the processor's name for it.
+_SIDE = {"qwen_smart_resize": "image_grid_thw", "llava_anyres": "image_sizes", "internvl_tiles": "num_patches"}
+
+
+def _geometry(spec):
+    return spec[1] if not spec[0] else _native.geometries().get(spec[0], "")
 
 
 def _execute(images, spec, mode, *, channels_last=False, targets=None, out_dtype=None, variant="auto",
              input_data_format=None):
-    """Runs a spec over a batch; returns (pixel_values, plan info, kind)."""
+    """Runs a spec (_spec.named / _spec.custom) over a batch; returns (pixel_values, side table or None, kind).
+    The side table is int64 (N, k): a CPU tensor for torch input, a numpy array for numpy input."""
     if mode not in _MODES:
         raise ValueError(f"numerics must be one of {', '.join(_MODES)}, not {mode!r}")
-    kind, batch, layout, shapes = _prepare(images, input_data_format)
+    kind, batch, layout = _prepare(images, input_data_format)
     if kind == "torch":
         import torch
 
         from . import _torch_ops
 
-        out, plan = _torch_ops.run(batch, spec, mode, channels_last, targets, layout,
+        out, side = _torch_ops.run(batch, spec, mode, channels_last, targets, layout,
                                    torch.float32 if out_dtype is None else out_dtype, variant)
-        return out, plan.info, kind
+        return out, side, kind
     if out_dtype not in (None, np.float32, "float32", "fp32"):
         raise TypeError(f"numpy output is float32 (numpy has no bfloat16), not {out_dtype}")
-    plan = _native.plans.get(spec, shapes, mode, channels_last, targets)
+    shapes = [tuple(int(d) for d in (b.shape[1:] if layout == "chw" else b.shape[:2])) for b in batch]
+    plan = _native.plans.get(_spec.to_json(*spec), shapes, mode, channels_last, targets)
     out = np.empty(plan.out_shape, dtype=np.float32)
     plan.run([b.ctypes.data for b in batch], out.ctypes.data, backend="cpu", layout=layout, variant=variant)
-    return out, plan.info, kind
+    info = plan.info
+    side = info.get("grid_thw", info.get("image_sizes", None))
+    if side is None and "num_patches" in info:
+        side = [[v] for v in info["num_patches"]]
+    return out, None if side is None else np.asarray(side, dtype=np.int64), kind
 
 
 def _pair(v, what):
@@ -151,19 +164,18 @@ def resize_normalize(images, size, image_mean, image_std, rescale_factor, resamp
     "shortest_edge" resizes the short side to `size` keeping the aspect ratio, then center crops to crop_size
     (required). round_to_uint8 selects prepbench's `hf` numerics (see the module docstring), else `float`.
     """
-    spec = {"filter": _filter(resample), "antialias": bool(antialias), "mean": _triple(image_mean, "image_mean"),
-            "std": _triple(image_std, "image_std"), "rescale": float(rescale_factor)}
+    common = dict(filter=_filter(resample), antialias=antialias, mean=_triple(image_mean, "image_mean"),
+                  std=_triple(image_std, "image_std"), rescale=float(rescale_factor))
     if resize_mode == "square":
-        spec.update(geometry="fixed", size=_pair(size, "size"))
-        if crop_size is not None:
-            spec["crop"] = _pair(crop_size, "crop_size")
+        crop = (0, 0) if crop_size is None else _pair(crop_size, "crop_size")
+        spec = _spec.custom("fixed", size=_pair(size, "size"), crop=crop, **common)
     elif resize_mode == "shortest_edge":
         if crop_size is None:
             raise ValueError("resize_mode='shortest_edge' needs a crop_size")
         edge = size if isinstance(size, (int, np.integer)) else size.get("shortest_edge") if isinstance(size, dict) else None
         if edge is None:
             raise ValueError(f"resize_mode='shortest_edge' takes size as one int, not {size!r}")
-        spec.update(geometry="shortest_edge_crop", shortest_edge=int(edge), crop=_pair(crop_size, "crop_size"))
+        spec = _spec.custom("shortest_edge_crop", shortest_edge=int(edge), crop=_pair(crop_size, "crop_size"), **common)
     else:
         raise ValueError(f"resize_mode must be 'square' or 'shortest_edge', not {resize_mode!r}")
     out, _, _ = _execute(images, spec, _mode(round_to_uint8), input_data_format="channels_first")
@@ -195,14 +207,14 @@ def resize_normalize_patchify(frames, target_sizes, items, image_mean, image_std
         order.append(int(item[0]))
     if not order:
         raise ValueError("no items: pass at least one")
-    spec = {"geometry": "qwen_smart_resize", "patch": int(patch_size), "merge": int(merge_size),
-            "temporal": int(temporal_patch_size), "min_pixels": 1, "max_pixels": 1 << 62,
-            "filter": _filter(resample), "antialias": bool(antialias), "mean": _triple(image_mean, "image_mean"),
-            "std": _triple(image_std, "image_std"), "rescale": float(rescale_factor)}
+    spec = _spec.custom("qwen_smart_resize", patch=patch_size, merge=merge_size, temporal=temporal_patch_size,
+                        filter=_filter(resample), antialias=antialias, mean=_triple(image_mean, "image_mean"),
+                        std=_triple(image_std, "image_std"), rescale=float(rescale_factor))
     targets = [_pair(target_sizes[i], "target size") for i in order]
-    out, info, _ = _execute([frames[i] for i in order], spec, _mode(round_to_uint8), targets=targets,
-                            input_data_format="channels_first")
-    return out, [tuple(int(v) for v in g) for g in info["grid_thw"]]
+    out, _, _ = _execute([frames[i] for i in order], spec, _mode(round_to_uint8), targets=targets,
+                         input_data_format="channels_first")
+    # one frame per item: t = 1, and the grid is the target size in patches (as cv-utils returns it, a list)
+    return out, [(1, h // int(patch_size), w // int(patch_size)) for h, w in targets]
 
 
 def pipelines():
@@ -223,33 +235,24 @@ def preprocess(pipeline, images, numerics="hf", out_dtype=None, data_format="cha
     """
     if data_format not in ("channels_first", "channels_last"):
         raise ValueError(f"data_format must be 'channels_first' or 'channels_last', not {data_format!r}")
-    out, info, kind = _execute(images, {"pipeline": str(pipeline)}, numerics,
-                               channels_last=data_format == "channels_last", out_dtype=out_dtype, variant=variant,
-                               input_data_format=input_data_format)
+    out, side, _ = _execute(images, _spec.named(pipeline), numerics, channels_last=data_format == "channels_last",
+                            out_dtype=out_dtype, variant=variant, input_data_format=input_data_format)
     result = {"pixel_values": out}
-
-    def table(rows):
-        if kind == "torch":
-            import torch
-
-            return torch.tensor(rows, dtype=torch.int64)
-        return np.asarray(rows, dtype=np.int64)
-
-    if "grid_thw" in info:
-        result["image_grid_thw"] = table(info["grid_thw"])
-    if "num_patches" in info:
-        result["num_patches"] = [int(v) for v in info["num_patches"]]
-    if "image_sizes" in info:
-        result["image_sizes"] = table(info["image_sizes"])
+    key = _SIDE.get(_geometry(_spec.named(pipeline)))
+    if key == "num_patches":
+        result[key] = [int(v) for v in side[:, 0].tolist()]
+    elif key is not None:
+        result[key] = side
     return result
 
 
 def reference(pipeline, images, numerics="hf", data_format="channels_first", input_data_format=None):
     """The float64 reference of a pipeline (numpy in, numpy float32 out): what every variant is checked against."""
-    kind, batch, layout, shapes = _prepare(images, input_data_format)
+    kind, batch, layout = _prepare(images, input_data_format)
     if kind != "numpy":
         raise TypeError("reference takes numpy arrays (it runs on the CPU)")
-    plan = _native.plans.get({"pipeline": str(pipeline)}, shapes, numerics, data_format == "channels_last")
+    shapes = [tuple(int(d) for d in (b.shape[1:] if layout == "chw" else b.shape[:2])) for b in batch]
+    plan = _native.plans.get(_spec.to_json(*_spec.named(pipeline)), shapes, numerics, data_format == "channels_last")
     out = np.empty(plan.out_shape, dtype=np.float32)
     plan.reference([b.ctypes.data for b in batch], out.ctypes.data, layout=layout)
     return out

@@ -1,0 +1,133 @@
+"""The torch entry points: CPU tensors against the numpy path, the custom op under torch.library.opcheck and
+torch.compile, and on a GPU: CUDA parity against the reference, bf16, the current stream, re-pointed inputs and
+CUDA-graph capture. Exits 77 (ctest: skipped) with the reason when torch is not installed; CUDA tests skip with
+theirs when no GPU is visible."""
+
+import pathlib
+import sys
+import unittest
+
+try:
+    import torch
+except ImportError as e:  # pragma: no cover - the CI machine
+    print(f"skipped: torch is not installed ({e}); these tests run on the GPU machine (scripts/device.sh python)")
+    sys.exit(77)
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import photos  # noqa: E402
+from test_package import PARITY, SPECS, assert_parity  # noqa: E402
+
+import prepbench  # noqa: E402
+
+CUDA = torch.cuda.is_available() and prepbench.has_cuda()
+WHY_NO_CUDA = "no CUDA device visible" if not torch.cuda.is_available() else "this prepbench build has no CUDA"
+
+
+def chw(imgs, device="cpu"):
+    return [torch.from_numpy(i).permute(2, 0, 1).contiguous().to(device) for i in imgs]
+
+
+class CpuTensors(unittest.TestCase):
+    def test_equal_to_the_numpy_path(self):
+        imgs = photos.batch(photos.RAGGED[:3], seed=21)
+        for name in SPECS:
+            with self.subTest(pipeline=name):
+                t = prepbench.preprocess(name, chw(imgs))
+                n = prepbench.preprocess(name, imgs)
+                np.testing.assert_array_equal(t["pixel_values"].numpy(), n["pixel_values"])
+                for k in n:
+                    if k != "pixel_values":
+                        np.testing.assert_array_equal(np.asarray(t[k]), np.asarray(n[k]))
+
+    def test_bf16_is_fp32_rounded(self):
+        imgs = chw(photos.batch([(120, 90)], seed=2))
+        f = prepbench.preprocess("clip-vit-b32", imgs)["pixel_values"]
+        b = prepbench.preprocess("clip-vit-b32", imgs, out_dtype=torch.bfloat16)["pixel_values"]
+        self.assertEqual(b.dtype, torch.bfloat16)
+        torch.testing.assert_close(b, f.to(torch.bfloat16), rtol=0, atol=0)
+
+    def test_opcheck(self):
+        imgs = chw(photos.batch([(60, 80), (90, 50)], seed=3))
+        from prepbench import _spec
+
+        for spec in (_spec.named("qwen2.5-vl-7b"), _spec.named("internvl3-448"),
+                     _spec.custom("fixed", size=(32, 48), filter="bicubic", antialias=True, mean=[0.5] * 3,
+                                  std=[0.5] * 3, rescale=1 / 255)):
+            with self.subTest(spec=spec[0] or spec[1]):
+                torch.library.opcheck(torch.ops.prepbench.preprocess.default,
+                                      (imgs, *spec, "hf", False, None, "chw", torch.float32, "auto"))
+
+    def test_torch_compile_fullgraph(self):
+        imgs = chw(photos.batch([(64, 96), (100, 70)], seed=4))
+
+        def f(images):
+            a = prepbench.resize_normalize(images, (48, 48), [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True)
+            q = prepbench.preprocess("qwen2.5-vl-7b", images)
+            return a * 2, q["pixel_values"], q["image_grid_thw"]
+
+        eager = f(imgs)
+        compiled = torch.compile(f, fullgraph=True)(imgs)
+        for e, c in zip(eager, compiled):
+            torch.testing.assert_close(c, e, rtol=0, atol=0)
+
+
+@unittest.skipUnless(CUDA, WHY_NO_CUDA)
+class CudaTensors(unittest.TestCase):
+    def test_every_pipeline_matches_the_reference(self):
+        imgs = photos.batch(photos.RAGGED, seed=31)
+        for name in SPECS:
+            for mode in ("float", "hf"):
+                with self.subTest(pipeline=name, mode=mode):
+                    out = prepbench.preprocess(name, chw(imgs, "cuda"), numerics=mode)
+                    self.assertTrue(prepbench.last_variant().startswith("cuda_"), prepbench.last_variant())
+                    self.assertEqual(out["pixel_values"].device.type, "cuda")
+                    ref = prepbench.reference(name, imgs, numerics=mode)
+                    assert_parity(self, out["pixel_values"].cpu().numpy(), ref, mode, SPECS[name]["std"], name)
+
+    def test_bf16_and_channels_last(self):
+        imgs = photos.batch(photos.RAGGED[:3], seed=32)
+        ref = prepbench.reference("siglip-so400m-384", imgs, numerics="hf", data_format="channels_last")
+        out = prepbench.preprocess("siglip-so400m-384", chw(imgs, "cuda"), out_dtype=torch.bfloat16,
+                                   data_format="channels_last")["pixel_values"]
+        self.assertEqual(out.dtype, torch.bfloat16)
+        d = (out.float().cpu().numpy() - ref)
+        self.assertLessEqual(np.abs(d).max(), 2.0 ** -8 * 2 + 1 / (255 * 0.5) + PARITY["exact_tol"])
+
+    def test_new_tensors_each_call_on_a_side_stream(self):
+        s = torch.cuda.Stream()
+        for seed in range(3):  # same shapes: one cached setup, re-pointed each call
+            imgs = photos.batch(photos.RAGGED[:4], seed=40 + seed)
+            with torch.cuda.stream(s):
+                t = chw(imgs, "cuda")
+                out = prepbench.preprocess("clip-vit-b32", t)["pixel_values"]
+            s.synchronize()
+            ref = prepbench.reference("clip-vit-b32", imgs)
+            assert_parity(self, out.cpu().numpy(), ref, "hf", SPECS["clip-vit-b32"]["std"], f"call {seed}")
+
+    def test_cuda_graph_capture_and_replay(self):
+        imgs = photos.batch(photos.RAGGED[:4], seed=50)
+        static = chw(imgs, "cuda")
+        for _ in range(2):  # warm-up: plan, setup and tables outside the capture
+            prepbench.preprocess("qwen2.5-vl-7b", static)
+        torch.cuda.synchronize()
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g):
+            captured = prepbench.preprocess("qwen2.5-vl-7b", static)["pixel_values"]
+        fresh = photos.batch(photos.RAGGED[:4], seed=51)
+        for dst, src in zip(static, chw(fresh, "cuda")):
+            dst.copy_(src)
+        g.replay()
+        torch.cuda.synchronize()
+        ref = prepbench.reference("qwen2.5-vl-7b", fresh)
+        assert_parity(self, captured.cpu().numpy(), ref, "hf", SPECS["qwen2.5-vl-7b"]["std"], "graph replay")
+
+    def test_cuda_compile(self):
+        imgs = chw(photos.batch([(300, 200), (128, 512)], seed=6), "cuda")
+        f = lambda x: prepbench.preprocess("siglip-so400m-384", x)["pixel_values"] * 1.0  # noqa: E731
+        torch.testing.assert_close(torch.compile(f, fullgraph=True)(imgs), f(imgs), rtol=0, atol=0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
