@@ -16,6 +16,13 @@ import numpy as np
 
 from . import _native, _spec
 
+try:  # optional: torch input runs through the custom op (imported here so that traced code reads plain globals)
+    import torch as _torch
+
+    from . import _torch_ops
+except ImportError:
+    _torch = _torch_ops = None
+
 _MODES = ("float", "hf", "pil")
 # PIL.Image.Resampling values (as transformers passes them) and torchvision InterpolationMode names
 _PIL_RESAMPLE = {0: "nearest", 1: "lanczos", 2: "bilinear", 3: "bicubic", 4: "box", 5: "hamming"}
@@ -33,7 +40,7 @@ def _filter(resample):
 
 
 def _is_torch(x):
-    return type(x).__module__.startswith("torch")
+    return _torch is not None and isinstance(x, _torch.Tensor)
 
 
 def _batch(images):
@@ -81,7 +88,7 @@ def _prepare(images, input_data_format):
         batch = [np.asarray(b) for b in batch]
     layouts = []
     for i, img in enumerate(batch):
-        if str(img.dtype) not in ("uint8", "torch.uint8"):
+        if (img.dtype != _torch.uint8) if kind == "torch" else (img.dtype != np.uint8):
             raise TypeError(f"image {i} is {img.dtype}: prepbench takes uint8 images (0..255), as decoders produce them")
         layouts.append(_layout_of(img, i, input_data_format))
     if len(set(layouts)) != 1:
@@ -114,12 +121,8 @@ def _execute(images, spec, mode, *, channels_last=False, targets=None, out_dtype
         raise ValueError(f"numerics must be one of {', '.join(_MODES)}, not {mode!r}")
     kind, batch, layout = _prepare(images, input_data_format)
     if kind == "torch":
-        import torch
-
-        from . import _torch_ops
-
         out, side = _torch_ops.run(batch, spec, mode, channels_last, targets, layout,
-                                   torch.float32 if out_dtype is None else out_dtype, variant)
+                                   _torch.float32 if out_dtype is None else out_dtype, variant)
         return out, side, kind
     if out_dtype not in (None, np.float32, "float32", "fp32"):
         raise TypeError(f"numpy output is float32 (numpy has no bfloat16), not {out_dtype}")
@@ -146,7 +149,7 @@ def _pair(v, what):
 
 
 def _triple(v, what):
-    v = [float(x) for x in (v if hasattr(v, "__len__") else [v] * 3)]
+    v = [float(x) for x in (list(v) if isinstance(v, (list, tuple)) or hasattr(v, "tolist") else [v] * 3)]
     if len(v) != 3:
         raise ValueError(f"{what} must have 3 values (R, G, B), not {len(v)}")
     return v

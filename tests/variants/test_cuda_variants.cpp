@@ -8,6 +8,8 @@
 #include "harness/case_runner.hpp"
 #include "harness/e2e.hpp"
 #include "harness/parity.hpp"
+#include "core/reference.hpp"
+#include "workloads/workload.hpp"
 
 using namespace pb;
 
@@ -195,6 +197,49 @@ TEST_F(CudaVariants, PersistentGridRunsAgainAndAgain) {
     EXPECT_TRUE(p.ok) << p.reason;
     EXPECT_EQ(p.unwritten, 0);
   }
+}
+
+// Variant::rebind (the Python package's re-pointing of a cached setup): the tensor-core designs, set up on one
+// batch and output, then re-pointed at another batch of the same shapes (other pixels) and another output, write
+// that batch's reference into the new output and leave the old one as it was.
+TEST_F(CudaVariants, RebindRePointsImagesAndOutput) {
+  WorkloadCache cache(3);
+  const PipelineSpec& spec = find_pipeline("qwen2.5-vl-7b");
+  const WorkloadSpec w = parse_workload("ragged-n5-33-700");
+  const auto& a = cache.parity(w, Layout::CHW);
+  std::vector<Image> b;
+  std::vector<ImageShape> shapes;
+  for (size_t i = 0; i < a.size(); ++i) {
+    shapes.push_back(a[i].shape());
+    b.push_back(generate_image(a[i].h, a[i].w, 777, int(i), Layout::CHW));
+  }
+  const Plan plan = make_plan(spec, shapes, Mode::Hf);
+  std::vector<ImageView> bviews;
+  for (const auto& im : b) bviews.push_back(im.view());
+  const std::vector<float> ref_a = cache.reference(w, plan), ref_b = run_reference(plan, bviews);
+  const DeviceBatch da = upload_batch(*cuda_, a, Layout::CHW), db = upload_batch(*cuda_, b, Layout::CHW);
+  Allocator& alloc = cuda_->allocator();
+  const size_t bytes = size_t(plan.out_elems) * 4;
+  std::shared_ptr<void> m1(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
+  std::shared_ptr<void> m2(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
+  const Output o1{m1.get(), DType::F32}, o2{m2.get(), DType::F32};
+  for (const char* name : {"cuda_separable_mma", "cuda_separable_mma_persistent", "cuda_separable_mma_otf"}) {
+    SCOPED_TRACE(name);
+    Workspace ws(alloc);
+    auto v = make_variant(name);
+    const Launch launch = v->setup(plan, da.inputs, o1, ws);
+    EXPECT_TRUE(launch_checked(launch, plan, o1, ref_a, spec, Mode::Hf).ok);
+    ASSERT_TRUE(v->rebind(db.inputs, o2, nullptr));
+    const ParityResult p = launch_checked(launch, plan, o2, ref_b, spec, Mode::Hf);
+    EXPECT_TRUE(p.ok) << p.reason;
+    EXPECT_EQ(p.unwritten, 0);
+    std::vector<uint8_t> host(bytes);
+    cuda_->to_host(host.data(), o1.data, bytes);
+    EXPECT_TRUE(check_parity(ref_a, widen_output(host.data(), size_t(plan.out_elems), DType::F32), spec, Mode::Hf,
+                             DType::F32).ok) << "the first output changed after the rebind";
+  }
+  auto ring = make_variant("cuda_separable_ring");  // a design without it says so
+  EXPECT_FALSE(ring->rebind(db.inputs, o2, nullptr));
 }
 
 TEST_F(CudaVariants, WorkspaceOrderingFollowsTheDesigns) {
