@@ -63,6 +63,32 @@ def host_and_gpu(fn, reps):
     return {"host_ms": float(np.median(host)), "gpu_ms": float(np.median(gpu))}
 
 
+def host_breakdown(name, xs, reps=200):
+    """Host time per call (no sync; a sync every 10 calls keeps the queue short), medians in microseconds: the
+    input checks, the op's implementation, the whole eager call, and the same call through torch's dispatcher."""
+    from prepbench import _spec, _torch_ops, functional as F
+
+    _, batch, layout = F._prepare(xs, None)
+    spec = _spec.named(name)
+    args = (batch, *spec, "hf", False, None, layout, torch.float32, "auto")
+    parts = {"checks_us": lambda: F._prepare(xs, None), "impl_us": lambda: _torch_ops._impl(*args),
+             "call_us": lambda: prepbench.preprocess(name, xs),
+             "dispatcher_call_us": lambda: torch.ops.prepbench.preprocess(*args)}
+    res = {}
+    for k, fn in parts.items():
+        fn()
+        s = []
+        for i in range(reps):
+            if i % 10 == 0:
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            fn()
+            s.append((time.perf_counter() - t0) * 1e6)
+        res[k] = float(np.median(s))
+    torch.cuda.synchronize()
+    return res
+
+
 def photos():
     try:
         from skimage import data
@@ -124,6 +150,7 @@ def bench_set(label, images, procs, accel, reps, rows):
             row["speedup"] = row["off"]["median_ms"] / row["on"]["median_ms"]
             row["preprocess"] = timed(lambda: prepbench.preprocess(name, xs)["pixel_values"], reps)
             row["call_split"] = host_and_gpu(lambda: prepbench.preprocess(name, xs)["pixel_values"], reps)
+            row["host_breakdown"] = host_breakdown(name, xs)
         except Exception as e:  # noqa: BLE001 - record and go on: one run of the GPU machine gives every row
             row["error"] = f"{type(e).__name__}: {e}"
         rows.append(row)
@@ -132,6 +159,8 @@ def bench_set(label, images, procs, accel, reps, rows):
               f"on {row.get('on', {}).get('median_ms', float('nan')):8.3f} ms  x{row.get('speedup', float('nan')):6.1f}  "
               f"max|d| {p.get('max_abs', float('nan')):.2e}  exact {p.get('frac_exact', float('nan')):.5f}  "
               f"{row.get('variant', '')} {row.get('error', '')}", flush=True)
+        if "host_breakdown" in row:
+            print("         host per call (us): " + ", ".join(f"{k[:-3]} {v:.0f}" for k, v in row["host_breakdown"].items()))
 
 
 def main():

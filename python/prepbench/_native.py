@@ -138,6 +138,7 @@ class Plan:
         self._h = handle
         self.info = json.loads(_lib.pb_plan_info(handle).decode())
         self.out_shape = tuple(self.info["out_shape"])
+        self.side = None  # the torch layer's side table for this plan, made once
         self.out_elems = int(self.info["out_elems"])
         self.n = n
 
@@ -179,12 +180,17 @@ class PlanCache:
         spec_json = spec if isinstance(spec, str) else json.dumps(spec, sort_keys=True)
         key = (spec_json, tuple(map(tuple, shapes)), mode, bool(channels_last),
                None if targets is None else tuple(map(tuple, targets)))
+        return self.lookup(key, lambda: Plan(spec_json, shapes, mode, channels_last, targets))
+
+    def lookup(self, key, make):
+        """The plan cached under any hashable `key` that determines it, made by make() on a miss: the torch op's
+        hot path keys on its arguments as they come, without serialising the spec."""
         with self._lock:
             plan = self._plans.get(key)
             if plan is not None:
                 self._plans.move_to_end(key)
                 return plan
-        plan = Plan(spec_json, shapes, mode, channels_last, targets)
+        plan = make()
         with self._lock:
             self._plans[key] = plan
             # least recently used first; a plan a CUDA graph captured stays (the graph reads its tables)
