@@ -99,33 +99,24 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
       job.y0 = job.x0 = 0;
       return job;
     };
+    auto cropped = [&](Job job, ImageShape r) {  // resized to r, then the spec's center crop
+      const Window win = center_crop_window(r, spec.crop_height, spec.crop_width);
+      job.rh = r.h;
+      job.rw = r.w;
+      job.y0 = win.y0;
+      job.x0 = win.x0;
+      job.h = win.h;
+      job.w = win.w;
+      return job;
+    };
     switch (spec.geometry) {
-      case Geometry::FixedSize:
-        if (spec.crop_height > 0) {  // resize, then a center crop (cv-utils' square mode with a crop_size)
-          const Window win = center_crop_window({spec.height, spec.width}, spec.crop_height, spec.crop_width);
-          j.rh = spec.height;
-          j.rw = spec.width;
-          j.y0 = win.y0;
-          j.x0 = win.x0;
-          j.h = win.h;
-          j.w = win.w;
-          p.jobs.push_back(j);
-        } else {
-          p.jobs.push_back(full(j, spec.height, spec.width));
-        }
+      case Geometry::FixedSize:  // with a crop: cv-utils' square mode with a crop_size
+        p.jobs.push_back(spec.crop_height > 0 ? cropped(j, {spec.height, spec.width})
+                                              : full(j, spec.height, spec.width));
         break;
-      case Geometry::ShortestEdgeCrop: {
-        const ImageShape r = shortest_edge_size(s, spec.shortest_edge);
-        const Window win = center_crop_window(r, spec.crop_height, spec.crop_width);
-        j.rh = r.h;
-        j.rw = r.w;
-        j.y0 = win.y0;
-        j.x0 = win.x0;
-        j.h = win.h;
-        j.w = win.w;
-        p.jobs.push_back(j);
+      case Geometry::ShortestEdgeCrop:
+        p.jobs.push_back(cropped(j, shortest_edge_size(s, spec.shortest_edge)));
         break;
-      }
       case Geometry::QwenSmartResize: {
         const int f = spec.patch * spec.merge;
         const ImageShape r = targets.empty() ? smart_resize(s.h, s.w, f, spec.min_pixels, spec.max_pixels) : targets[i];

@@ -156,3 +156,64 @@ TEST(Layout, NhwcIndexHandExample) {
   EXPECT_EQ(nhwc_index(j, 2, 1, 3), 123);
   EXPECT_EQ(nhwc_index(j, 0, 0, 1), 103);
 }
+
+// cv-utils' square mode with a crop_size: resized to (64, 80), then a center crop of (32, 40) at
+// top (64 - 32) / 2 = 16, left (80 - 40) / 2 = 20.
+TEST(Plan, FixedSizeWithCenterCrop) {
+  PipelineSpec s = find_pipeline("siglip-so400m-384");
+  s.height = 64;
+  s.width = 80;
+  s.crop_height = 32;
+  s.crop_width = 40;
+  check_spec(s);
+  const Plan p = make_plan(s, {{100, 120}}, Mode::Hf);
+  const Job& j = p.jobs[0];
+  EXPECT_EQ(j.rh, 64);
+  EXPECT_EQ(j.rw, 80);
+  EXPECT_EQ(j.y0, 16);
+  EXPECT_EQ(j.x0, 20);
+  EXPECT_EQ(j.h, 32);
+  EXPECT_EQ(j.w, 40);
+  EXPECT_EQ(p.out_shape, (std::vector<long long>{1, 3, 32, 40}));
+}
+
+// resize_normalize_patchify's target sizes replace smart_resize: 56x84 is 4x6 patches of 14, grid (1, 4, 6).
+TEST(Plan, QwenExplicitTargetSizes) {
+  const PipelineSpec& q = find_pipeline("qwen2.5-vl-7b");
+  const Plan p = make_plan(q, {{300, 400}, {60, 50}}, Mode::Hf, {{56, 84}, {28, 28}});
+  EXPECT_EQ(p.jobs[0].rh, 56);
+  EXPECT_EQ(p.jobs[0].rw, 84);
+  EXPECT_EQ(p.grid_thw[0], (std::array<long long, 3>{1, 4, 6}));
+  EXPECT_EQ(p.grid_thw[1], (std::array<long long, 3>{1, 2, 2}));
+  EXPECT_EQ(p.out_shape, (std::vector<long long>{24 + 4, 1176}));
+  EXPECT_THROW(make_plan(q, {{300, 400}}, Mode::Hf, {{30, 28}}), GeometryError);  // not a multiple of 28
+  EXPECT_THROW(make_plan(q, {{300, 400}}, Mode::Hf, {{28, 28}, {28, 28}}), std::invalid_argument);  // count
+  EXPECT_THROW(make_plan(find_pipeline("clip-vit-b32"), {{300, 400}}, Mode::Hf, {{28, 28}}), std::invalid_argument);
+}
+
+TEST(Plan, CheckSpecNamesWhatIsMissing) {
+  for (const auto& p : all_pipelines()) EXPECT_NO_THROW(check_spec(p)) << p.name;
+  auto message = [](const PipelineSpec& s) {
+    try {
+      check_spec(s);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  PipelineSpec s = find_pipeline("siglip-so400m-384");
+  s.width = 0;
+  EXPECT_NE(message(s).find("height and width"), std::string::npos);
+  s = find_pipeline("clip-vit-b32");
+  s.std[1] = 0.0;
+  EXPECT_NE(message(s).find("image_std non-zero"), std::string::npos);
+  s = find_pipeline("qwen2.5-vl-7b");
+  s.max_pixels = 10;
+  EXPECT_NE(message(s).find("min_pixels <= max_pixels"), std::string::npos);
+  s = find_pipeline("llava-next-336");
+  s.pinpoints.push_back({100, 336});
+  EXPECT_NE(message(s).find("multiples of base_size"), std::string::npos);
+  s = find_pipeline("siglip-so400m-384");
+  s.rescale = -1;
+  EXPECT_NE(message(s).find("rescale_factor"), std::string::npos);
+}
