@@ -10,17 +10,18 @@
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
 #include "harness/json_file.hpp"
+#include "workloads/image_file.hpp"
 #include "workloads/npy.hpp"
 
 namespace pb {
 
 const CommandSpec& spec_reference() {
   static const CommandSpec spec{
-      "reference", "--pipeline P --mode M (--image IN.npy | --workload-dir DIR) --out OUT.npy",
+      "reference", "--pipeline P --mode M (--image IN.npy|.jpg|.png | --workload-dir DIR) --out OUT.npy",
       "float64 reference pixel_values of one image or a dumped workload (.npy, shaped as HF returns them)",
       {{"pipeline", "P", "pipeline (required; `prepbench list`)"},
        {"mode", "M", "numerics: float, hf or pil (required)"},
-       {"image", "IN.npy", "one uint8 image (HxWx3, or 3xHxW with --layout chw)"},
+       {"image", "IN.npy|IN.jpg|IN.png", "one image: a uint8 .npy (HxWx3, or 3xHxW with --layout chw), or a JPEG / PNG file decoded as Pillow decodes it"},
        {"workload-dir", "DIR", "a folder written by `prepbench workload dump`: the whole batch"},
        {"layout", "L", "layout of the input arrays: hwc or chw (default hwc)"},
        {"out", "OUT.npy", "where pixel_values go (required)"}},
@@ -37,7 +38,7 @@ int cmd_reference(const std::vector<std::string>& args) {
   if (a.has("image") == a.has("workload-dir")) throw UsageError("give exactly one of --image FILE.npy or --workload-dir DIR");
   std::vector<Image> images;
   if (a.has("image")) {
-    images.push_back(read_image_npy(a.require("image"), layout));
+    images.push_back(read_image(a.require("image"), layout));
   } else {  // a folder written by `prepbench workload dump`: the whole batch, in manifest order
     const std::string dir = a.require("workload-dir");
     if (access((dir + "/manifest.json").c_str(), F_OK) != 0)

@@ -34,6 +34,7 @@ int cmd_workload(const std::vector<std::string>& args) {
   const unsigned long long seed = std::strtoull(seed_s.c_str(), nullptr, 10);
   const WorkloadSpec w = parse_workload(a.require("workload"), seed);
   const Layout layout = parse_layout(a.get("layout", "hwc"));
+  const std::vector<ImageShape> shapes = workload_shapes(w);  // before any output: files are decoded here
   const std::filesystem::path dir = a.require("out");
   std::error_code ec;
   const bool existed = std::filesystem::exists(dir, ec);
@@ -57,7 +58,6 @@ int cmd_workload(const std::vector<std::string>& args) {
   manifest["layout"] = layout_name(layout);
   manifest["dtype"] = "uint8";
   manifest["images"] = nlohmann::json::array();
-  const std::vector<ImageShape> shapes = workload_shapes(w);
   try {
     for (size_t i = 0; i < shapes.size(); ++i) {
       if (stop_requested()) {
@@ -65,7 +65,7 @@ int cmd_workload(const std::vector<std::string>& args) {
         std::fprintf(stderr, "prepbench: interrupted: the partial dump was removed\n");
         return stop_exit_status();
       }
-      const Image img = generate_image(shapes[i].h, shapes[i].w, w.seed, int(i), layout);
+      const Image img = workload_image(w, i, layout);
       char name[32];
       std::snprintf(name, sizeof name, "img_%04zu.npy", i);
       write_image_npy((dir / name).string(), img);

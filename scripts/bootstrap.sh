@@ -3,8 +3,9 @@
 set -euo pipefail
 # libbenchmark-tools + python3-scipy: Google Benchmark's compare.py, which the export test runs on prepbench's output.
 # clang + libclang-rt-14-dev: the libFuzzer harnesses (the fuzz preset).
-pkgs=(cmake g++ ninja-build libgtest-dev nlohmann-json3-dev python3 python3-numpy python3-matplotlib
-      python3-jsonschema python3-pil python3-scipy python3-venv libbenchmark-tools xz-utils clang libclang-rt-14-dev)
+pkgs=(cmake g++ ninja-build libgtest-dev nlohmann-json3-dev libjpeg62-turbo-dev libpng-dev
+      python3 python3-numpy python3-matplotlib python3-jsonschema python3-pil python3-scipy python3-venv python3-skimage
+      libbenchmark-tools xz-utils clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,12 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include <filesystem>
+#include <map>
+#include <mutex>
+
 #include "core/parallel.hpp"
+#include "workloads/image_file.hpp"
 #include "workloads/rng.hpp"
 
 namespace pb {
@@ -33,10 +38,58 @@ std::vector<std::string> example_workloads() {
   return {"uniform-n32-512", "ragged-n32-384-1024", "large-n4-3000-4096", "aspect-n8-32-4096"};
 }
 
+namespace {
+
+WorkloadSpec parse_files_workload(const std::string& name) {
+  namespace fs = std::filesystem;
+  WorkloadSpec w;
+  w.name = name;
+  w.kind = "files";
+  w.dir = name.substr(6);
+  std::error_code ec;
+  if (w.dir.empty() || !fs::is_directory(w.dir, ec))
+    throw std::invalid_argument(name + ": '" + w.dir + "' is not a folder (files:DIR takes a folder of JPEG/PNG files)");
+  for (const auto& e : fs::directory_iterator(w.dir, ec))
+    if (e.is_regular_file() && is_image_file_name(e.path().string())) w.files.push_back(e.path().string());
+  if (ec) throw std::invalid_argument(name + ": cannot list '" + w.dir + "' (" + ec.message() + ")");
+  if (w.files.empty()) throw std::invalid_argument(name + ": no .jpg, .jpeg or .png file in '" + w.dir + "'");
+  if (w.files.size() > size_t(kMaxImages))
+    throw std::invalid_argument(name + ": " + std::to_string(w.files.size()) + " files, over the " +
+                                std::to_string(kMaxImages) + "-image limit of a workload");
+  std::sort(w.files.begin(), w.files.end());
+  w.n = int(w.files.size());
+  return w;
+}
+
+// The decoded files of a folder, HWC, once per process (workload_shapes, the timed and the parity images all read
+// them); decoded in parallel, one file per task.
+const std::vector<Image>& decoded_files(const WorkloadSpec& w) {
+  static std::mutex mu;
+  static std::map<std::vector<std::string>, std::vector<Image>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(w.files);
+  if (it != cache.end()) return it->second;
+  std::vector<Image> imgs(w.files.size());
+  std::vector<std::string> errors(w.files.size());
+  parallel_for(w.files.size(), [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) try {
+        imgs[i] = read_image_file(w.files[i], Layout::HWC);
+      } catch (const std::exception& ex) {
+        errors[i] = ex.what();
+      }
+  });
+  for (const auto& err : errors)
+    if (!err.empty()) throw ImageFileError(w.name + ": " + err);
+  return cache.emplace(w.files, std::move(imgs)).first->second;
+}
+
+}  // namespace
+
 WorkloadSpec parse_workload(const std::string& name, uint64_t seed) {
+  if (name.rfind("files:", 0) == 0) return parse_files_workload(name);
   const std::string usage = "bad workload name '" + name +
                             "' (expected uniform-n<N>-<S>, ragged-n<N>-<lo>-<hi>, large-n<N>-<lo>-<hi> or "
-                            "aspect-n<N>-<lo>-<hi>, e.g. ragged-n32-384-1024)";
+                            "aspect-n<N>-<lo>-<hi>, e.g. ragged-n32-384-1024, or files:DIR)";
   std::vector<std::string> parts;
   size_t b = 0;
   for (size_t i = 0; i <= name.size(); ++i)
@@ -68,6 +121,11 @@ WorkloadSpec parse_workload(const std::string& name, uint64_t seed) {
 }
 
 std::vector<ImageShape> workload_shapes(const WorkloadSpec& w) {
+  if (w.kind == "files") {
+    std::vector<ImageShape> s;
+    for (const auto& im : decoded_files(w)) s.push_back(im.shape());
+    return s;
+  }
   Rng rng(splitmix64(w.seed ^ hash_name(w.kind)) ^ uint64_t(w.n) << 32 ^ uint64_t(w.lo) << 16 ^ uint64_t(w.hi));
   std::vector<ImageShape> s;
   for (int i = 0; i < w.n; ++i) {
@@ -169,11 +227,22 @@ Image generate_image(int h, int w, uint64_t seed, int index, Layout layout) {
   return img;
 }
 
+Image workload_image(const WorkloadSpec& w, size_t i, Layout layout) {
+  if (w.kind == "files") {
+    const Image& im = decoded_files(w).at(i);
+    return layout == Layout::HWC ? im : im.to_layout(layout);
+  }
+  const ImageShape s = workload_shapes(w).at(i);
+  return generate_image(s.h, s.w, w.seed, int(i), layout);
+}
+
 std::vector<Image> generate_workload(const WorkloadSpec& w, Layout layout) {
   const std::vector<ImageShape> shapes = workload_shapes(w);
   std::vector<Image> out;
   out.reserve(shapes.size());
-  for (size_t i = 0; i < shapes.size(); ++i) out.push_back(generate_image(shapes[i].h, shapes[i].w, w.seed, int(i), layout));
+  for (size_t i = 0; i < shapes.size(); ++i)
+    out.push_back(w.kind == "files" ? workload_image(w, i, layout)
+                                    : generate_image(shapes[i].h, shapes[i].w, w.seed, int(i), layout));
   return out;
 }
 
