@@ -32,6 +32,11 @@ Allocator& host_allocator() {
   return a;
 }
 
+#ifndef PB_HAVE_CUDA
+// A build without CUDA has no device memory to hand out (variants/cuda/cuda_common.cu defines the real one).
+Allocator& device_allocator() { throw NotBuilt(std::string("device memory: ") + kNoCudaBuild); }
+#endif
+
 Workspace::~Workspace() { release_all(); }
 
 void* Workspace::allocate(size_t bytes, const char* what) {

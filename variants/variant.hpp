@@ -32,7 +32,8 @@ struct Allocator {
 };
 
 // Plain host memory, 64-byte aligned (every CPU workspace), and cudaMalloc'd device memory (defined in a build with
-// CUDA only). A failed cudaMalloc clears the sticky error and throws OutOfMemory.
+// CUDA; without it, device_allocator() throws NotBuilt). A failed cudaMalloc clears the sticky error and throws
+// OutOfMemory.
 Allocator& host_allocator();
 Allocator& device_allocator();
 
