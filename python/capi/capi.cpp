@@ -108,7 +108,7 @@ constexpr size_t kMaxBound = 8;  // setups kept per plan (least recently used dr
 struct pb_plan {
   pb::Plan plan;
   std::string info;
-  std::mutex mu;
+  mutable std::mutex mu;
   std::vector<std::unique_ptr<Bound>> bound;  // most recently used last
 };
 
@@ -180,7 +180,7 @@ void pb_plan_destroy(pb_plan* plan) { delete plan; }
 
 int pb_plan_pinned(const pb_plan* plan) {
   if (!plan) return 0;
-  std::lock_guard<std::mutex> lock(const_cast<pb_plan*>(plan)->mu);
+  std::lock_guard<std::mutex> lock(plan->mu);
   return std::any_of(plan->bound.begin(), plan->bound.end(), [](const auto& b) { return b->captured; }) ? 1 : 0;
 }
 
