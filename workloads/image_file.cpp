@@ -12,6 +12,7 @@
 #include <jerror.h>
 #include <png.h>
 
+#include "workloads/files.hpp"
 #include "workloads/npy.hpp"
 
 namespace pb {
@@ -19,7 +20,13 @@ namespace {
 
 constexpr long long kMaxPixels = 178956970;  // Pillow's MAX_IMAGE_PIXELS * 2: above it Pillow refuses the file
 
+// A regular file only (a FIFO would block the open forever), read whole.
 std::vector<unsigned char> read_all(const std::string& path) {
+  try {
+    check_regular_input(path);
+  } catch (const FileError& e) {
+    throw ImageFileError(e.what());
+  }
   std::ifstream f(path, std::ios::binary);
   if (!f) throw ImageFileError(path + ": cannot open (" + std::strerror(errno) + ")");
   std::vector<unsigned char> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
@@ -258,6 +265,11 @@ bool is_image_file_name(const std::string& path) {
 }
 
 Image read_image(const std::string& path, Layout layout) {
+  try {
+    check_regular_input(path);  // before the open below, which would wait forever on a FIFO
+  } catch (const FileError& e) {
+    throw ImageFileError(e.what());
+  }
   char magic[6] = {};
   {
     std::ifstream f(path, std::ios::binary);
@@ -265,8 +277,7 @@ Image read_image(const std::string& path, Layout layout) {
   }
   if (std::memcmp(magic, "\x93NUMPY", 6) == 0) return read_image_npy(path, layout);
   const unsigned char m0 = static_cast<unsigned char>(magic[0]);
-  if (m0 != 0xFF && m0 != 0x89 && std::ifstream(path).good())
-    throw ImageFileError(path + ": not a .npy, JPEG or PNG file");
+  if (m0 != 0xFF && m0 != 0x89) throw ImageFileError(path + ": not a .npy, JPEG or PNG file");
   return read_image_file(path, layout);
 }
 
