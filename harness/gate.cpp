@@ -234,12 +234,17 @@ void decide_timing(GateReport& rep, const std::vector<Timed>& timed, const GateO
 GateReport run_gate(const nlohmann::json& base, const nlohmann::json& cand, const GateOptions& opt) {
   validate_results_document(base);
   validate_results_document(cand);
-  const auto gpu = [](const nlohmann::json& d) { return d["meta"]["gpu"].is_string() ? d["meta"]["gpu"].get<std::string>() : "none"; };
+  // meta.gpu is optional (CPU runs have none): a const operator[] on an absent key would be undefined behaviour
+  const auto gpu = [](const nlohmann::json& d) {
+    const nlohmann::json& m = d.at("meta");
+    const auto it = m.find("gpu");
+    return it != m.end() && it->is_string() ? it->get<std::string>() : std::string("none");
+  };
   if (gpu(base) != gpu(cand) && !opt.allow_different_hardware)
     throw std::invalid_argument("different hardware: baseline on " + gpu(base) + ", candidate on " + gpu(cand) +
                                 " (--allow-different-hardware to compare anyway)");
   GateReport rep;
-  if (base["meta"].contains("inject_delay") || cand["meta"].contains("inject_delay"))
+  if (base.at("meta").contains("inject_delay") || cand.at("meta").contains("inject_delay"))
     rep.warnings.push_back("a document was made with --inject-delay (a deliberate slowdown for testing the gate)");
   struct Timed {
     size_t row;

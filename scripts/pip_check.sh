@@ -12,7 +12,7 @@ root=$PWD
 venv=$(mktemp -d /tmp/pb-venv.XXXXXX)
 trap 'rm -rf "$venv"' EXIT
 /usr/bin/python3 -m venv --system-site-packages "$venv"
-echo "pip_check: pip install . ($(command -v nvcc >/dev/null && echo "nvcc found: CUDA designs built" || echo "no nvcc: CPU designs only"))"
+echo "pip_check: pip install . (CUDA designs when CMake finds nvcc; the build says which below)"
 start=$(date +%s)
 "$venv/bin/pip" install -q --no-cache-dir "$root" 2>&1 | grep -v "^\s*$" || true
 "$venv/bin/python" -c "import prepbench" 2>/dev/null || { echo "pip_check: FAILED: pip install . did not install an importable prepbench" >&2; exit 1; }
