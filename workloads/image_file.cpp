@@ -34,6 +34,9 @@ std::vector<unsigned char> read_all(const std::string& path) {
   return b;
 }
 
+bool size_ok(long long h, long long w) { return h > 0 && w > 0 && h * w <= kMaxPixels; }
+
+// Called with the decoder already destroyed (a throw from inside it would leak libjpeg's or libpng's memory).
 void check_size(const std::string& path, long long h, long long w) {
   if (h <= 0 || w <= 0) throw ImageFileError(path + ": image has zero size");
   if (h * w > kMaxPixels)
@@ -146,13 +149,22 @@ Image decode_jpeg(const std::string& path, const std::vector<unsigned char>& byt
   }
   const bool gray = cinfo.jpeg_color_space == JCS_GRAYSCALE;
   cinfo.out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;  // libjpeg's defaults otherwise: islow IDCT, fancy upsampling
-  check_size(path, cinfo.image_height, cinfo.image_width);
+  const long long ih = cinfo.image_height, iw = cinfo.image_width;
+  if (!size_ok(ih, iw)) {
+    jpeg_destroy_decompress(&cinfo);
+    check_size(path, ih, iw);
+  }
   jpeg_start_decompress(&cinfo);
   img.h = int(cinfo.output_height);
   img.w = int(cinfo.output_width);
   img.layout = Layout::HWC;
-  img.pixels.resize(size_t(img.h) * img.w * 3);
-  row.resize(size_t(img.w) * cinfo.output_components);
+  try {
+    img.pixels.resize(size_t(img.h) * img.w * 3);
+    row.resize(size_t(img.w) * cinfo.output_components);
+  } catch (...) {  // out of memory: the decoder goes first
+    jpeg_destroy_decompress(&cinfo);
+    throw;
+  }
   while (cinfo.output_scanline < cinfo.output_height) {
     const size_t y = cinfo.output_scanline;
     JSAMPROW r = row.data();
@@ -210,7 +222,10 @@ Image decode_png(const std::string& path, const std::vector<unsigned char>& byte
     png_destroy_read_struct(&png, &info, nullptr);
     throw ImageFileError(path + ": 16-bit grayscale PNG is not supported (Pillow's convert(\"RGB\") clamps it to 255)");
   }
-  check_size(path, h, w);
+  if (!size_ok(h, w)) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    check_size(path, h, w);
+  }
   if (type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
   if (type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
   if (depth == 16) png_set_strip_16(png);  // the high byte, as Pillow's RGB;16B unpacker
@@ -227,8 +242,13 @@ Image decode_png(const std::string& path, const std::vector<unsigned char>& byte
   img.h = int(h);
   img.w = int(w);
   img.layout = Layout::HWC;
-  img.pixels.resize(size_t(h) * w * 3);
-  rows.resize(h);
+  try {
+    img.pixels.resize(size_t(h) * w * 3);
+    rows.resize(h);
+  } catch (...) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    throw;
+  }
   for (png_uint_32 y = 0; y < h; ++y) rows[y] = &img.pixels[size_t(y) * w * 3];
   png_read_image(png, rows.data());
   png_read_end(png, nullptr);
