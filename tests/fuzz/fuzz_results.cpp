@@ -1,23 +1,18 @@
 // libFuzzer harness: a results document as the gate and the export read it. Arbitrary bytes must end in a
 // UsageError or std::runtime_error / std::invalid_argument naming the problem, never a crash, a stack overflow or
 // an assertion (nested arrays, missing keys, wrong types, odd numbers).
-#include <unistd.h>
-
 #include <cstdint>
-#include <cstdio>
 #include <string>
 
+#include "tests/fuzz/fuzz_input.hpp"
 #include "harness/cli_args.hpp"
 #include "harness/export_gbench.hpp"
 #include "harness/gate.hpp"
 #include "harness/results.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string path = "/tmp/prepbench-fuzz-results-" + std::to_string(getpid()) + ".json";
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) return 0;
-  std::fwrite(data, 1, size, f);
-  std::fclose(f);
+  const std::string path = pb::fuzz::write_input("results", ".json", data, size);
+  if (path.empty()) return 0;
   try {
     const nlohmann::json doc = pb::read_results_file(path);
     pb::validate_results_document(doc);
