@@ -105,6 +105,11 @@ def _prepare(images, input_data_format):
     return kind, batch, layouts[0]
 
 
+def _shapes(batch, layout):
+    """(height, width) of each image of a checked batch."""
+    return [tuple(int(d) for d in (b.shape[1:] if layout == "chw" else b.shape[:2])) for b in batch]
+
+
 # The table each geometry returns beside pixel_values, by the processor's name for it.
 _SIDE = {"qwen_smart_resize": "image_grid_thw", "llava_anyres": "image_sizes", "internvl_tiles": "num_patches"}
 
@@ -126,7 +131,7 @@ def _execute(images, spec, mode, *, channels_last=False, targets=None, out_dtype
         return out, side, kind
     if out_dtype not in (None, np.float32, "float32", "fp32"):
         raise TypeError(f"numpy output is float32 (numpy has no bfloat16), not {out_dtype}")
-    shapes = [tuple(int(d) for d in (b.shape[1:] if layout == "chw" else b.shape[:2])) for b in batch]
+    shapes = _shapes(batch, layout)
     plan = _native.plans.get(_spec.to_json(*spec), shapes, mode, channels_last, targets)
     out = np.empty(plan.out_shape, dtype=np.float32)
     plan.run([b.ctypes.data for b in batch], out.ctypes.data, backend="cpu", layout=layout, variant=variant)
@@ -254,7 +259,7 @@ def reference(pipeline, images, numerics="hf", data_format="channels_first", inp
     kind, batch, layout = _prepare(images, input_data_format)
     if kind != "numpy":
         raise TypeError("reference takes numpy arrays (it runs on the CPU)")
-    shapes = [tuple(int(d) for d in (b.shape[1:] if layout == "chw" else b.shape[:2])) for b in batch]
+    shapes = _shapes(batch, layout)
     plan = _native.plans.get(_spec.to_json(*_spec.named(pipeline)), shapes, numerics, data_format == "channels_last")
     out = np.empty(plan.out_shape, dtype=np.float32)
     plan.reference([b.ctypes.data for b in batch], out.ctypes.data, layout=layout)
