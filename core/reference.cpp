@@ -10,6 +10,7 @@
 #include "core/parallel.hpp"
 #include "core/pillow.hpp"
 #include "core/resample.hpp"
+#include "core/torchvision_aa.hpp"
 
 namespace pb {
 
@@ -58,12 +59,12 @@ std::vector<double> reference_resized_window(const Plan& plan, const Job& job, c
   return out;
 }
 
-// Pillow's uint8 resize of the job's window (the part inside the resized image), as doubles in the window's layout.
-static std::vector<double> pillow_window(const Plan& plan, const Job& job, const ImageView& img) {
+// A resized window (rows [ya, yb) x columns [xa, xb), channel-major) placed in the job's window, as doubles; the
+// rest, padding, is 0.
+template <typename T>
+static std::vector<double> in_job_window(const Job& job, const std::vector<T>& r) {
   std::vector<double> out(size_t(3) * job.h * job.w, 0.0);
-  if (job.ya >= job.yb || job.xa >= job.xb) return out;  // wholly padding
   const int ny = job.yb - job.ya, nx = job.xb - job.xa;
-  const std::vector<uint8_t> r = pillow_resize_window(img, job.rh, job.rw, plan.filter, job.ya, job.yb, job.xa, job.xb);
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < ny; ++y)
       for (int x = 0; x < nx; ++x)
@@ -71,13 +72,33 @@ static std::vector<double> pillow_window(const Plan& plan, const Job& job, const
   return out;
 }
 
+// Pillow's uint8 resize of the job's window (the part inside the resized image).
+static std::vector<double> pillow_window(const Plan& plan, const Job& job, const ImageView& img) {
+  if (job.ya >= job.yb || job.xa >= job.xb) return std::vector<double>(size_t(3) * job.h * job.w, 0.0);
+  return in_job_window(job, pillow_resize_window(img, job.rh, job.rw, plan.filter, job.ya, job.yb, job.xa, job.xb));
+}
+
+// torchvision's float32 CUDA resize of the job's window (core/torchvision_aa.hpp).
+static std::vector<double> torchvision_window(const Plan& plan, const Job& job, const ImageView& img) {
+  if (job.ya >= job.yb || job.xa >= job.xb) return std::vector<double>(size_t(3) * job.h * job.w, 0.0);
+  return in_job_window(job, torchvision_aa_window(img, job.rh, job.rw, plan.filter, job.ya, job.yb, job.xa, job.xb));
+}
+
+// hf mode is defined as torchvision's uint8 resize on CUDA: its float32 arithmetic decides the rounding ties that a
+// float64 resize would round the other way (flat regions of real photos put many values exactly on .5).
+static bool hf_is_torchvision(const Plan& plan) {
+  return plan.mode == Mode::Hf && plan.antialias && (plan.filter == Filter::Bicubic || plan.filter == Filter::Bilinear);
+}
+
 std::vector<float> run_reference(const Plan& plan, const std::vector<ImageView>& images) {
   check_batch_matches(plan, images);
   std::vector<float> out(size_t(plan.out_elems));
   const Epilogue& e = plan.epilogue;
   for (const Job& job : plan.jobs) {
-    const std::vector<double> win = plan.mode == Mode::Pil ? pillow_window(plan, job, images[job.src])
-                                                           : reference_resized_window(plan, job, images[job.src]);
+    const ImageView& img = images[job.src];
+    const std::vector<double> win = plan.mode == Mode::Pil   ? pillow_window(plan, job, img)
+                                    : hf_is_torchvision(plan) ? torchvision_window(plan, job, img)
+                                                              : reference_resized_window(plan, job, img);
     for (int c = 0; c < 3; ++c)
       for (int y = 0; y < job.h; ++y)
         for (int x = 0; x < job.w; ++x) {

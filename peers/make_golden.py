@@ -17,14 +17,19 @@ crop offsets) is recorded for many shapes straight from transformers' own functi
     python3 peers/make_golden.py --out DIR                # DIR/goldens.tar.xz -> tests/golden/goldens.tar.xz
     python3 peers/make_golden.py --set tiling --out DIR   # DIR/goldens_tiling.tar.xz: InternVL, LLaVA-NeXT
     python3 peers/make_golden.py --set pil --out DIR      # DIR/goldens_pil.tar.xz: Pillow resizes, PIL backend
+    python3 peers/make_golden.py --set photos --out DIR   # DIR/goldens_photos.tar.xz: real photos (JPEG), six
+                                                          # pipelines, hf mode, from Pillow's decode of each file
 """
 import argparse
 import datetime
 import io
 import json
 import math
+import os
+import subprocess
 import sys
 import tarfile
+import tempfile
 
 import numpy as np
 
@@ -173,6 +178,42 @@ def make_pil(args, files, index):
             add_output(files, index, name, pipeline, "pil", res["pixel_values"], proc, res, "PIL RGB image")
 
 
+PHOTOS = {"n": 12, "quality": 90, "max_side": 1024}  # scripts/make_photos.py's arguments for the photos set
+
+
+def make_photos_set(args, files, index):
+    """Real photographs (scripts/make_photos.py: scikit-image's sample photos as JPEG at phone/web sizes, the longer
+    side capped to keep the archive small), each decoded as transformers' load_image does (Pillow, EXIF transpose,
+    RGB) and run through the six processors on uint8 CUDA tensors: hf mode end to end from the file. The JPEG bytes
+    are stored, not the pixels: the test decodes them with prepbench's own decoder (bit-exact with Pillow)."""
+    import torch
+    from PIL import Image, ImageOps
+    import PIL
+    index["versions"]["pillow"] = PIL.__version__
+    index["photos"] = dict(PHOTOS, generator="scripts/make_photos.py")
+    procs = make_processors()
+    procs.update(make_tiling_processors())
+    with tempfile.TemporaryDirectory() as tmp:
+        here = os.path.dirname(os.path.abspath(__file__))
+        subprocess.run([sys.executable, os.path.join(here, "..", "scripts", "make_photos.py"), tmp,
+                        "--n", str(PHOTOS["n"]), "--quality", str(PHOTOS["quality"]),
+                        "--max-side", str(PHOTOS["max_side"])], check=True)
+        for fn in sorted(os.listdir(tmp)):
+            name = os.path.splitext(fn)[0]
+            with open(os.path.join(tmp, fn), "rb") as f:
+                data = f.read()
+            with Image.open(io.BytesIO(data)) as im:
+                img = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+            files[f"images/{fn}"] = data
+            index["images"].append({"name": name, "file": f"images/{fn}", "h": int(img.shape[0]),
+                                    "w": int(img.shape[1])})
+            chw = torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1).contiguous()
+            for pipeline, proc in procs.items():
+                res = proc(images=[chw], return_tensors="pt", device=args.device, input_data_format="channels_first")
+                add_output(files, index, name, pipeline, "hf", res["pixel_values"].detach().float().cpu().numpy(),
+                           proc, res, "uint8 CHW from Pillow's decode of the JPEG")
+
+
 def make_processors():
     from transformers import (BitImageProcessor, CLIPImageProcessor, Qwen2VLImageProcessor,
                               SiglipImageProcessor)
@@ -243,7 +284,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="directory for goldens.tar.xz")
     ap.add_argument("--device", default="cuda")
-    ap.add_argument("--set", default="core", choices=["core", "tiling", "pil"])
+    ap.add_argument("--set", default="core", choices=["core", "tiling", "pil", "photos"])
     args = ap.parse_args()
 
     import transformers
@@ -268,6 +309,8 @@ def main():
         make_tiling(args, files, index)
     elif args.set == "pil":
         make_pil(args, files, index)
+    elif args.set == "photos":
+        make_photos_set(args, files, index)
     procs = make_processors() if args.set == "core" else {}
     for i, (name, h, w) in enumerate(IMAGES if args.set == "core" else []):
         img = photo_like(h, w, seed=1000 + i)
@@ -295,7 +338,6 @@ def main():
         index["geometry"] = geometry_cases()
     files["golden.json"] = json.dumps(index, indent=1).encode()
 
-    import os
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "goldens.tar.xz" if args.set == "core" else f"goldens_{args.set}.tar.xz")
     with tarfile.open(path + ".tmp", "w:xz", preset=9) as tar:

@@ -62,7 +62,9 @@ TEST(Reference, MatchesDirect2DEvaluationWithCropAndBothLayouts) {
               expect = float((v / 255.0 - spec.mean[c]) / spec.std[c]);
             } else {
               const double q = std::nearbyint(std::min(255.0, std::max(0.0, v)));
-              if (std::fabs(std::fabs(v - std::trunc(v)) - 0.5) < 1e-9) continue;  // a tie: either side is fine
+              // hf resizes in torchvision's float32 (core/torchvision_aa.hpp, tested bit-exact against torchvision
+              // in test_golden.cpp): within float32's error of a .5 tie (~1e-4 here) it may round either way
+              if (std::fabs(std::fabs(v - std::trunc(v)) - 0.5) < 1e-3) continue;
               expect = (float(q) - float(spec.mean[c]) * 255.0f) / (float(spec.std[c]) * 255.0f);
             }
             ASSERT_NEAR(out[size_t(nchw_index(j, c, y, x))], expect, 2e-6) << mode_name(mode) << " c" << c << " y" << y << " x" << x;
