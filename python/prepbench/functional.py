@@ -196,33 +196,69 @@ def resize_normalize_patchify(frames, target_sizes, items, image_mean, image_std
     """cv-utils v2's resize_normalize_patchify: uint8 CHW frames -> Qwen2-VL (pixel_values, grid_thw).
 
     target_sizes[j] is the resized size of frames[j] (each side a multiple of patch_size * merge_size); items lists
-    the frame indices of each output item. Images only: each item is one frame ([i]); a video item (several frames
-    sharing temporal patches) raises ValueError. grid_thw is a list of (t, h, w) tuples, as cv-utils returns it.
+    the frame indices of each output item: [i] for an image, a video's frames in order (all of one target size).
+    As transformers' Qwen2-VL video processor, a video whose frame count is not a multiple of temporal_patch_size
+    repeats its last frame; an image fills every temporal slot. grid_thw is a list of (t, h, w) tuples, as
+    cv-utils returns it.
     """
     if resample is None:
         resample = interpolation if interpolation is not None else "bicubic"
     frames = _batch(frames)
     if len(target_sizes) != len(frames):
         raise ValueError(f"{len(target_sizes)} target sizes for {len(frames)} frames")
-    order = []
-    for k, item in enumerate(items):
-        item = list(item)
-        if len(item) != 1:
-            raise ValueError(f"item {k} has {len(item)} frames: video items are not supported, only one frame per "
-                             "item (images)")
-        if not 0 <= int(item[0]) < len(frames):
-            raise ValueError(f"item {k} names frame {item[0]} of {len(frames)}")
-        order.append(int(item[0]))
-    if not order:
+    items = [list(item) for item in items]
+    if not items:
         raise ValueError("no items: pass at least one")
-    spec = _spec.custom("qwen_smart_resize", patch=patch_size, merge=merge_size, temporal=temporal_patch_size,
-                        filter=_filter(resample), antialias=antialias, mean=_triple(image_mean, "image_mean"),
-                        std=_triple(image_std, "image_std"), rescale=float(rescale_factor))
-    targets = [_pair(target_sizes[i], "target size") for i in order]
-    out, _, _ = _execute([frames[i] for i in order], spec, _mode(round_to_uint8), targets=targets,
-                         input_data_format="channels_first")
-    # one frame per item: t = 1, and the grid is the target size in patches (as cv-utils returns it, a list)
-    return out, [(1, h // int(patch_size), w // int(patch_size)) for h, w in targets]
+    for k, item in enumerate(items):
+        if not item:
+            raise ValueError(f"item {k} has no frames")
+        for f in item:
+            if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 0 <= int(f) < len(frames):
+                raise ValueError(f"item {k} names frame {f!r} of {len(frames)}")
+    items = [[int(f) for f in item] for item in items]
+    sizes = [_pair(t, "target size") for t in target_sizes]
+    for k, item in enumerate(items):
+        if any(sizes[f] != sizes[item[0]] for f in item):
+            raise ValueError(f"item {k}: a video's frames must share one target size, not "
+                             f"{sorted({tuple(sizes[f]) for f in item})}")
+    P, T = int(patch_size), int(temporal_patch_size)
+    if T < 1:
+        raise ValueError(f"temporal_patch_size must be at least 1, not {temporal_patch_size}")
+    common = dict(patch=patch_size, merge=merge_size, filter=_filter(resample), antialias=antialias,
+                  mean=_triple(image_mean, "image_mean"), std=_triple(image_std, "image_std"),
+                  rescale=float(rescale_factor))
+    grid = [(-(-len(item) // T), sizes[item[0]][0] // P, sizes[item[0]][1] // P) for item in items]
+    if all(len(item) == 1 for item in items):  # images: the kernel writes every temporal slot itself
+        spec = _spec.custom("qwen_smart_resize", temporal=T, **common)
+        out, _, _ = _execute([frames[item[0]] for item in items], spec, _mode(round_to_uint8),
+                             targets=[sizes[item[0]] for item in items], input_data_format="channels_first")
+        return out, grid
+    # Videos: each distinct frame resized once into its own patch rows (one temporal slot), then one gather puts
+    # frame padded[g * T + t] into temporal slot t of group g's rows (an extra pass over the output; images in the
+    # same call take it too).
+    needed = sorted({f for item in items for f in item})
+    spec = _spec.custom("qwen_smart_resize", temporal=1, **common)
+    rows, _, kind = _execute([frames[f] for f in needed], spec, _mode(round_to_uint8),
+                             targets=[sizes[f] for f in needed], input_data_format="channels_first")
+    first_row, r = {}, 0
+    for f in needed:
+        first_row[f] = r
+        r += (sizes[f][0] // P) * (sizes[f][1] // P)
+    index = []
+    for item, (gt, gh, gw) in zip(items, grid):
+        padded = item + [item[-1]] * (gt * T - len(item))
+        patches = np.arange(gh * gw, dtype=np.int64)
+        for g in range(gt):
+            index.append(np.stack([first_row[padded[g * T + t]] + patches for t in range(T)], axis=1))
+    index = np.concatenate(index)
+    rows_out, pp = index.shape[0], P * P
+    if kind == "torch":
+        gathered = rows[_torch.as_tensor(index, device=rows.device)]
+        out = gathered.view(rows_out, T, 3, pp).permute(0, 2, 1, 3).reshape(rows_out, 3 * T * pp)
+    else:
+        out = np.ascontiguousarray(rows[index].reshape(rows_out, T, 3, pp).transpose(0, 2, 1, 3)).reshape(
+            rows_out, 3 * T * pp)
+    return out, grid
 
 
 def pipelines():

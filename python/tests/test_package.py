@@ -151,6 +151,41 @@ class CvUtilsSignatures(unittest.TestCase):
             rows.append(x.reshape(gh * gw, 3 * t * p * p))
         np.testing.assert_allclose(out, np.concatenate(rows), atol=2e-6)
 
+    def test_video_items_are_qwens_video_layout(self):
+        """Video items: transformers' Qwen2VLVideoProcessor.patchify (last frame repeated to a multiple of T, then
+        its reshape and transpose), on identity resizes; an image item in the same call keeps the image layout."""
+        p, m, t = 14, 2, 2
+        video = [photos.photo(56, 84, seed=20 + k).transpose(2, 0, 1).copy() for k in range(3)]  # 3 frames: pad 1
+        image = photos.photo(28, 56, seed=30).transpose(2, 0, 1).copy()
+        frames = video + [image]
+        sizes = [(56, 84)] * 3 + [(28, 56)]
+        for round_to_uint8 in (False, True):
+            out, grid = prepbench.resize_normalize_patchify(frames, sizes, [[0, 1, 2], [3]], self.mean, self.std,
+                                                            1 / 255, "bicubic", True, p, m, t,
+                                                            round_to_uint8=round_to_uint8)
+            self.assertEqual(grid, [(2, 4, 6), (1, 2, 4)])
+            x = np.stack([self.expected(f) for f in video + [video[-1]]])  # (4, 3, 56, 84): frames 0 1 2 2
+            x = x.reshape(2, t, 3, 2, m, p, 3, m, p).transpose(0, 3, 6, 4, 7, 2, 1, 5, 8).reshape(2 * 24, 3 * t * p * p)
+            y = np.repeat(self.expected(image)[None], t, axis=0)
+            y = y.reshape(1, t, 3, 1, m, p, 2, m, p).transpose(0, 3, 6, 4, 7, 2, 1, 5, 8).reshape(8, 3 * t * p * p)
+            np.testing.assert_allclose(out, np.concatenate([x, y]), atol=2e-6)
+
+    def test_video_frames_hold_their_own_resize(self):
+        """A resized video: temporal slot s of group g holds frame padded[g * T + s], the same values as that frame
+        alone as an image item; T = 3 with 4 frames pads two copies of the last."""
+        p, m, t = 14, 2, 3
+        frames = [photos.photo(70, 90, seed=40 + k).transpose(2, 0, 1).copy() for k in range(4)]
+        out, grid = prepbench.resize_normalize_patchify(frames, [(56, 112)] * 4, [[0, 1, 2, 3]], self.mean, self.std,
+                                                        1 / 255, "bilinear", True, p, m, t)
+        self.assertEqual(grid, [(2, 4, 8)])
+        out = out.reshape(2, 32, 3, t, p * p)
+        for g, order in enumerate(([0, 1, 2], [3, 3, 3])):
+            for s, f in enumerate(order):
+                alone, _ = prepbench.resize_normalize_patchify([frames[f]], [(56, 112)], [[0]], self.mean, self.std,
+                                                               1 / 255, "bilinear", True, p, m, t)
+                np.testing.assert_array_equal(out[g, :, :, s], alone.reshape(32, 3, t, p * p)[:, :, 0],
+                                              f"group {g} slot {s}")
+
 
 class PillowNumerics(unittest.TestCase):
     def test_pil_mode_is_pillow(self):
@@ -189,7 +224,9 @@ class BadInput(unittest.TestCase):
             (ValueError, "image_std", lambda: prepbench.resize_normalize([self.img.transpose(2, 0, 1)], (8, 8), [0.5] * 3, [0.5, 0, 0.5], 1 / 255, "bicubic", True)),
             (ValueError, "crop_size", lambda: prepbench.resize_normalize([self.img.transpose(2, 0, 1)], 8, [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, resize_mode="shortest_edge")),
             (ValueError, "resize_mode", lambda: prepbench.resize_normalize([self.img.transpose(2, 0, 1)], 8, [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, resize_mode="long")),
-            (ValueError, "video", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)] * 2, [(28, 28)] * 2, [[0, 1]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
+            (ValueError, "share one target size", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)] * 2, [(28, 28), (28, 56)], [[0, 1]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
+            (ValueError, "no frames", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)], [(28, 28)], [[]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
+            (ValueError, "names frame", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)], [(28, 28)], [[0, 1]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
             (ValueError, "multiple of", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)], [(30, 28)], [[0]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
             (ValueError, "target sizes", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)], [], [[0]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
             (ValueError, "pil", lambda: prepbench.preprocess("clip-vit-b32", [self.img], numerics="pil", variant="cpu_separable_ring")),

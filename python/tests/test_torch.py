@@ -73,6 +73,38 @@ class CpuTensors(unittest.TestCase):
             torch.testing.assert_close(c, e, rtol=0, atol=0)
 
 
+class VideoItems(unittest.TestCase):
+    """resize_normalize_patchify's video items against transformers' own Qwen2-VL video processor."""
+
+    def test_equal_to_transformers_qwen2vl_video_processor(self):
+        try:
+            from transformers import Qwen2VLVideoProcessor
+        except ImportError as e:
+            self.skipTest(f"transformers is not installed ({e})")
+        # frame sizes smart_resize keeps (multiples of 28 inside [min, max] pixels): torchvision returns them as they
+        # are, so the comparison is bit for bit; 5 frames with T = 2 repeat the last one, 2 frames do not
+        proc = Qwen2VLVideoProcessor(size={"shortest_edge": 3136, "longest_edge": 1 << 22})
+        videos = [torch.from_numpy(np.stack([photos.photo(112, 168, seed=60 + k) for k in range(5)])).permute(0, 3, 1, 2),
+                  torch.from_numpy(np.stack([photos.photo(84, 56, seed=70 + k) for k in range(2)])).permute(0, 3, 1, 2)]
+        theirs = proc(videos=[v.contiguous() for v in videos], return_tensors="pt", do_sample_frames=False,
+                      cap_pixels_per_frame=False)
+        frames = [f.contiguous() for v in videos for f in v]
+        items = [[0, 1, 2, 3, 4], [5, 6]]
+        sizes = [(112, 168)] * 5 + [(84, 56)] * 2
+        out, grid = prepbench.resize_normalize_patchify(frames, sizes, items, proc.image_mean, proc.image_std,
+                                                        proc.rescale_factor, "bicubic", True, proc.patch_size,
+                                                        proc.merge_size, proc.temporal_patch_size, round_to_uint8=True)
+        self.assertEqual([list(g) for g in grid], theirs["video_grid_thw"].tolist())
+        torch.testing.assert_close(out, theirs["pixel_values_videos"], rtol=0, atol=0)
+        if CUDA:  # the same gather on the device
+            out_cuda, _ = prepbench.resize_normalize_patchify([f.cuda() for f in frames], sizes, items, proc.image_mean,
+                                                              proc.image_std, proc.rescale_factor, "bicubic", True,
+                                                              proc.patch_size, proc.merge_size,
+                                                              proc.temporal_patch_size, round_to_uint8=True)
+            self.assertEqual(out_cuda.device.type, "cuda")
+            torch.testing.assert_close(out_cuda.cpu(), out, rtol=0, atol=0)
+
+
 @unittest.skipUnless(CUDA, WHY_NO_CUDA)
 class CudaTensors(unittest.TestCase):
     def test_every_pipeline_matches_the_reference(self):
