@@ -76,10 +76,41 @@ def _layout_of(img, i, input_data_format):
     return layout
 
 
+_FORMATS = {None: None, "channels_first": "chw", "chw": "chw", "channels_last": "hwc", "hwc": "hwc"}
+
+
+def _torch_layout_fast(batch, input_data_format):
+    """The common torch batch in one tight pass (uint8, 3-D, 3 channels, one layout, one device): its layout, or
+    None when the full checks must run to name what is wrong. A third of a 32-image call's host time was the
+    per-image checks."""
+    if not all(_is_torch(b) for b in batch):
+        return None
+    lay = _FORMATS.get(input_data_format, "?") if isinstance(input_data_format, (str, type(None))) else "?"
+    if lay == "?":
+        return None
+    first = batch[0]
+    if first.dim() != 3:
+        return None
+    inferred = lay is None
+    if inferred:
+        lay = "chw" if first.shape[0] == 3 else "hwc"
+    ci, u8, dev = (0 if lay == "chw" else 2), _torch.uint8, first.device
+    for b in batch:
+        shape = b.shape
+        if (b.dtype != u8 or len(shape) != 3 or shape[ci] != 3 or b.device != dev
+                or (inferred and (shape[0] == 3) != (lay == "chw"))):
+            return None
+    return lay
+
+
 def _prepare(images, input_data_format):
     """Checks a batch: one kind (numpy or torch), one device, uint8, 3 channels, one layout. Returns
     (kind, contiguous images, layout)."""
     batch = _batch(images)
+    if _torch is not None:
+        lay = _torch_layout_fast(batch, input_data_format)
+        if lay is not None:
+            return "torch", [b.contiguous() for b in batch], lay
     torch_in = [_is_torch(b) for b in batch]
     if any(torch_in) and not all(torch_in):
         raise TypeError("images mix torch tensors and numpy arrays: pass one kind")

@@ -73,6 +73,35 @@ class CpuTensors(unittest.TestCase):
             torch.testing.assert_close(c, e, rtol=0, atol=0)
 
 
+class TorchBadInput(unittest.TestCase):
+    """Torch batches take a one-pass check (functional._torch_layout_fast); anything it does not pass goes through
+    the full checks, which name the mistake."""
+
+    def test_each_mistake_is_one_clear_exception(self):
+        ok = chw(photos.batch([(40, 50), (30, 20)], seed=3))
+        cases = [
+            (TypeError, "uint8", [ok[0], ok[1].float()]),
+            (ValueError, "channels", [ok[0], ok[1][:2].contiguous()]),
+            (ValueError, "3 dimensions", [ok[0], ok[1][0]]),
+            (ValueError, "mix", [ok[0], ok[1].permute(1, 2, 0).contiguous()]),
+            (TypeError, "mix torch tensors and numpy", [ok[0], ok[1].numpy()]),
+        ]
+        for exc, words, batch in cases:
+            with self.subTest(words=words):
+                with self.assertRaises(exc) as cm:
+                    prepbench.preprocess("clip-vit-b32", batch)
+                self.assertIn(words, str(cm.exception))
+        with self.assertRaises(ValueError) as cm:
+            prepbench.preprocess("clip-vit-b32", ok, input_data_format="planar")
+        self.assertIn("input_data_format", str(cm.exception))
+        # a channels-last batch, inferred and stated, gives the channels-first batch's values
+        hwc = [t.permute(1, 2, 0).contiguous() for t in ok]
+        want = prepbench.preprocess("clip-vit-b32", ok)["pixel_values"]
+        for fmt in (None, "channels_last"):
+            got = prepbench.preprocess("clip-vit-b32", hwc, input_data_format=fmt)["pixel_values"]
+            torch.testing.assert_close(got, want, rtol=0, atol=0)
+
+
 class VideoItems(unittest.TestCase):
     """resize_normalize_patchify's video items against transformers' own Qwen2-VL video processor."""
 
