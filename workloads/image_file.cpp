@@ -20,8 +20,10 @@ namespace {
 
 constexpr long long kMaxPixels = 178956970;  // Pillow's MAX_IMAGE_PIXELS * 2: above it Pillow refuses the file
 
+}  // namespace
+
 // A regular file only (a FIFO would block the open forever), read whole.
-std::vector<unsigned char> read_all(const std::string& path) {
+std::vector<unsigned char> read_image_bytes(const std::string& path) {
   try {
     check_regular_input(path);
   } catch (const FileError& e) {
@@ -33,6 +35,8 @@ std::vector<unsigned char> read_all(const std::string& path) {
   if (f.bad()) throw ImageFileError(path + ": read error");
   return b;
 }
+
+namespace {
 
 bool size_ok(long long h, long long w) { return h > 0 && w > 0 && h * w <= kMaxPixels; }
 
@@ -264,8 +268,9 @@ bool is_png(const std::vector<unsigned char>& b) {
 
 }  // namespace
 
-Image read_image_file(const std::string& path, Layout layout) {
-  const std::vector<unsigned char> bytes = read_all(path);
+Image read_image_file(const std::string& path, Layout layout) { return decode_image_bytes(path, read_image_bytes(path), layout); }
+
+Image decode_image_bytes(const std::string& path, const std::vector<unsigned char>& bytes, Layout layout) {
   Image img;
   if (is_jpeg(bytes))
     img = decode_jpeg(path, bytes);

@@ -14,6 +14,7 @@
 //   refused with one line naming the file.
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/image.hpp"
 
@@ -25,6 +26,10 @@ struct ImageFileError : std::runtime_error {
 
 // By content (magic bytes), not by name.
 Image read_image_file(const std::string& path, Layout layout);
+// The two halves of read_image_file, for timing them apart (prepbench e2e --from files): the file's bytes (a regular
+// file only), and their decode (`path` names the image in messages).
+std::vector<unsigned char> read_image_bytes(const std::string& path);
+Image decode_image_bytes(const std::string& path, const std::vector<unsigned char>& bytes, Layout layout);
 // .jpg, .jpeg, .png (any case): the files a `files:DIR` workload takes.
 bool is_image_file_name(const std::string& path);
 // A .npy, JPEG or PNG file, by content: the one reader the CLI uses for `--image`.

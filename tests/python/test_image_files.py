@@ -242,5 +242,69 @@ class PhotoWorkload(unittest.TestCase):
                 self.assertEqual(rec["workload"], f"files:{d}/a")
 
 
+class EndToEndFromFiles(unittest.TestCase):
+    """prepbench e2e --from files: read, decode, resize, serial and overlapped, five records per case."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = os.path.join(self.tmp.name, "imgs")
+        os.makedirs(self.dir)
+        for i, (h, w) in enumerate([(120, 90), (64, 200), (150, 150), (77, 131), (200, 60)]):
+            Image.fromarray(photo(h, w, seed=i)).save(os.path.join(self.dir, f"p{i}.jpg"), quality=85)
+        Image.fromarray(photo(50, 70, seed=9)).save(os.path.join(self.dir, "q.png"))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def e2e(self, *args):
+        out = os.path.join(self.tmp.name, "e.json")
+        r = subprocess.run([BIN, "e2e", "--from", "files", "--workloads", f"files:{self.dir}", "--out", out, *args],
+                           capture_output=True, text=True)
+        return r, out
+
+    def test_five_stages_per_case_with_parity(self):
+        r, out = self.e2e("--variants", "cpu_separable_ring", "--pipelines", "siglip-so400m-384,qwen2.5-vl-7b",
+                          "--reps", "2", "--groups", "3", "--decode-threads", "2")
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        with open(out) as f:
+            recs = json.load(f)["records"]
+        self.assertEqual([x["measure"] for x in recs],
+                         ["e2e_read", "e2e_decode", "e2e_resize", "e2e_serial", "e2e_overlap"] * 2)
+        compressed = sum(os.path.getsize(os.path.join(self.dir, n)) for n in os.listdir(self.dir))
+        decoded = 3 * (120 * 90 + 64 * 200 + 150 * 150 + 77 * 131 + 200 * 60 + 50 * 70)
+        for x in recs:
+            self.assertEqual(x["status"], "ok", x)
+            self.assertEqual(x["layout"], "hwc")
+            self.assertEqual(len(x["time_ms"]["samples"]), 2)
+            self.assertEqual((x["images"], x["groups"], x["decode_threads"]), (6, 3, 2))
+            self.assertEqual((x["compressed_bytes"], x["decoded_bytes"]), (compressed, decoded))
+            self.assertIn(x["bound_by"], ("read", "decode", "resize"))
+            if x["measure"] == "e2e_overlap":
+                self.assertTrue(x["parity"]["ok"], x)
+                self.assertLessEqual(x["parity"]["max_abs"], x["parity"]["tol"])
+
+    def test_what_it_cannot_run_is_one_line_and_exit_2(self):
+        for args, words in [
+            (["--variants", "cuda_separable_mma", "--pipelines", "clip-vit-b32"], "CUDA variant"),
+            (["--variants", "cpu_separable_ring", "--pipelines", "clip-vit-b32", "--layouts", "chw"], "--layouts hwc"),
+        ]:
+            with self.subTest(words=words):
+                r, out = self.e2e(*args)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertIn(words, r.stderr)
+                self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+                self.assertFalse(os.path.exists(out))
+        out = os.path.join(self.tmp.name, "u.json")
+        for source, workload, words in [("files", "uniform-n2-64", "files:DIR workload"),
+                                        ("disk", f"files:{self.dir}", "pinned or files")]:
+            with self.subTest(words=words):
+                r = subprocess.run([BIN, "e2e", "--from", source, "--workloads", workload, "--variants",
+                                    "cpu_separable_ring", "--pipelines", "clip-vit-b32", "--out", out],
+                                   capture_output=True, text=True)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertIn(words, r.stderr)
+                self.assertFalse(os.path.exists(out))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,259 @@
+#include "harness/e2e_files.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/parallel.hpp"
+#include "core/pipeline.hpp"
+#include "core/reference.hpp"
+#include "harness/case_runner.hpp"
+#include "harness/cli_args.hpp"
+#include "harness/parity.hpp"
+#include "harness/stats.hpp"
+#include "workloads/image_file.hpp"
+
+namespace pb {
+namespace {
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Images [a, b) of the folder: read whole into `bytes` (one thread, in file order: what the page cache serves).
+void read_range(const std::vector<std::string>& files, size_t a, size_t b, std::vector<std::vector<unsigned char>>& bytes) {
+  for (size_t i = a; i < b; ++i) bytes[i] = read_image_bytes(files[i]);
+}
+
+// Images [a, b) decoded by `threads` threads taking the next image as they finish one (sizes are ragged), each
+// copied into its slot of the variant's batch buffer (dst[i]: its pointer and shape). A decode failure, or a file
+// that no longer decodes to its slot's shape, is rethrown here, naming the file.
+void decode_range(const std::vector<std::string>& files, const std::vector<std::vector<unsigned char>>& bytes,
+                  size_t a, size_t b, int threads, const std::vector<ImageView>& dst) {
+  std::atomic<size_t> next{a};
+  std::mutex mu;
+  std::string error;
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < b;) {
+      try {
+        const Image img = decode_image_bytes(files[i], bytes[i], Layout::HWC);
+        if (img.h != dst[i].h || img.w != dst[i].w)
+          throw std::runtime_error(files[i] + ": changed while the run was timing it (now " + std::to_string(img.h) +
+                                   "x" + std::to_string(img.w) + ")");
+        std::memcpy(const_cast<uint8_t*>(dst[i].data), img.pixels.data(), img.pixels.size());
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lk(mu);
+        if (error.empty()) error = e.what();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  const int n = std::max(1, std::min<int>(threads, int(b - a)));
+  for (int t = 1; t < n; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (!error.empty()) throw std::runtime_error(error);
+}
+
+}  // namespace
+
+std::vector<Record> run_e2e_files(const Case& c, const E2EFilesOptions& o, ExecBackend& cpu) {
+  const PipelineSpec& spec = find_pipeline(c.pipeline);
+  if (c.workload.kind != "files")
+    throw UsageError("e2e --from files needs a files:DIR workload, not " + c.workload.name);
+  if (c.backend() != Backend::Cpu)  // the registry's word: a CUDA variant of a CPU-only build cannot be made
+    throw UsageError("e2e --from files runs CPU variants (decode threads + the variant); " + c.variant +
+                     " is a CUDA variant, and the GPU path (nvJPEG decode) is not built yet");
+  std::unique_ptr<Variant> whole = make_variant(c.variant);
+  if (c.layout != Layout::HWC)
+    throw UsageError("e2e --from files: decoded images are channels-last; use --layouts hwc");
+  if (c.out != OutLayout::Native || c.launch != LaunchMode::Stream)
+    throw UsageError("e2e measures the pipeline's own output layout, launched directly (no nhwc, no graph)");
+  std::string why;
+  if (!whole->info().supports(c.pipeline, c.layout, c.dtype, c.mode, why)) throw UsageError("e2e: " + why);
+  const std::vector<std::string>& files = c.workload.files;
+  const size_t n = files.size();
+  const int threads = o.decode_threads > 0 ? o.decode_threads : int(std::max(1u, std::thread::hardware_concurrency()));
+
+  // The decoded batch once: shapes, the slots of the batch buffer, the reference.
+  std::vector<Image> truth(n);
+  std::vector<std::vector<unsigned char>> bytes(n);
+  long long compressed = 0;
+  for (size_t i = 0; i < n; ++i) {
+    bytes[i] = read_image_bytes(files[i]);
+    compressed += (long long)bytes[i].size();
+    truth[i] = decode_image_bytes(files[i], bytes[i], Layout::HWC);
+  }
+  std::vector<ImageShape> shapes;
+  std::vector<size_t> off{0};
+  for (const Image& im : truth) {
+    shapes.push_back(im.shape());
+    off.push_back(off.back() + im.pixels.size());
+  }
+  const Plan full = make_plan(spec, shapes, c.mode);
+  std::vector<ImageView> views;
+  for (const Image& im : truth) views.push_back(im.view());
+  const std::vector<float> ref = run_reference(full, views);
+  const int groups = int(std::max<size_t>(1, std::min<size_t>(size_t(std::max(o.groups, 1)), n)));
+  std::vector<size_t> first;
+  for (int g = 0; g <= groups; ++g) first.push_back(size_t((long long)g * (long long)n / groups));
+  std::vector<Plan> plans;
+  std::vector<long long> out_off{0};
+  for (int g = 0; g < groups; ++g) {
+    plans.push_back(make_plan(spec, std::vector<ImageShape>(shapes.begin() + long(first[size_t(g)]),
+                                                            shapes.begin() + long(first[size_t(g) + 1])), c.mode));
+    out_off.push_back(out_off.back() + plans.back().out_elems);
+  }
+  if (out_off.back() != full.out_elems)
+    throw UsageError("e2e: " + c.pipeline + "'s batch output is not the concatenation of its images' outputs "
+                     "(batch padding), so it cannot be split into groups");
+
+  // The variant's memory: one batch buffer (images back to back, channels last), one output.
+  Allocator& alloc = cpu.allocator();
+  const size_t dsize = dtype_size(c.dtype), out_bytes = size_t(full.out_elems) * dsize;
+  std::shared_ptr<void> in_buf(alloc.allocate(off.back()), [&alloc](void* p) { alloc.release(p); });
+  std::shared_ptr<void> out_buf(alloc.allocate(out_bytes), [&alloc](void* p) { alloc.release(p); });
+  uint8_t* base = static_cast<uint8_t*>(in_buf.get());
+  Inputs all;
+  all.layout = Layout::HWC;
+  for (size_t i = 0; i < n; ++i) {
+    ImageView v = truth[i].view();
+    v.data = base + off[i];
+    all.images.push_back(v);
+  }
+  auto inputs = [&](size_t a, size_t b) {
+    Inputs in;
+    in.layout = Layout::HWC;
+    in.images.assign(all.images.begin() + long(a), all.images.begin() + long(b));
+    return in;
+  };
+  Workspace ws(alloc);
+  const Launch run_whole = whole->setup(full, all, Output{out_buf.get(), c.dtype}, ws);
+  std::vector<std::unique_ptr<Variant>> parts;
+  std::vector<Launch> run_part;
+  for (int g = 0; g < groups; ++g) {
+    parts.push_back(make_variant(c.variant));
+    const Output part{static_cast<uint8_t*>(out_buf.get()) + size_t(out_off[size_t(g)]) * dsize, c.dtype};
+    run_part.push_back(parts.back()->setup(plans[size_t(g)], inputs(first[size_t(g)], first[size_t(g) + 1]), part, ws));
+  }
+
+  // The overlapped schedule: a producer reads and decodes group after group; the variant resizes each one as soon
+  // as it is there. Returns its wall time.
+  auto overlapped = [&] {
+    std::mutex mu;
+    std::condition_variable cv;
+    int ready = 0;
+    std::string error;
+    const double t0 = now_ms();
+    std::thread producer([&] {
+      for (int g = 0; g < groups; ++g) {
+        try {
+          read_range(files, first[size_t(g)], first[size_t(g) + 1], bytes);
+          decode_range(files, bytes, first[size_t(g)], first[size_t(g) + 1], threads, all.images);
+        } catch (const std::exception& e) {
+          std::lock_guard<std::mutex> lk(mu);
+          error = e.what();
+          ready = groups;  // the consumer stops waiting
+          cv.notify_all();
+          return;
+        }
+        std::lock_guard<std::mutex> lk(mu);
+        ++ready;
+        cv.notify_all();
+      }
+    });
+    std::string failed;
+    for (int g = 0; g < groups; ++g) {
+      {
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return ready > g; });
+        if (!error.empty()) break;
+      }
+      try {
+        run_part[size_t(g)](nullptr);
+      } catch (const std::exception& e) {
+        failed = e.what();
+        break;
+      }
+    }
+    producer.join();
+    if (!error.empty()) throw std::runtime_error(error);
+    if (!failed.empty()) throw std::runtime_error(failed);
+    return now_ms() - t0;
+  };
+  auto timed = [](const std::function<void()>& f) {
+    const double t0 = now_ms();
+    f();
+    return now_ms() - t0;
+  };
+  auto read_all = [&] { read_range(files, 0, n, bytes); };
+  auto decode_all = [&] { decode_range(files, bytes, 0, n, threads, all.images); };
+  auto resize_all = [&] { run_whole(nullptr); };
+
+  // Parity first, on a poisoned output of the overlapped schedule (every group's part written, nothing else).
+  cpu.poison(out_buf.get(), out_bytes);
+  overlapped();
+  Record ovl = case_record(c);
+  ovl.parity = check_parity(ref, widen_output(out_buf.get(), size_t(full.out_elems), c.dtype), spec, c.mode, c.dtype);
+  ovl.has_parity = true;
+
+  std::vector<double> t_read, t_decode, t_resize, t_serial, t_overlap;
+  read_all();  // warm-up: the page cache, the decode and the variant's first touch of its buffers
+  decode_all();
+  resize_all();
+  for (int r = 0; r < o.reps; ++r) {
+    t_read.push_back(timed(read_all));
+    t_decode.push_back(timed(decode_all));
+    t_resize.push_back(timed(resize_all));
+    t_serial.push_back(timed([&] {
+      read_all();
+      decode_all();
+      resize_all();
+    }));
+    t_overlap.push_back(overlapped());
+  }
+
+  const long long decoded = (long long)off.back();
+  const double img = double(n);
+  const char* stages[3] = {"read", "decode", "resize"};
+  const double med[3] = {summarize(t_read).median, summarize(t_decode).median, summarize(t_resize).median};
+  const std::string bound = stages[std::max_element(med, med + 3) - med];
+  std::vector<Record> out;
+  auto add = [&](Record r, const char* measure, const std::vector<double>& s, long long bytes_in) {
+    r.samples_ms = s;
+    r.bytes_moved = bytes_in;
+    r.output_bytes = (long long)out_bytes;
+    r.extra["measure"] = measure;
+    r.extra["from"] = "files";
+    r.extra["images"] = n;
+    r.extra["compressed_bytes"] = compressed;
+    r.extra["decoded_bytes"] = decoded;
+    r.extra["groups"] = groups;
+    r.extra["decode_threads"] = threads;
+    r.extra["variant_threads"] = thread_count();
+    const double sec = summarize(s).median / 1e3;
+    r.extra["images_per_s"] = sec > 0 ? img / sec : 0.0;
+    r.extra["mb_per_s"] = sec > 0 ? double(bytes_in) / 1e6 / sec : 0.0;  // of the stage's input
+    r.extra["bound_by"] = bound;  // the slowest stage measured alone
+    r.repro = "prepbench e2e --from files " + c.selection_args();
+    out.push_back(r);
+  };
+  add(case_record(c), "e2e_read", t_read, compressed);
+  add(case_record(c), "e2e_decode", t_decode, compressed);
+  add(case_record(c), "e2e_resize", t_resize, decoded);
+  add(case_record(c), "e2e_serial", t_serial, compressed);
+  if (!ovl.parity.ok) {
+    ovl.status = "failed";
+    ovl.reason = "parity: " + ovl.parity.reason;
+  }
+  add(ovl, "e2e_overlap", t_overlap, compressed);
+  return out;
+}
+
+}  // namespace pb

@@ -1,0 +1,26 @@
+#pragma once
+// End to end from encoded files, on the CPU, as a data loader without a GPU decoder runs it: the files' bytes read
+// (from the page cache after the first repetition), decoded by D threads (libjpeg-turbo / libpng, bit-exact with
+// Pillow), then a CPU variant over the batch. Five records per case, interleaved repetition by repetition, each one
+// record of the results schema with its `measure`: e2e_read, e2e_decode (each decoded image copied into the
+// variant's batch buffer: part of the stage), e2e_resize (the variant alone), e2e_serial (the three in sequence)
+// and e2e_overlap (the batch in G groups: group g + 1 read and decoded on the decode threads while the variant
+// resizes group g). The overlapped output is parity-checked against the reference of the decoded images.
+#include <vector>
+
+#include "harness/case.hpp"
+#include "harness/exec_backend.hpp"
+#include "harness/results.hpp"
+
+namespace pb {
+
+struct E2EFilesOptions {
+  int groups = 4;
+  int reps = 10;
+  int decode_threads = 0;  // 0: the machine's hardware threads
+};
+
+// UsageError when the case cannot run this way (not a files: workload, not a CPU variant, channels first).
+std::vector<Record> run_e2e_files(const Case& c, const E2EFilesOptions& o, ExecBackend& cpu);
+
+}  // namespace pb
