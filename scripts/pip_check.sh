@@ -26,4 +26,4 @@ PREPBENCH_BIN=$cli "$venv/bin/python" "$root/python/tests/test_package.py" 2>&1 
 # transformers' own processors against the installed package (its PIL backend needs no torch); the version of the
 # GPU machine, where the torchvision-backed processors are compared (results/2026-12-01-h200-python/)
 "$venv/bin/pip" install -q --no-cache-dir "transformers==5.17.0" 2>&1 | grep -v "^\s*$" || true
-"$venv/bin/python" "$root/python/tests/test_hf.py" 2>&1 | grep -v "^\[transformers\]" | tail -n 4
+PREPBENCH_BIN=$cli "$venv/bin/python" "$root/python/tests/test_hf.py" 2>&1 | grep -v "^\[transformers\]" | tail -n 4

@@ -4,8 +4,12 @@ configurations of their own; `prepbench.hf` maps each processor's configuration 
 thing, and falls back to the processor, with its outputs, for calls it does not accelerate. Exits 77 (ctest:
 skipped) with the reason when transformers is not installed (CI installs it beside the pip-installed package)."""
 
+import json
+import os
 import pathlib
+import subprocess
 import sys
+import tempfile
 import unittest
 import warnings
 
@@ -107,6 +111,48 @@ class Adapter(unittest.TestCase):
         proc = tf.CLIPImageProcessorPil(do_center_crop=False)
         prepbench.hf.accelerate(proc)
         self.assertIn("do_center_crop is off", prepbench.hf.accelerated_reason(proc))
+
+
+@unittest.skipUnless(os.environ.get("PREPBENCH_BIN"), "PREPBENCH_BIN (the CLI) not set")
+class FilePeers(unittest.TestCase):
+    """peers/run_file_peers.py on JPEG and PNG files: Pillow's decode plus the PIL-backend processors equal
+    prepbench's decode plus `pil` numerics bit for bit; peers that cannot run here are records that say why."""
+
+    def test_pil_backend_from_files_is_bit_exact(self):
+        from PIL import Image
+        with tempfile.TemporaryDirectory() as d:
+            folder = os.path.join(d, "imgs")
+            os.makedirs(folder)
+            for i, (h, w) in enumerate(photos.RAGGED[:3]):
+                Image.fromarray(photos.photo(h, w, seed=80 + i)).save(os.path.join(folder, f"p{i}.jpg"), quality=90)
+            Image.fromarray(photos.photo(90, 120, seed=90)).save(os.path.join(folder, "q.png"))
+            out = os.path.join(d, "f.json")
+            r = subprocess.run([sys.executable, str(ROOT / "peers" / "run_file_peers.py"), "--prepbench",
+                                os.environ["PREPBENCH_BIN"], "--dir", folder, "--pipelines", "clip-vit-b32,qwen2.5-vl-7b",
+                                "--peers", "pil_hf_pil,pil_hf_cpu,nvimagecodec", "--threads", "2", "--reps", "1",
+                                "--out", out], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+            with open(out) as f:
+                recs = json.load(f)["records"]
+        self.assertEqual(len(recs), 2 * 3 * 4)  # pipelines x peers x (read, decode, resize, serial)
+        for rec in recs:
+            with self.subTest(peer=rec["variant"], pipeline=rec["pipeline"], measure=rec["measure"]):
+                if rec["variant"] == "pil_hf_pil":
+                    self.assertEqual(rec["status"], "ok", rec)
+                    self.assertEqual(rec["images"], 4)
+                    if rec["measure"] == "e2e_serial":
+                        self.assertEqual(rec["mode"], "pil")
+                        self.assertEqual(rec["parity"]["max_abs"], 0.0, rec["parity"])
+                elif rec["variant"] == "nvimagecodec":
+                    self.assertEqual(rec["status"], "skipped")
+                    self.assertIn("not", rec["reason"])
+                else:  # the fast processor on CPU tensors: needs torch and torchvision
+                    try:
+                        import torchvision  # noqa: F401
+                        self.assertEqual(rec["status"], "ok", rec)
+                    except ImportError:
+                        self.assertEqual(rec["status"], "skipped", rec)
+                        self.assertIn("torch", rec["reason"])
 
 
 if __name__ == "__main__":
