@@ -25,6 +25,10 @@
 #   python        the Python package's torch tests (python/tests/test_torch.py) and the processor comparison
 #                 (python/bench/processor_bench.py) with this build's libprepbench_c.so -> python_tests.log,
 #                 python_bench.json/.txt
+#   files         real photos (issue 18): the photo goldens (peers/make_golden.py --set photos), $PHOTOS JPEGs of
+#                 scripts/make_photos.py run by $VARIANTS and the CPU variants (parity vs the hf reference),
+#                 e2e --from files of the CPU variants (16 decode threads), and the file peers
+#                                                       -> goldens_photos.tar.xz, files_*.json/.txt
 #   charts        scripts/charts.sh of merged.json, where this machine's Python has matplotlib -> charts/
 # Settings (environment): VARIANTS (default cuda_separable_mma), SWEEP (default "default"), WORKLOADS (default
 # ragged-n32-384-1024), PIPELINES (default the four core ones), GPU_PEERS, CPU_PEERS, CASES (default the SigLIP
@@ -187,6 +191,17 @@ PY
     grep -E '^(Ran|OK|FAILED)|\.\.\. (FAIL|ERROR|skipped)' "$R/python_tests.log" | tee -a "$R/log.txt"
     "$PB_PYTHON" python/bench/processor_bench.py --prepbench $B --out "$R/python_bench.json" 2>&1 \
       | grep -v Warning | tee "$R/python_bench.txt" | tee -a "$R/log.txt" || status=1 ;;
+  files)
+    "$PB_PYTHON" peers/make_golden.py --set photos --out "$R" 2>&1 | tail -n 2 | tee -a "$R/log.txt" || status=1
+    P=/tmp/photos-n${PHOTOS:-32}
+    [ -d "$P" ] || "$PB_PYTHON" scripts/make_photos.py "$P" --n "${PHOTOS:-32}" | tee -a "$R/log.txt" || status=1
+    $B run --variants "$VARIANTS,cpu_separable_ring" --pipelines '*' --workloads "files:$P" --layouts hwc,chw \
+      --modes hf,float --out "$R/files_run.json" > "$R/files_run.txt" 2>&1 || status=1
+    $B e2e --from files --variants cpu_separable_ring --pipelines siglip-so400m-384,qwen2.5-vl-7b \
+      --workloads "files:$P" --decode-threads 16 --out "$R/files_e2e.json" > "$R/files_e2e.txt" 2>&1 || status=1
+    "$PB_PYTHON" peers/run_file_peers.py --prepbench $B --dir "$P" --threads 16 \
+      --out "$R/files_peers.json" > "$R/files_peers.txt" 2>&1 || status=1
+    tail -n 3 "$R/files_run.txt" "$R/files_e2e.txt" "$R/files_peers.txt" | tee -a "$R/log.txt" ;;
   charts)
     if "$PB_PYTHON" -c "import matplotlib" 2>/dev/null; then
       PB_PYTHON=$PB_PYTHON scripts/charts.sh "$R/merged.json" "$R/charts" || status=1
