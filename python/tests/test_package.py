@@ -3,6 +3,7 @@ signatures against hand-derived values, Pillow numerics against Pillow itself, a
 exception. Runs from the tree (PYTHONPATH=python, PREPBENCH_LIB=the built library) or against an installed package.
 """
 
+import json
 import os
 import pathlib
 import subprocess
@@ -185,6 +186,50 @@ class CvUtilsSignatures(unittest.TestCase):
                                                                1 / 255, "bilinear", True, p, m, t)
                 np.testing.assert_array_equal(out[g, :, :, s], alone.reshape(32, 3, t, p * p)[:, :, 0],
                                               f"group {g} slot {s}")
+
+
+class KernelRepo(unittest.TestCase):
+    """python -m prepbench.kernel_repo: the folder layout the `kernels` package loads (build/<variant>/ with
+    metadata.json and the package), imported here the way kernels imports it, in a fresh interpreter."""
+
+    def test_layout_metadata_and_import_as_kernels_does(self):
+        from prepbench import kernel_repo
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "repo")
+            dirs = kernel_repo.write(out)
+            self.assertEqual([os.path.basename(x) for x in dirs],
+                             ["torch-cpu"] + (["torch-cuda"] if prepbench.has_cuda() else []))
+            self.assertEqual(sorted(os.listdir(os.path.join(out, "build"))), sorted(os.path.basename(x) for x in dirs))
+            for x in dirs:
+                with open(os.path.join(x, "metadata.json")) as f:
+                    meta = json.load(f)
+                self.assertEqual((meta["name"], meta["version"], meta["backend"]["type"]),
+                                 ("prepbench", 2, os.path.basename(x)[len("torch-"):]))
+                self.assertTrue(meta["id"].startswith("_prepbench_") and meta["id"].isidentifier(), meta["id"])
+                for f in ("__init__.py", "functional.py", "_native.py", "libprepbench_c.so"):
+                    self.assertTrue(os.path.isfile(os.path.join(x, f)), f)
+            img = photos.photo(40, 60, seed=5).transpose(2, 0, 1).copy()
+            want = prepbench.resize_normalize([img], (32, 32), [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True)
+            np.save(os.path.join(d, "img.npy"), img)
+            probe = (
+                "import importlib.util, json, sys, numpy as np\n"
+                f"d = {dirs[0]!r}\n"
+                "meta = json.load(open(d + '/metadata.json'))\n"
+                "spec = importlib.util.spec_from_file_location(meta['id'], d + '/__init__.py')\n"
+                "m = importlib.util.module_from_spec(spec); sys.modules[meta['id']] = m; spec.loader.exec_module(m)\n"
+                f"img = np.load({os.path.join(d, 'img.npy')!r})\n"
+                "out = m.resize_normalize([img], (32, 32), [0.5] * 3, [0.5] * 3, 1 / 255, 'bicubic', True)\n"
+                f"np.save({os.path.join(d, 'out.npy')!r}, out)\n"
+                "print(m.library_path())\n")
+            env = {k: v for k, v in os.environ.items() if k not in ("PREPBENCH_LIB", "PYTHONPATH")}
+            r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=d)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.strip(), os.path.join(dirs[0], "libprepbench_c.so"))  # its own copy
+            np.testing.assert_array_equal(np.load(os.path.join(d, "out.npy")), want)
+            with self.assertRaises(FileExistsError):
+                kernel_repo.write(out)
+            self.assertEqual(kernel_repo.main([out]), 2)
+            self.assertEqual(kernel_repo.main([out, "--force"]), 0)
 
 
 class PillowNumerics(unittest.TestCase):

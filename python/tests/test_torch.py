@@ -102,6 +102,47 @@ class TorchBadInput(unittest.TestCase):
             torch.testing.assert_close(got, want, rtol=0, atol=0)
 
 
+class KernelsPackage(unittest.TestCase):
+    """The Hugging Face `kernels` package loads prepbench from python -m prepbench.kernel_repo's folder, directly
+    and as kernels-community/cv-utils through LOCAL_KERNELS (what transformers' processor-kernel adapter asks for)."""
+
+    def test_get_local_kernel_and_the_cv_utils_override(self):
+        try:
+            import kernels  # noqa: F401
+        except ImportError as e:
+            self.skipTest(f"the kernels package is not installed ({e})")
+        import os
+        import subprocess
+        import tempfile
+        from prepbench import kernel_repo
+        with tempfile.TemporaryDirectory() as d:
+            repo = os.path.join(d, "repo")
+            kernel_repo.write(repo)
+            probe = (
+                "import pathlib, sys, numpy as np, kernels\n"
+                "b = None if sys.argv[5] == 'auto' else sys.argv[5]\n"
+                "k = kernels.get_local_kernel(pathlib.Path(sys.argv[1]), backend=b) if sys.argv[2] == 'local' else "
+                "kernels.get_kernel('kernels-community/cv-utils', version=2, backend=b)\n"
+                "img = np.load(sys.argv[3])\n"
+                "np.save(sys.argv[4], k.resize_normalize([img], (32, 32), [0.5] * 3, [0.5] * 3, 1 / 255, 'bicubic', True))\n"
+                "print(k.library_path())\n")
+            img = photos.photo(40, 60, seed=5).transpose(2, 0, 1).copy()
+            np.save(os.path.join(d, "img.npy"), img)
+            want = prepbench.resize_normalize([img], (32, 32), [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True)
+            env = {k: v for k, v in os.environ.items() if k not in ("PREPBENCH_LIB", "PYTHONPATH")}
+            env.update(HF_HUB_OFFLINE="1", LOCAL_KERNELS=f"kernels-community/cv-utils={repo}")
+            for how in ("local", "override"):
+                with self.subTest(how=how):
+                    out = os.path.join(d, f"{how}.npy")
+                    # a library without CUDA writes only torch-cpu, which kernels picks only when asked for the CPU
+                    backend = "auto" if prepbench.has_cuda() else "cpu"
+                    r = subprocess.run([sys.executable, "-c", probe, repo, how, os.path.join(d, "img.npy"), out, backend],
+                                       capture_output=True, text=True, env=env, cwd=d)
+                    self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+                    self.assertTrue(r.stdout.strip().startswith(os.path.join(repo, "build", "torch-")), r.stdout)
+                    np.testing.assert_array_equal(np.load(out), want)
+
+
 class VideoItems(unittest.TestCase):
     """resize_normalize_patchify's video items against transformers' own Qwen2-VL video processor."""
 
