@@ -15,6 +15,7 @@
 #include "core/reference.hpp"
 #include "harness/case_runner.hpp"
 #include "harness/cli_args.hpp"
+#include "harness/nvjpeg_decode.hpp"
 #include "harness/parity.hpp"
 #include "harness/stats.hpp"
 #include "workloads/image_file.hpp"
@@ -63,18 +64,28 @@ void decode_range(const std::vector<std::string>& files, const std::vector<std::
 
 }  // namespace
 
-std::vector<Record> run_e2e_files(const Case& c, const E2EFilesOptions& o, ExecBackend& cpu) {
+#ifndef PB_HAVE_CUDA
+std::vector<Record> run_e2e_files_gpu(const Case&, const E2EFilesOptions&, ExecBackend&) {
+  throw UsageError("e2e --from files: this build has no CUDA");
+}
+#endif
+
+std::vector<Record> run_e2e_files(const Case& c, const E2EFilesOptions& o, ExecBackend& cpu, ExecBackend* cuda) {
   const PipelineSpec& spec = find_pipeline(c.pipeline);
   if (c.workload.kind != "files")
     throw UsageError("e2e --from files needs a files:DIR workload, not " + c.workload.name);
-  if (c.backend() != Backend::Cpu)  // the registry's word: a CUDA variant of a CPU-only build cannot be made
-    throw UsageError("e2e --from files runs CPU variants (decode threads + the variant); " + c.variant +
-                     " is a CUDA variant, and the GPU path (nvJPEG decode) is not built yet");
-  std::unique_ptr<Variant> whole = make_variant(c.variant);
   if (c.layout != Layout::HWC)
     throw UsageError("e2e --from files: decoded images are channels-last; use --layouts hwc");
   if (c.out != OutLayout::Native || c.launch != LaunchMode::Stream)
     throw UsageError("e2e measures the pipeline's own output layout, launched directly (no nhwc, no graph)");
+  if (c.backend() != Backend::Cpu) {  // the registry's word: a CUDA variant of a CPU-only build cannot be made
+    if (!nvjpeg_built())
+      throw UsageError("e2e --from files with a CUDA variant (" + c.variant + ") decodes with nvJPEG, which this " +
+                       "build has not (the CUDA toolkit's, or -DPB_NVJPEG_ROOT=<PyPI nvidia-nvjpeg>/nvidia/cu13)");
+    if (!cuda) throw UsageError("e2e --from files with a CUDA variant needs a GPU");
+    return run_e2e_files_gpu(c, o, *cuda);
+  }
+  std::unique_ptr<Variant> whole = make_variant(c.variant);
   std::string why;
   if (!whole->info().supports(c.pipeline, c.layout, c.dtype, c.mode, why)) throw UsageError("e2e: " + why);
   const std::vector<std::string>& files = c.workload.files;

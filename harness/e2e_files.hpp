@@ -1,5 +1,5 @@
 #pragma once
-// End to end from encoded files, on the CPU, as a data loader without a GPU decoder runs it: the files' bytes read
+// End to end from encoded files. On the CPU, as a data loader without a GPU decoder runs it: the files' bytes read
 // (from the page cache after the first repetition), decoded by D threads (libjpeg-turbo / libpng, bit-exact with
 // Pillow), then a CPU variant over the batch. Five records per case, interleaved repetition by repetition, each one
 // record of the results schema with its `measure`: e2e_read, e2e_decode (each decoded image copied into the
@@ -20,7 +20,13 @@ struct E2EFilesOptions {
   int decode_threads = 0;  // 0: the machine's hardware threads
 };
 
-// UsageError when the case cannot run this way (not a files: workload, not a CPU variant, channels first).
-std::vector<Record> run_e2e_files(const Case& c, const E2EFilesOptions& o, ExecBackend& cpu);
+// UsageError when the case cannot run this way (not a files: workload, channels first, a CUDA variant without a GPU
+// or without nvJPEG in the build). `cuda` may be null when no case needs it.
+std::vector<Record> run_e2e_files(const Case& c, const E2EFilesOptions& o, ExecBackend& cpu, ExecBackend* cuda);
+
+// The GPU path (harness/e2e_files_cuda.cu): JPEGs decoded by nvJPEG into the CUDA variant's device inputs; four
+// records (no overlapped schedule yet): e2e_read, e2e_decode (with nvJPEG's pixels against Pillow's, per image),
+// e2e_resize, e2e_serial (with the variant's parity against the reference of nvJPEG's pixels).
+std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, ExecBackend& cuda);
 
 }  // namespace pb

@@ -4,8 +4,9 @@
 # There: `scripts/device.sh STAGE...`; everything lands in $OUT/device/ and is packed into $OUT/device.tgz.
 #
 # stages:
-#   prepare       (here) build the default preset; copy prepbench, pb_tests, the shared libraries the GPU machine
-#                 lacks, and any older binaries to A/B against (put them in build-ab/), into build-device/
+#   prepare       (here) build the default preset (with nvJPEG from PyPI's wheel, scripts/fetch_nvjpeg.sh); copy
+#                 prepbench, pb_tests, the shared libraries the GPU machine may lack, and any older binaries to A/B
+#                 against (put them in build-ab/), into build-device/
 #   env           GPU, driver, clocks, nvcc, library versions                          -> env.txt
 #   tests         the whole C++ suite, CUDA parity of every variant included            -> tests.log
 #   sanitize      compute-sanitizer memcheck + racecheck of $VARIANTS, nchw and nhwc    -> sanitize.log
@@ -43,7 +44,9 @@ case "$1" in -h|--help) usage; exit 0 ;; esac
 D=build-device
 if [ "$1" = prepare ]; then
   set -e
-  cmake --preset default -G Ninja >/dev/null
+  # nvJPEG for the GPU decoder (e2e --from files): the wheel's, as this machine's toolkit has none
+  nvj=${PB_NVJPEG_ROOT:-$(scripts/fetch_nvjpeg.sh "${TMPDIR:-/tmp}/pb-nvjpeg" || true)}
+  cmake --preset default -G Ninja ${nvj:+-DPB_NVJPEG_ROOT=$nvj} >/dev/null
   cmake --build build -j"$(nproc)"
   rm -rf "$D" && mkdir -p "$D/lib"
   cp build/prepbench build/tests/pb_tests build/libprepbench_c.so "$D/"
@@ -51,7 +54,7 @@ if [ "$1" = prepare ]; then
   # the CUDA runtime and CUPTI of this toolkit, and Debian's libraries an older A/B binary may need
   for bin in "$D"/prepbench "$D"/ab/prepbench_*; do
     [ -f "$bin" ] || continue
-    ldd "$bin" | awk '$1 ~ /^lib(cudart|cupti|benchmark)\./ {print $3}' | while read -r src; do cp -L "$src" "$D/lib/"; done
+    ldd "$bin" | awk '$1 ~ /^lib(cudart|cupti|benchmark|nvjpeg)\./ {print $3}' | while read -r src; do cp -L "$src" "$D/lib/"; done
   done
   du -sh "$D" | awk '{print "device.sh: carry build-device (" $1 ")"}'
   git status --porcelain --untracked-files=no | grep -q . && echo "device.sh: warning: uncommitted changes: results will say dirty=true" || true

@@ -124,24 +124,13 @@ void jpeg_warn(j_common_ptr c, int level) {
   if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) jpeg_fail(c);
 }
 
-Image decode_jpeg(const std::string& path, const std::vector<unsigned char>& bytes) {
-  jpeg_decompress_struct cinfo;
-  JpegErr err;
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = jpeg_fail;
-  err.mgr.emit_message = jpeg_warn;
-  err.message[0] = 0;
-  Image img;
-  std::vector<unsigned char> row;
-  int orientation = 1;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    throw ImageFileError(path + ": corrupt or truncated JPEG (" + err.message + ")");
-  }
-  jpeg_create_decompress(&cinfo);
+// The header of a created decompressor over `bytes` (called after the caller's setjmp, whose frame a libjpeg error
+// jumps back to): the EXIF orientation, CMYK and the size refused (the decompressor destroyed first).
+int read_jpeg_header(jpeg_decompress_struct& cinfo, const std::string& path, const std::vector<unsigned char>& bytes) {
   jpeg_mem_src(&cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
   jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header(&cinfo, TRUE);
+  int orientation = 1;
   for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next)  // the first Exif segment, as Pillow reads it
     if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 && std::memcmp(m->data, "Exif\0\0", 6) == 0) {
       orientation = exif_orientation(m->data, m->data_length);
@@ -151,13 +140,31 @@ Image decode_jpeg(const std::string& path, const std::vector<unsigned char>& byt
     jpeg_destroy_decompress(&cinfo);
     throw ImageFileError(path + ": CMYK JPEG is not supported (convert it to RGB first)");
   }
-  const bool gray = cinfo.jpeg_color_space == JCS_GRAYSCALE;
-  cinfo.out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;  // libjpeg's defaults otherwise: islow IDCT, fancy upsampling
   const long long ih = cinfo.image_height, iw = cinfo.image_width;
   if (!size_ok(ih, iw)) {
     jpeg_destroy_decompress(&cinfo);
     check_size(path, ih, iw);
   }
+  return orientation;
+}
+
+Image decode_jpeg(const std::string& path, const std::vector<unsigned char>& bytes) {
+  jpeg_decompress_struct cinfo;
+  JpegErr err;
+  cinfo.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = jpeg_fail;
+  err.mgr.emit_message = jpeg_warn;
+  err.message[0] = 0;
+  Image img;
+  std::vector<unsigned char> row;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    throw ImageFileError(path + ": corrupt or truncated JPEG (" + err.message + ")");
+  }
+  jpeg_create_decompress(&cinfo);
+  const int orientation = read_jpeg_header(cinfo, path, bytes);
+  const bool gray = cinfo.jpeg_color_space == JCS_GRAYSCALE;
+  cinfo.out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;  // libjpeg's defaults otherwise: islow IDCT, fancy upsampling
   jpeg_start_decompress(&cinfo);
   img.h = int(cinfo.output_height);
   img.w = int(cinfo.output_width);
@@ -267,6 +274,31 @@ bool is_png(const std::vector<unsigned char>& b) {
 }
 
 }  // namespace
+
+bool is_jpeg_bytes(const std::vector<unsigned char>& bytes) { return is_jpeg(bytes); }
+
+JpegInfo jpeg_info(const std::string& path, const std::vector<unsigned char>& bytes) {
+  if (!is_jpeg(bytes)) throw ImageFileError(path + ": not a JPEG file");
+  jpeg_decompress_struct cinfo;
+  JpegErr err;
+  cinfo.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = jpeg_fail;
+  err.mgr.emit_message = jpeg_warn;
+  err.message[0] = 0;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    throw ImageFileError(path + ": corrupt or truncated JPEG (" + err.message + ")");
+  }
+  jpeg_create_decompress(&cinfo);
+  JpegInfo info;
+  info.orientation = read_jpeg_header(cinfo, path, bytes);
+  info.h = int(cinfo.image_height);
+  info.w = int(cinfo.image_width);
+  info.gray = cinfo.jpeg_color_space == JCS_GRAYSCALE;
+  info.progressive = cinfo.progressive_mode != 0;
+  jpeg_destroy_decompress(&cinfo);
+  return info;
+}
 
 Image read_image_file(const std::string& path, Layout layout) { return decode_image_bytes(path, read_image_bytes(path), layout); }
 

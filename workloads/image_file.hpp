@@ -29,6 +29,16 @@ Image read_image_file(const std::string& path, Layout layout);
 // The two halves of read_image_file, for timing them apart (prepbench e2e --from files): the file's bytes (a regular
 // file only), and their decode (`path` names the image in messages).
 std::vector<unsigned char> read_image_bytes(const std::string& path);
+// A JPEG's header alone (what a GPU decoder needs to know first): its stored size, EXIF orientation (1..8), whether
+// it is grayscale or progressive. Refuses what decode_image_bytes refuses (CMYK, corrupt, too large).
+struct JpegInfo {
+  int h = 0, w = 0;
+  int orientation = 1;
+  bool gray = false, progressive = false;
+};
+JpegInfo jpeg_info(const std::string& path, const std::vector<unsigned char>& bytes);
+// JPEG by its magic bytes.
+bool is_jpeg_bytes(const std::vector<unsigned char>& bytes);
 Image decode_image_bytes(const std::string& path, const std::vector<unsigned char>& bytes, Layout layout);
 // .jpg, .jpeg, .png (any case): the files a `files:DIR` workload takes.
 bool is_image_file_name(const std::string& path);

@@ -1,0 +1,148 @@
+#include "harness/nvjpeg_decode.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#ifdef PB_HAVE_NVJPEG
+#include <nvjpeg.h>
+
+#include "variants/cuda/cuda_check.cuh"
+#endif
+
+namespace pb {
+
+#ifndef PB_HAVE_NVJPEG
+
+bool nvjpeg_built() { return false; }
+struct NvjpegDecoder::Impl {};
+NvjpegDecoder::NvjpegDecoder(Allocator&) {
+  throw std::runtime_error("this build has no nvJPEG (configure with the CUDA toolkit's nvJPEG, or -DPB_NVJPEG_ROOT)");
+}
+NvjpegDecoder::~NvjpegDecoder() = default;
+std::string NvjpegDecoder::backends() const { return ""; }
+int NvjpegDecoder::last_hardware_count() const { return 0; }
+size_t NvjpegDecoder::peak_bytes() const { return 0; }
+void NvjpegDecoder::decode(const std::vector<const std::vector<unsigned char>*>&, const std::vector<ImageView>&, void*) {}
+
+#else
+
+bool nvjpeg_built() { return true; }
+
+namespace {
+
+void check(nvjpegStatus_t s, const char* what) {
+  if (s != NVJPEG_STATUS_SUCCESS) throw std::runtime_error(std::string("nvJPEG: ") + what + " failed (status " + std::to_string(int(s)) + ")");
+}
+
+// nvJPEG's device allocations: through the harness's allocator, counted (live and peak bytes).
+struct Counting {
+  Allocator* base = nullptr;
+  size_t live = 0, peak = 0;
+};
+int dev_malloc(void* ctx, void** p, size_t bytes, cudaStream_t) {
+  Counting& c = *static_cast<Counting*>(ctx);
+  try {
+    *p = c.base->allocate(bytes);
+  } catch (...) {
+    return 1;
+  }
+  c.live += bytes;
+  c.peak = std::max(c.peak, c.live);
+  return 0;
+}
+int dev_free(void* ctx, void* p, size_t bytes, cudaStream_t) {
+  Counting& c = *static_cast<Counting*>(ctx);
+  if (p) {
+    c.base->release(p);
+    c.live -= std::min(c.live, bytes);
+  }
+  return 0;
+}
+
+// One backend: its handle, its batched state, the batch size it was last initialised for.
+struct Engine {
+  nvjpegHandle_t handle = nullptr;
+  nvjpegJpegState_t state = nullptr;
+  int batch = -1;
+  ~Engine() {
+    if (state) nvjpegJpegStateDestroy(state);
+    if (handle) nvjpegDestroy(handle);
+  }
+  bool start(nvjpegBackend_t backend, nvjpegDevAllocatorV2_t* alloc) {
+    if (nvjpegCreateExV2(backend, alloc, nullptr, 0, &handle) != NVJPEG_STATUS_SUCCESS) {
+      handle = nullptr;
+      return false;
+    }
+    check(nvjpegJpegStateCreate(handle, &state), "nvjpegJpegStateCreate");
+    return true;
+  }
+  void run(const std::vector<const unsigned char*>& data, const std::vector<size_t>& len,
+           std::vector<nvjpegImage_t>& out, cudaStream_t stream) {
+    const int n = int(data.size());
+    if (n == 0) return;
+    if (n != batch) {
+      check(nvjpegDecodeBatchedInitialize(handle, state, n, 1, NVJPEG_OUTPUT_RGBI), "nvjpegDecodeBatchedInitialize");
+      batch = n;
+    }
+    check(nvjpegDecodeBatched(handle, state, data.data(), len.data(), out.data(), stream), "nvjpegDecodeBatched");
+  }
+};
+
+}  // namespace
+
+struct NvjpegDecoder::Impl {
+  Counting counting;  // before the engines: they free into it when destroyed
+  nvjpegDevAllocatorV2_t alloc{};
+  Engine hw, cuda;
+  bool has_hw = false;
+  nvjpegJpegStream_t parsed = nullptr;  // for asking the hardware engine what it supports
+  int hw_count = 0;
+  ~Impl() {
+    if (parsed) nvjpegJpegStreamDestroy(parsed);
+  }
+};
+
+NvjpegDecoder::NvjpegDecoder(Allocator& device_memory) : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.counting.base = &device_memory;
+  m.alloc = {dev_malloc, dev_free, &m.counting};
+  m.has_hw = m.hw.start(NVJPEG_BACKEND_HARDWARE, &m.alloc);  // fails where the GPU has no JPEG engine
+  if (!m.cuda.start(NVJPEG_BACKEND_DEFAULT, &m.alloc)) throw std::runtime_error("nvJPEG: cannot start (nvjpegCreateExV2)");
+  if (m.has_hw) check(nvjpegJpegStreamCreate(m.hw.handle, &m.parsed), "nvjpegJpegStreamCreate");
+}
+
+NvjpegDecoder::~NvjpegDecoder() = default;
+
+std::string NvjpegDecoder::backends() const { return impl_->has_hw ? "hardware+cuda" : "cuda"; }
+int NvjpegDecoder::last_hardware_count() const { return impl_->hw_count; }
+size_t NvjpegDecoder::peak_bytes() const { return impl_->counting.peak; }
+
+void NvjpegDecoder::decode(const std::vector<const std::vector<unsigned char>*>& jpegs, const std::vector<ImageView>& dst,
+                           void* stream) {
+  if (jpegs.size() != dst.size()) throw std::invalid_argument("nvJPEG decode: as many destinations as files");
+  Impl& m = *impl_;
+  std::vector<const unsigned char*> data[2];
+  std::vector<size_t> len[2];
+  std::vector<nvjpegImage_t> out[2];
+  for (size_t i = 0; i < jpegs.size(); ++i) {
+    const std::vector<unsigned char>& b = *jpegs[i];
+    int supported = 1;  // nvJPEG's convention: 0 means supported
+    if (m.has_hw && nvjpegJpegStreamParseHeader(m.hw.handle, b.data(), b.size(), m.parsed) == NVJPEG_STATUS_SUCCESS)
+      check(nvjpegDecodeBatchedSupported(m.hw.handle, m.parsed, &supported), "nvjpegDecodeBatchedSupported");
+    const int e = supported == 0 ? 0 : 1;
+    nvjpegImage_t img{};
+    img.channel[0] = const_cast<unsigned char*>(dst[i].data);
+    img.pitch[0] = size_t(dst[i].w) * 3;
+    data[e].push_back(b.data());
+    len[e].push_back(b.size());
+    out[e].push_back(img);
+  }
+  const cudaStream_t s = static_cast<cudaStream_t>(stream);
+  m.hw_count = int(data[0].size());
+  if (m.has_hw) m.hw.run(data[0], len[0], out[0], s);
+  m.cuda.run(data[1], len[1], out[1], s);
+}
+
+#endif
+
+}  // namespace pb
