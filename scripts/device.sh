@@ -28,7 +28,7 @@
 #                 python_bench.json/.txt
 #   files         real photos (issue 18): the photo goldens (peers/make_golden.py --set photos), $PHOTOS JPEGs of
 #                 scripts/make_photos.py run by $VARIANTS and the CPU variants (parity vs the hf reference),
-#                 e2e --from files of the CPU variants (16 decode threads), and the file peers
+#                 e2e --from files of cpu_separable_ring (16 decode threads) and $VARIANTS (nvJPEG), the file peers
 #                                                       -> goldens_photos.tar.xz, files_*.json/.txt
 #   charts        scripts/charts.sh of merged.json, where this machine's Python has matplotlib -> charts/
 # Settings (environment): VARIANTS (default cuda_separable_mma), SWEEP (default "default"), WORKLOADS (default
@@ -200,7 +200,7 @@ PY
     [ -d "$P" ] || "$PB_PYTHON" scripts/make_photos.py "$P" --n "${PHOTOS:-32}" | tee -a "$R/log.txt" || status=1
     $B run --variants "$VARIANTS,cpu_separable_ring" --pipelines '*' --workloads "files:$P" --layouts hwc,chw \
       --modes hf,float --out "$R/files_run.json" > "$R/files_run.txt" 2>&1 || status=1
-    $B e2e --from files --variants cpu_separable_ring --pipelines siglip-so400m-384,qwen2.5-vl-7b \
+    $B e2e --from files --variants "cpu_separable_ring,$VARIANTS" --pipelines siglip-so400m-384,qwen2.5-vl-7b \
       --workloads "files:$P" --decode-threads 16 --out "$R/files_e2e.json" > "$R/files_e2e.txt" 2>&1 || status=1
     "$PB_PYTHON" peers/run_file_peers.py --prepbench $B --dir "$P" --threads 16 \
       --out "$R/files_peers.json" > "$R/files_peers.txt" 2>&1 || status=1
