@@ -1,6 +1,7 @@
 // prepbench e2e: end to end from pinned host memory (harness/e2e.hpp) or from files (harness/e2e_files.hpp), one
 // JSON document for all cases.
 #include <cstdio>
+#include <functional>
 
 #include "harness/cli_args.hpp"
 #include "harness/commands.hpp"
@@ -30,6 +31,41 @@ SweepConfig e2e_defaults() {
   return d;
 }
 
+// The case loop both sources share: each case's records, or one failed record for a case that throws (anything
+// but a UsageError, which ends the command); `row` prints a case's table line. Then the document, written whole.
+// Returns the exit status: 1 when a case failed (its last record not ok), else 0.
+int run_cases(const std::vector<Case>& cases, const std::string& repro, int key_width, const nlohmann::json& meta,
+              const std::string& out_path, const std::function<std::vector<Record>(const Case&)>& run,
+              const std::function<void(const Case&, const std::vector<Record>&)>& row) {
+  std::vector<Record> records;
+  int failed = 0;
+  for (const Case& c : cases) {
+    std::vector<Record> r;
+    try {
+      r = run(c);
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& e) {  // recorded; the other cases still run
+      std::printf("%-*s failed: %s\n", key_width, c.key().c_str(), e.what());
+      Record f = case_record(c);
+      f.status = "failed";
+      f.reason = e.what();
+      f.repro = repro + " " + c.selection_args();
+      f.extra["measure"] = "e2e_overlap";
+      records.push_back(f);
+      ++failed;
+      continue;
+    }
+    failed += r.back().status != "ok";
+    row(c, r);
+    records.insert(records.end(), r.begin(), r.end());
+  }
+  const nlohmann::json doc = make_results_document(meta, records);
+  validate_results_document(doc);
+  write_text_atomic(out_path, doc.dump(1) + "\n");
+  return failed ? 1 : 0;
+}
+
 // --from files: the CPU path (harness/e2e_files.hpp), its own table.
 int cmd_e2e_files(const Args& a, const std::vector<std::string>& args) {
   SweepConfig cfg = e2e_defaults();
@@ -54,42 +90,21 @@ int cmd_e2e_files(const Args& a, const std::vector<std::string>& args) {
   std::string command = "prepbench e2e";
   for (const auto& s : args) command += " " + s;
   const nlohmann::json meta = collect_meta(*cpu, cuda.get(), command, 0.0);
-  std::vector<Record> records;
   std::printf("%-62s %5s %8s %8s %8s %8s %8s %8s %-7s %s\n", "case", "files", "read ms", "decode", "resize", "serial",
               "overlap", "img/s", "bound", "parity");
-  int failed = 0;
-  for (const Case& c : cases) {
-    std::vector<Record> r;
-    try {
-      r = run_e2e_files(c, o, *cpu, cuda.get());
-    } catch (const UsageError&) {
-      throw;
-    } catch (const std::exception& e) {  // recorded; the other cases still run
-      std::printf("%-62s failed: %s\n", c.key().c_str(), e.what());
-      Record f = case_record(c);
-      f.status = "failed";
-      f.reason = e.what();
-      f.repro = "prepbench e2e --from files " + c.selection_args();
-      f.extra["measure"] = "e2e_overlap";
-      records.push_back(f);
-      ++failed;
-      continue;
-    }
-    const Record& last = r.back();  // e2e_overlap (CPU), e2e_serial (GPU: no overlapped schedule yet)
-    failed += last.status != "ok";
-    char overlap[32] = "-";
-    if (r.size() > 4) std::snprintf(overlap, sizeof overlap, "%.2f", summarize(r[4].samples_ms).median);
-    std::printf("%-62s %5d %8.2f %8.2f %8.2f %8.2f %8s %8.1f %-7s %s\n", c.key().c_str(),
-                last.extra["images"].get<int>(), summarize(r[0].samples_ms).median, summarize(r[1].samples_ms).median,
-                summarize(r[2].samples_ms).median, summarize(r[3].samples_ms).median, overlap,
-                last.extra["images_per_s"].get<double>(), last.extra["bound_by"].get<std::string>().c_str(),
-                last.parity.ok ? "ok" : last.parity.reason.c_str());
-    records.insert(records.end(), r.begin(), r.end());
-  }
-  const nlohmann::json doc = make_results_document(meta, records);
-  validate_results_document(doc);
-  write_text_atomic(out_path, doc.dump(1) + "\n");
-  return failed ? 1 : 0;
+  return run_cases(
+      cases, "prepbench e2e --from files", 62, meta, out_path,
+      [&](const Case& c) { return run_e2e_files(c, o, *cpu, cuda.get()); },
+      [](const Case& c, const std::vector<Record>& r) {
+        const Record& last = r.back();  // e2e_overlap (CPU), e2e_serial (GPU: no overlapped schedule yet)
+        char overlap[32] = "-";
+        if (r.size() > 4) std::snprintf(overlap, sizeof overlap, "%.2f", summarize(r[4].samples_ms).median);
+        std::printf("%-62s %5d %8.2f %8.2f %8.2f %8.2f %8s %8.1f %-7s %s\n", c.key().c_str(),
+                    last.extra["images"].get<int>(), summarize(r[0].samples_ms).median,
+                    summarize(r[1].samples_ms).median, summarize(r[2].samples_ms).median,
+                    summarize(r[3].samples_ms).median, overlap, last.extra["images_per_s"].get<double>(),
+                    last.extra["bound_by"].get<std::string>().c_str(), last.parity.ok ? "ok" : last.parity.reason.c_str());
+      });
 }
 
 }  // namespace
@@ -140,40 +155,21 @@ int cmd_e2e(const std::vector<std::string>& args) {
   std::string command = "prepbench e2e";
   for (const auto& s : args) command += " " + s;
   const nlohmann::json meta = collect_meta(*cpu, cuda.get(), command, 0.0);
-  std::vector<Record> records;
   std::printf("%-58s %3s %9s %9s %9s %9s %9s %s\n", "case", "G", "h2d ms", "kernel", "serial", "overlap", "PCIe GB/s",
               "parity");
-  int failed = 0;
-  for (const Case& c : cases) {
-    cache.keep_only(c.workload);
-    std::vector<Record> r;
-    try {
-      r = run_e2e(c, o, cache, *cuda);
-    } catch (const UsageError&) {
-      throw;
-    } catch (const std::exception& e) {  // recorded; the other cases still run
-      std::printf("%-58s failed: %s\n", c.key().c_str(), e.what());
-      Record f = case_record(c);
-      f.status = "failed";
-      f.reason = e.what();
-      f.repro = "prepbench e2e " + c.selection_args();
-      f.extra["measure"] = "e2e_overlap";
-      records.push_back(f);
-      ++failed;
-      continue;
-    }
-    const Record& ovl = r[3];
-    failed += ovl.status != "ok";
-    std::printf("%-58s %3d %9.3f %9.3f %9.3f %9.3f %9.1f %s\n", c.key().c_str(), ovl.extra["groups"].get<int>(),
-                summarize(r[0].samples_ms).median, summarize(r[1].samples_ms).median, summarize(r[2].samples_ms).median,
-                summarize(ovl.samples_ms).median, ovl.extra["h2d_gbps"].get<double>(),
-                ovl.parity.ok ? "ok" : ovl.parity.reason.c_str());
-    records.insert(records.end(), r.begin(), r.end());
-  }
-  const nlohmann::json doc = make_results_document(meta, records);
-  validate_results_document(doc);
-  write_text_atomic(out_path, doc.dump(1) + "\n");
-  return failed ? 1 : 0;
+  return run_cases(
+      cases, "prepbench e2e", 58, meta, out_path,
+      [&](const Case& c) {
+        cache.keep_only(c.workload);
+        return run_e2e(c, o, cache, *cuda);
+      },
+      [](const Case& c, const std::vector<Record>& r) {
+        const Record& ovl = r[3];
+        std::printf("%-58s %3d %9.3f %9.3f %9.3f %9.3f %9.1f %s\n", c.key().c_str(), ovl.extra["groups"].get<int>(),
+                    summarize(r[0].samples_ms).median, summarize(r[1].samples_ms).median,
+                    summarize(r[2].samples_ms).median, summarize(ovl.samples_ms).median,
+                    ovl.extra["h2d_gbps"].get<double>(), ovl.parity.ok ? "ok" : ovl.parity.reason.c_str());
+      });
 }
 
 }  // namespace pb

@@ -257,3 +257,13 @@ def reference(prepbench, pipeline, mode, folder, cache_dir):
         subprocess.run([prepbench, "reference", "--pipeline", pipeline, "--mode", mode, "--workload-dir", folder,
                         "--out", out], check=True, capture_output=True)
     return np.load(out)
+
+
+def write_results(path, meta, records):
+    """A results document written whole: to PATH.tmp, then renamed over PATH."""
+    doc = {"schema": SCHEMA, "meta": meta, "records": records}
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=1)
+    os.replace(tmp, path)
+    print(f"wrote {path}: {len(records)} records")

@@ -18,7 +18,6 @@ not enforced: the fast processors on CPU take torchvision's int16 path; nvJPEG's
 import argparse
 import concurrent.futures
 import datetime
-import json
 import os
 import subprocess
 import sys
@@ -214,12 +213,7 @@ def main():
                 t = s["time_ms"]["median"] if s["time_ms"] else float("nan")
                 print(f"{peer:14s} {pipeline:18s} {s['status']:8s} serial {t:9.2f} ms "
                       f"{s.get('images_per_s', 0) or 0:8.1f} img/s  {s['reason'] or ''}", flush=True)
-    doc = {"schema": common.SCHEMA, "meta": meta, "records": records}
-    tmp = args.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(doc, f, indent=1)
-    os.replace(tmp, args.out)
-    print(f"wrote {args.out}: {len(records)} records")
+    common.write_results(args.out, meta, records)
     return 0
 
 

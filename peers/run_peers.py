@@ -11,7 +11,6 @@ not enforced: Pillow, OpenCV and ATen's CPU uint8 path round differently by desi
 """
 import argparse
 import datetime
-import json
 import os
 import sys
 import time
@@ -311,12 +310,7 @@ def main():
                       f"median {t:10.3f} ms  parity max_abs {par}  {rec['reason'] or ''}", flush=True)
     if "shard" in meta:
         meta["shard"]["wall_s"] = time.time() - started
-    doc = {"schema": common.SCHEMA, "meta": meta, "records": records}
-    tmp = args.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(doc, f, indent=1)
-    os.replace(tmp, args.out)
-    print(f"wrote {args.out}: {len(records)} records")
+    common.write_results(args.out, meta, records)
     return 0
 
 

@@ -124,6 +124,14 @@ void jpeg_warn(j_common_ptr c, int level) {
   if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) jpeg_fail(c);
 }
 
+// libjpeg's errors routed to `err` (a longjmp back to the caller's setjmp, which must follow this call).
+void init_jpeg_errors(jpeg_decompress_struct& cinfo, JpegErr& err) {
+  cinfo.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = jpeg_fail;
+  err.mgr.emit_message = jpeg_warn;
+  err.message[0] = 0;
+}
+
 // The header of a created decompressor over `bytes` (called after the caller's setjmp, whose frame a libjpeg error
 // jumps back to): the EXIF orientation, CMYK and the size refused (the decompressor destroyed first).
 int read_jpeg_header(jpeg_decompress_struct& cinfo, const std::string& path, const std::vector<unsigned char>& bytes) {
@@ -151,10 +159,7 @@ int read_jpeg_header(jpeg_decompress_struct& cinfo, const std::string& path, con
 Image decode_jpeg(const std::string& path, const std::vector<unsigned char>& bytes) {
   jpeg_decompress_struct cinfo;
   JpegErr err;
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = jpeg_fail;
-  err.mgr.emit_message = jpeg_warn;
-  err.message[0] = 0;
+  init_jpeg_errors(cinfo, err);
   Image img;
   std::vector<unsigned char> row;
   if (setjmp(err.jump)) {
@@ -281,10 +286,7 @@ JpegInfo jpeg_info(const std::string& path, const std::vector<unsigned char>& by
   if (!is_jpeg(bytes)) throw ImageFileError(path + ": not a JPEG file");
   jpeg_decompress_struct cinfo;
   JpegErr err;
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = jpeg_fail;
-  err.mgr.emit_message = jpeg_warn;
-  err.message[0] = 0;
+  init_jpeg_errors(cinfo, err);
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&cinfo);
     throw ImageFileError(path + ": corrupt or truncated JPEG (" + err.message + ")");
