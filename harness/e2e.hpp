@@ -9,10 +9,24 @@
 
 #include <vector>
 
+#include "core/plan.hpp"
 #include "harness/case_runner.hpp"
 #include "harness/results.hpp"
 
 namespace pb {
+
+// A batch split into G overlapped groups of consecutive images: group g is images [first[g], first[g + 1]), its
+// plan plans[g], its output at element out_off[g] of the whole batch's. UsageError when the pipeline's batch output
+// is not the concatenation of its images' (batch padding), which no split can reproduce. Defined in e2e_files.cpp,
+// which every build compiles (e2e_cuda.cu only the CUDA ones).
+struct GroupSplit {
+  std::vector<size_t> first;
+  std::vector<Plan> plans;
+  std::vector<long long> out_off;
+  int groups() const { return int(plans.size()); }
+};
+GroupSplit split_groups(const PipelineSpec& spec, const std::vector<ImageShape>& shapes, Mode mode, int groups,
+                        const Plan& full);
 
 struct E2EOptions {
   int groups = 4;  // the overlapped schedule's number of image groups

@@ -62,21 +62,12 @@ std::vector<Record> run_e2e(const Case& c, const E2EOptions& o, WorkloadCache& c
   }
   const Plan full = make_plan(spec, shapes, c.mode);
   const std::vector<float>& ref = cache.reference(c.workload, full);
-  const int n = int(images.size()), groups = std::max(1, std::min(o.groups, n));
-  std::vector<int> first;
-  for (int g = 0; g <= groups; ++g) first.push_back(int((long long)g * n / groups));
-  std::vector<Plan> plans;
-  std::vector<long long> out_off{0};
-  for (int g = 0; g < groups; ++g) {
-    plans.push_back(make_plan(
-        spec, std::vector<ImageShape>(shapes.begin() + first[size_t(g)], shapes.begin() + first[size_t(g) + 1]),
-        c.mode));
-    out_off.push_back(out_off.back() + plans.back().out_elems);
-  }
-  if (out_off.back() != full.out_elems)
-    throw UsageError("e2e: " + c.pipeline +
-                     "'s batch output is not the concatenation of its images' outputs "
-                     "(batch padding), so it cannot be split into groups");
+  const int n = int(images.size());
+  const GroupSplit split = split_groups(spec, shapes, c.mode, o.groups, full);
+  const int groups = split.groups();
+  std::vector<int> first(split.first.begin(), split.first.end());
+  const std::vector<Plan>& plans = split.plans;
+  const std::vector<long long>& out_off = split.out_off;
 
   // Memory: pinned host copy of the batch, one device input buffer (images at fixed offsets), one output.
   const size_t in_bytes = in_off.back(), dsize = dtype_size(c.dtype), out_bytes = size_t(full.out_elems) * dsize;

@@ -1,5 +1,7 @@
 #include "harness/e2e_files.hpp"
 
+#include "harness/e2e.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -64,6 +66,23 @@ void decode_range(const std::vector<std::string>& files, const std::vector<std::
 
 }  // namespace
 
+GroupSplit split_groups(const PipelineSpec& spec, const std::vector<ImageShape>& shapes, Mode mode, int groups,
+                        const Plan& full) {
+  const size_t n = shapes.size(), g_n = std::max<size_t>(1, std::min<size_t>(size_t(std::max(groups, 1)), n));
+  GroupSplit s;
+  for (size_t g = 0; g <= g_n; ++g) s.first.push_back(g * n / g_n);
+  s.out_off.push_back(0);
+  for (size_t g = 0; g < g_n; ++g) {
+    s.plans.push_back(make_plan(spec, std::vector<ImageShape>(shapes.begin() + long(s.first[g]),
+                                                              shapes.begin() + long(s.first[g + 1])), mode));
+    s.out_off.push_back(s.out_off.back() + s.plans.back().out_elems);
+  }
+  if (s.out_off.back() != full.out_elems)
+    throw UsageError("e2e: " + spec.name + "'s batch output is not the concatenation of its images' outputs "
+                     "(batch padding), so it cannot be split into groups");
+  return s;
+}
+
 #ifndef PB_HAVE_CUDA
 std::vector<Record> run_e2e_files_gpu(const Case&, const E2EFilesOptions&, ExecBackend&) {
   throw UsageError("e2e --from files: this build has no CUDA");
@@ -111,19 +130,11 @@ std::vector<Record> run_e2e_files(const Case& c, const E2EFilesOptions& o, ExecB
   std::vector<ImageView> views;
   for (const Image& im : truth) views.push_back(im.view());
   const std::vector<float> ref = run_reference(full, views);
-  const int groups = int(std::max<size_t>(1, std::min<size_t>(size_t(std::max(o.groups, 1)), n)));
-  std::vector<size_t> first;
-  for (int g = 0; g <= groups; ++g) first.push_back(size_t((long long)g * (long long)n / groups));
-  std::vector<Plan> plans;
-  std::vector<long long> out_off{0};
-  for (int g = 0; g < groups; ++g) {
-    plans.push_back(make_plan(spec, std::vector<ImageShape>(shapes.begin() + long(first[size_t(g)]),
-                                                            shapes.begin() + long(first[size_t(g) + 1])), c.mode));
-    out_off.push_back(out_off.back() + plans.back().out_elems);
-  }
-  if (out_off.back() != full.out_elems)
-    throw UsageError("e2e: " + c.pipeline + "'s batch output is not the concatenation of its images' outputs "
-                     "(batch padding), so it cannot be split into groups");
+  const GroupSplit split = split_groups(spec, shapes, c.mode, o.groups, full);
+  const int groups = split.groups();
+  const std::vector<size_t>& first = split.first;
+  const std::vector<Plan>& plans = split.plans;
+  const std::vector<long long>& out_off = split.out_off;
 
   // The variant's memory: one batch buffer (images back to back, channels last), one output.
   Allocator& alloc = cpu.allocator();
