@@ -9,7 +9,8 @@
 #                 against (put them in build-ab/), into build-device/
 #   env           GPU, driver, clocks, nvcc, library versions                          -> env.txt
 #   tests         the whole C++ suite, CUDA parity of every variant included            -> tests.log
-#   sanitize      compute-sanitizer memcheck + racecheck of $VARIANTS, nchw and nhwc    -> sanitize.log
+#   sanitize      compute-sanitizer memcheck + racecheck of $VARIANTS, nchw and nhwc, of the rebind test, and
+#                 memcheck of e2e --from files (nvJPEG)                                  -> sanitize.log
 #   sweep         prepbench run --sweep sweeps/$SWEEP.json for each name in $SWEEP      -> sweep_NAME.json/.txt
 #   peers         GPU peers ($GPU_PEERS) on $WORKLOADS x $PIPELINES                     -> peers_gpu.json
 #   compile_peer  torch.compile peer on the same                                       -> peers_compile.json
@@ -114,7 +115,20 @@ for stage in "$@"; do
           tail -n 1 "$R/sanitize.log" | sed "s/^/$tool $v $ol: /" | tee -a "$R/log.txt"
         done
       done
-    done ;;
+    done
+    # the rebind kernel (re-pointed inputs, the Python package's repeated shapes) and the nvJPEG path
+    for tool in memcheck racecheck; do
+      echo "--- $tool rebind" >> "$R/sanitize.log"
+      compute-sanitizer --tool $tool --error-exitcode 9 $D/pb_tests --gtest_filter='CudaVariants.Rebind*' \
+        >> "$R/sanitize.log" 2>&1 || status=1
+      tail -n 1 "$R/sanitize.log" | sed "s/^/$tool rebind: /" | tee -a "$R/log.txt"
+    done
+    P=/tmp/photos-san
+    [ -d "$P" ] || "$PB_PYTHON" scripts/make_photos.py "$P" --n 4 --max-side 640 > /dev/null
+    echo "--- memcheck e2e --from files" >> "$R/sanitize.log"
+    compute-sanitizer --tool memcheck --error-exitcode 9 $B e2e --from files --variants "$VARIANTS" \
+      --pipelines siglip-so400m-384 --workloads "files:$P" --reps 1 --out /tmp/san_e2e.json >> "$R/sanitize.log" 2>&1 || status=1
+    tail -n 1 "$R/sanitize.log" | sed "s/^/memcheck e2e files: /" | tee -a "$R/log.txt" ;;
   shard)
     gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU')
     [ "$gpus" -ge 1 ] || gpus=1
