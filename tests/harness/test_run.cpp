@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "core/pipeline.hpp"
+#include "harness/cli_args.hpp"
+#include "harness/e2e.hpp"
 #include "harness/exec_backend.hpp"
 #include "harness/results.hpp"
 
@@ -212,4 +215,35 @@ TEST(Run, InterruptLeavesNoResultsFile) {
   EXPECT_NE(slurp(tmp_dir() + "/interrupt.err").find("interrupted: no results written"), std::string::npos);
   for (const auto& e : fs::directory_iterator(tmp_dir()))
     EXPECT_EQ(e.path().filename().string().find("run_interrupted.json."), std::string::npos) << e.path();
+}
+
+// The e2e schedules' split of a batch into overlapped groups (harness/e2e.hpp): every image once, in order, no group
+// empty, the groups' outputs back to back adding up to the whole batch's; refused where the batch pads.
+TEST(E2E, GroupSplitCoversTheBatchInOrder) {
+  const pb::PipelineSpec& spec = pb::find_pipeline("qwen2.5-vl-7b");
+  const std::vector<pb::ImageShape> shapes = {{300, 200}, {64, 900}, {512, 512}, {100, 100}, {777, 333}};
+  const pb::Plan full = pb::make_plan(spec, shapes, pb::Mode::Hf);
+  for (int groups : {1, 2, 3, 5, 9}) {
+    const pb::GroupSplit s = pb::split_groups(spec, shapes, pb::Mode::Hf, groups, full);
+    const int g = std::min(groups, 5);
+    ASSERT_EQ(s.groups(), g);
+    ASSERT_EQ(s.first.size(), size_t(g) + 1);
+    EXPECT_EQ(s.first.front(), 0u);
+    EXPECT_EQ(s.first.back(), shapes.size());
+    for (int k = 0; k < g; ++k) {
+      EXPECT_LT(s.first[size_t(k)], s.first[size_t(k) + 1]) << "group " << k << " of " << g << " is empty";
+      EXPECT_EQ(s.plans[size_t(k)].inputs.size(), s.first[size_t(k) + 1] - s.first[size_t(k)]);
+      EXPECT_EQ(s.out_off[size_t(k) + 1] - s.out_off[size_t(k)], s.plans[size_t(k)].out_elems);
+    }
+    EXPECT_EQ(s.out_off.back(), full.out_elems);
+  }
+}
+
+TEST(E2E, GroupSplitRefusesABatchThatPads) {
+  // LLaVA-NeXT pads every image to the batch's most patches: 480x640 has 5, 1000x300 has 4
+  const pb::PipelineSpec& spec = pb::find_pipeline("llava-next-336");
+  const std::vector<pb::ImageShape> shapes = {{480, 640}, {1000, 300}};
+  const pb::Plan full = pb::make_plan(spec, shapes, pb::Mode::Hf);
+  EXPECT_THROW(pb::split_groups(spec, shapes, pb::Mode::Hf, 2, full), pb::UsageError);
+  EXPECT_EQ(pb::split_groups(spec, shapes, pb::Mode::Hf, 1, full).groups(), 1);
 }
