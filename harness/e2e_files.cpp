@@ -83,6 +83,29 @@ GroupSplit split_groups(const PipelineSpec& spec, const std::vector<ImageShape>&
   return s;
 }
 
+Record files_stage_record(const Case& c, const char* measure, const std::vector<double>& samples, long long bytes_in,
+                          size_t images, const std::string& bound_by) {
+  Record r = case_record(c);
+  r.samples_ms = samples;
+  r.bytes_moved = bytes_in;
+  const double sec = summarize(samples).median / 1e3;
+  r.extra = {{"measure", measure},
+             {"from", "files"},
+             {"images", images},
+             {"images_per_s", sec > 0 ? double(images) / sec : 0.0},
+             {"mb_per_s", sec > 0 ? double(bytes_in) / 1e6 / sec : 0.0},
+             {"bound_by", bound_by}};
+  r.repro = "prepbench e2e --from files " + c.selection_args();
+  return r;
+}
+
+std::string slowest_stage(const std::vector<double>& read, const std::vector<double>& decode,
+                          const std::vector<double>& resize) {
+  const char* stages[3] = {"read", "decode", "resize"};
+  const double med[3] = {summarize(read).median, summarize(decode).median, summarize(resize).median};
+  return stages[std::max_element(med, med + 3) - med];
+}
+
 #ifndef PB_HAVE_CUDA
 std::vector<Record> run_e2e_files_gpu(const Case&, const E2EFilesOptions&, ExecBackend&) {
   throw UsageError("e2e --from files: this build has no CUDA");
@@ -221,9 +244,8 @@ std::vector<Record> run_e2e_files(const Case& c, const E2EFilesOptions& o, ExecB
   // Parity first, on a poisoned output of the overlapped schedule (every group's part written, nothing else).
   cpu.poison(out_buf.get(), out_bytes);
   overlapped();
-  Record ovl = case_record(c);
-  ovl.parity = check_parity(ref, widen_output(out_buf.get(), size_t(full.out_elems), c.dtype), spec, c.mode, c.dtype);
-  ovl.has_parity = true;
+  const ParityResult par =
+      check_parity(ref, widen_output(out_buf.get(), size_t(full.out_elems), c.dtype), spec, c.mode, c.dtype);
 
   std::vector<double> t_read, t_decode, t_resize, t_serial, t_overlap;
   read_all();  // warm-up: the page cache, the decode and the variant's first touch of its buffers
@@ -242,39 +264,32 @@ std::vector<Record> run_e2e_files(const Case& c, const E2EFilesOptions& o, ExecB
   }
 
   const long long decoded = (long long)off.back();
-  const double img = double(n);
-  const char* stages[3] = {"read", "decode", "resize"};
-  const double med[3] = {summarize(t_read).median, summarize(t_decode).median, summarize(t_resize).median};
-  const std::string bound = stages[std::max_element(med, med + 3) - med];
+  const std::string bound = slowest_stage(t_read, t_decode, t_resize);
   std::vector<Record> out;
-  auto add = [&](Record r, const char* measure, const std::vector<double>& s, long long bytes_in) {
-    r.samples_ms = s;
-    r.bytes_moved = bytes_in;
+  const struct {
+    const char* measure;
+    const std::vector<double>* samples;
+    long long bytes;
+  } rows[] = {{"e2e_read", &t_read, compressed}, {"e2e_decode", &t_decode, compressed},
+              {"e2e_resize", &t_resize, decoded}, {"e2e_serial", &t_serial, compressed},
+              {"e2e_overlap", &t_overlap, compressed}};
+  for (const auto& row : rows) {
+    Record r = files_stage_record(c, row.measure, *row.samples, row.bytes, n, bound);
     r.output_bytes = (long long)out_bytes;
-    r.extra["measure"] = measure;
-    r.extra["from"] = "files";
-    r.extra["images"] = n;
     r.extra["compressed_bytes"] = compressed;
     r.extra["decoded_bytes"] = decoded;
     r.extra["groups"] = groups;
     r.extra["decode_threads"] = threads;
     r.extra["variant_threads"] = thread_count();
-    const double sec = summarize(s).median / 1e3;
-    r.extra["images_per_s"] = sec > 0 ? img / sec : 0.0;
-    r.extra["mb_per_s"] = sec > 0 ? double(bytes_in) / 1e6 / sec : 0.0;  // of the stage's input
-    r.extra["bound_by"] = bound;  // the slowest stage measured alone
-    r.repro = "prepbench e2e --from files " + c.selection_args();
     out.push_back(r);
-  };
-  add(case_record(c), "e2e_read", t_read, compressed);
-  add(case_record(c), "e2e_decode", t_decode, compressed);
-  add(case_record(c), "e2e_resize", t_resize, decoded);
-  add(case_record(c), "e2e_serial", t_serial, compressed);
-  if (!ovl.parity.ok) {
-    ovl.status = "failed";
-    ovl.reason = "parity: " + ovl.parity.reason;
   }
-  add(ovl, "e2e_overlap", t_overlap, compressed);
+  Record& ovl = out.back();
+  ovl.parity = par;
+  ovl.has_parity = true;
+  if (!par.ok) {
+    ovl.status = "failed";
+    ovl.reason = "parity: " + par.reason;
+  }
   return out;
 }
 

@@ -24,6 +24,14 @@ struct E2EFilesOptions {
 // or without nvJPEG in the build). `cuda` may be null when no case needs it.
 std::vector<Record> run_e2e_files(const Case& c, const E2EFilesOptions& o, ExecBackend& cpu, ExecBackend* cuda);
 
+// What every from-files record carries, on both paths: the case, its measure and samples, the bytes of the stage's
+// input (bytes_moved), images/s and MB/s of that input, the stage bounding the path, and the repro.
+Record files_stage_record(const Case& c, const char* measure, const std::vector<double>& samples, long long bytes_in,
+                          size_t images, const std::string& bound_by);
+// The slowest of the three stages measured alone: "read", "decode" or "resize".
+std::string slowest_stage(const std::vector<double>& read, const std::vector<double>& decode,
+                          const std::vector<double>& resize);
+
 // The GPU path (harness/e2e_files_cuda.cu): JPEGs decoded by nvJPEG into the CUDA variant's device inputs; four
 // records (no overlapped schedule yet): e2e_read, e2e_decode (with nvJPEG's pixels against Pillow's, per image),
 // e2e_resize, e2e_serial (with the variant's parity against the reference of nvJPEG's pixels).

@@ -135,9 +135,7 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
   cudaEventDestroy(e0);
   cudaEventDestroy(e1);
 
-  const char* stages[3] = {"read", "decode", "resize"};
-  const double med[3] = {summarize(t_read).median, summarize(t_decode).median, summarize(t_kernel).median};
-  const std::string bound = stages[std::max_element(med, med + 3) - med];
+  const std::string bound = slowest_stage(t_read, t_decode, t_kernel);
   std::vector<Record> out;
   const struct {
     const char* measure;
@@ -146,17 +144,14 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
   } rows[] = {{"e2e_read", &t_read, compressed}, {"e2e_decode", &t_decode, compressed},
               {"e2e_resize", &t_kernel, (long long)off.back()}, {"e2e_serial", &t_serial, compressed}};
   for (const auto& row : rows) {
-    Record r = case_record(c);
-    r.samples_ms = *row.samples;
-    r.bytes_moved = row.bytes;
+    Record r = files_stage_record(c, row.measure, *row.samples, row.bytes, n, bound);
     r.output_bytes = (long long)out_bytes;
     r.peak_workspace_bytes = (long long)(ws.peak_bytes() + dec.peak_bytes());
-    r.repro = "prepbench e2e --from files " + c.selection_args();
-    const double sec = summarize(*row.samples).median / 1e3;
-    r.extra = {{"measure", row.measure}, {"from", "files"}, {"images", n}, {"compressed_bytes", compressed},
-               {"decoded_bytes", (long long)off.back()}, {"decoder", "nvjpeg " + dec.backends()},
-               {"hardware_decoded", dec.last_hardware_count()}, {"decoder_peak_bytes", (long long)dec.peak_bytes()}, {"images_per_s", sec > 0 ? double(n) / sec : 0.0},
-               {"mb_per_s", sec > 0 ? double(row.bytes) / 1e6 / sec : 0.0}, {"bound_by", bound}};
+    r.extra["compressed_bytes"] = compressed;
+    r.extra["decoded_bytes"] = (long long)off.back();
+    r.extra["decoder"] = "nvjpeg " + dec.backends();
+    r.extra["hardware_decoded"] = dec.last_hardware_count();
+    r.extra["decoder_peak_bytes"] = (long long)dec.peak_bytes();
     if (std::string(row.measure) == "e2e_decode")
       r.extra["decode_vs_pillow"] = {{"max_level_diff", worst},
                                      {"frac_differing", double(differing) / double(off.back())},

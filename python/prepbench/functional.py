@@ -58,25 +58,27 @@ def _batch(images):
     return batch
 
 
+_FORMATS = {None: None, "channels_first": "chw", "chw": "chw", "channels_last": "hwc", "hwc": "hwc"}
+
+
+def _stated_layout(input_data_format):
+    """The layout the caller states ("chw" or "hwc"), or None to infer it; ValueError for anything else."""
+    if isinstance(input_data_format, (str, type(None))) and input_data_format in _FORMATS:
+        return _FORMATS[input_data_format]
+    raise ValueError(f"input_data_format must be 'channels_first' or 'channels_last', not {input_data_format!r}")
+
+
 def _layout_of(img, i, input_data_format):
     if img.ndim != 3:
         raise ValueError(f"image {i} has shape {tuple(img.shape)}: expected 3 dimensions, (3, H, W) or (H, W, 3)")
-    if input_data_format in ("channels_first", "chw"):
-        layout = "chw"
-    elif input_data_format in ("channels_last", "hwc"):
-        layout = "hwc"
-    elif input_data_format is None:  # as transformers' infer_channel_dimension_format: a leading 3 is channels
+    layout = _stated_layout(input_data_format)
+    if layout is None:  # as transformers' infer_channel_dimension_format: a leading 3 is channels
         layout = "chw" if img.shape[0] == 3 else "hwc"
-    else:
-        raise ValueError(f"input_data_format must be 'channels_first' or 'channels_last', not {input_data_format!r}")
     c = img.shape[0] if layout == "chw" else img.shape[2]
     if c != 3:
         raise ValueError(f"image {i} has {c} channels ({tuple(img.shape)}, read as {layout}): prepbench takes RGB "
                          "images; convert grayscale or RGBA to RGB first")
     return layout
-
-
-_FORMATS = {None: None, "channels_first": "chw", "chw": "chw", "channels_last": "hwc", "hwc": "hwc"}
 
 
 def _torch_layout_fast(batch, input_data_format):
@@ -85,8 +87,9 @@ def _torch_layout_fast(batch, input_data_format):
     per-image checks."""
     if not all(_is_torch(b) for b in batch):
         return None
-    lay = _FORMATS.get(input_data_format, "?") if isinstance(input_data_format, (str, type(None))) else "?"
-    if lay == "?":
+    try:
+        lay = _stated_layout(input_data_format)
+    except ValueError:  # the full checks say so
         return None
     first = batch[0]
     if first.dim() != 3:
