@@ -96,7 +96,7 @@ int cmd_e2e_files(const Args& a, const std::vector<std::string>& args) {
       cases, "prepbench e2e --from files", 62, meta, out_path,
       [&](const Case& c) { return run_e2e_files(c, o, *cpu, cuda.get()); },
       [](const Case& c, const std::vector<Record>& r) {
-        const Record& last = r.back();  // e2e_overlap (CPU), e2e_serial (GPU: no overlapped schedule yet)
+        const Record& last = r.back();  // e2e_overlap, with the parity
         char overlap[32] = "-";
         if (r.size() > 4) std::snprintf(overlap, sizeof overlap, "%.2f", summarize(r[4].samples_ms).median);
         std::printf("%-62s %5d %8.2f %8.2f %8.2f %8.2f %8s %8.1f %-7s %s\n", c.key().c_str(),
@@ -112,13 +112,16 @@ int cmd_e2e_files(const Args& a, const std::vector<std::string>& args) {
 const CommandSpec& spec_e2e() {
   static const CommandSpec spec = [] {
     CommandSpec s{"e2e", "--variants V --pipelines P --workloads W [selection] [options]",
-                  "end to end: from pinned host memory (GPU), or from JPEG/PNG files (--from files, CPU)",
+                  "end to end: from pinned host memory (GPU), or from JPEG/PNG files (--from files: CPU or GPU decode)",
                   selection_options(e2e_defaults()),
                   "--from pinned (default) needs a GPU: without one it says so in one line and exits 2. It times\n"
                   "the copy, the kernel, both in sequence, and overlapped in groups.\n"
-                  "--from files takes a files:DIR workload, a CPU variant and --layouts hwc (the decoder's), and\n"
-                  "times reading the files, decoding them on the decode threads, the variant, the three in\n"
-                  "sequence, and overlapped in groups (group g+1 read and decoded while the variant resizes g).\n"
+                  "--from files takes a files:DIR workload and --layouts hwc (the decoders'), and times reading\n"
+                  "the files, decoding them, the variant, the three in sequence, and overlapped. With a CPU variant\n"
+                  "the decode threads decode, overlapped in groups (group g+1 read and decoded while the variant\n"
+                  "resizes g). With a CUDA variant nvJPEG decodes (hardware engine where the GPU has one; the copy\n"
+                  "of the compressed bytes is part of its decode) into the buffers the variant reads, overlapped\n"
+                  "as a stream of batches (batch b+1 read while batch b is decoded and resized).\n"
                   "Exit status: 0 all parity ok, 1 a case failed, 2 bad input."};
     const std::vector<OptionSpec> more = {
         {"from", "pinned|files", "where a batch starts (default pinned)"},

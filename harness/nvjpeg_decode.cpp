@@ -59,6 +59,13 @@ int dev_free(void* ctx, void* p, size_t bytes, cudaStream_t) {
   return 0;
 }
 
+// nvJPEG's pinned staging buffers. nvjpegCreateExV2 refuses a null pinned allocator (INVALID_PARAMETER, seen on
+// the H200 and here), so it gets plain cudaHostAlloc/cudaFreeHost; they are host memory, outside the device count.
+int pinned_malloc(void*, void** p, size_t bytes, cudaStream_t) {
+  return cudaHostAlloc(p, bytes, cudaHostAllocDefault) == cudaSuccess ? 0 : 1;
+}
+int pinned_free(void*, void* p, size_t, cudaStream_t) { return p && cudaFreeHost(p) != cudaSuccess ? 1 : 0; }
+
 // One backend: its handle, its batched state, the batch size it was last initialised for.
 struct Engine {
   nvjpegHandle_t handle = nullptr;
@@ -68,13 +75,15 @@ struct Engine {
     if (state) nvjpegJpegStateDestroy(state);
     if (handle) nvjpegDestroy(handle);
   }
-  bool start(nvjpegBackend_t backend, nvjpegDevAllocatorV2_t* alloc) {
-    if (nvjpegCreateExV2(backend, alloc, nullptr, 0, &handle) != NVJPEG_STATUS_SUCCESS) {
+  // The status of nvjpegCreateExV2 (NVJPEG_STATUS_SUCCESS when this backend is up).
+  nvjpegStatus_t start(nvjpegBackend_t backend, nvjpegDevAllocatorV2_t* alloc, nvjpegPinnedAllocatorV2_t* pinned) {
+    const nvjpegStatus_t st = nvjpegCreateExV2(backend, alloc, pinned, 0, &handle);
+    if (st != NVJPEG_STATUS_SUCCESS) {
       handle = nullptr;
-      return false;
+      return st;
     }
     check(nvjpegJpegStateCreate(handle, &state), "nvjpegJpegStateCreate");
-    return true;
+    return st;
   }
   void run(const std::vector<const unsigned char*>& data, const std::vector<size_t>& len,
            std::vector<nvjpegImage_t>& out, cudaStream_t stream) {
@@ -93,6 +102,7 @@ struct Engine {
 struct NvjpegDecoder::Impl {
   Counting counting;  // before the engines: they free into it when destroyed
   nvjpegDevAllocatorV2_t alloc{};
+  nvjpegPinnedAllocatorV2_t pinned{pinned_malloc, pinned_free, nullptr};
   Engine hw, cuda;
   bool has_hw = false;
   nvjpegJpegStream_t parsed = nullptr;  // for asking the hardware engine what it supports
@@ -106,8 +116,11 @@ NvjpegDecoder::NvjpegDecoder(Allocator& device_memory) : impl_(std::make_unique<
   Impl& m = *impl_;
   m.counting.base = &device_memory;
   m.alloc = {dev_malloc, dev_free, &m.counting};
-  m.has_hw = m.hw.start(NVJPEG_BACKEND_HARDWARE, &m.alloc);  // fails where the GPU has no JPEG engine
-  if (!m.cuda.start(NVJPEG_BACKEND_DEFAULT, &m.alloc)) throw std::runtime_error("nvJPEG: cannot start (nvjpegCreateExV2)");
+  // the hardware backend fails where the GPU has no JPEG engine; the CUDA one must start
+  m.has_hw = m.hw.start(NVJPEG_BACKEND_HARDWARE, &m.alloc, &m.pinned) == NVJPEG_STATUS_SUCCESS;
+  const nvjpegStatus_t st = m.cuda.start(NVJPEG_BACKEND_DEFAULT, &m.alloc, &m.pinned);
+  if (st != NVJPEG_STATUS_SUCCESS)
+    throw std::runtime_error("nvJPEG: cannot start its CUDA backend (nvjpegCreateExV2 status " + std::to_string(int(st)) + ")");
   if (m.has_hw) check(nvjpegJpegStreamCreate(m.hw.handle, &m.parsed), "nvjpegJpegStreamCreate");
 }
 

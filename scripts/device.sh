@@ -9,8 +9,8 @@
 #                 against (put them in build-ab/), into build-device/
 #   env           GPU, driver, clocks, nvcc, library versions                          -> env.txt
 #   tests         the whole C++ suite, CUDA parity of every variant included            -> tests.log
-#   sanitize      compute-sanitizer memcheck + racecheck of $VARIANTS, nchw and nhwc, of the rebind test, and
-#                 memcheck of e2e --from files (nvJPEG)                                  -> sanitize.log
+#   sanitize      compute-sanitizer memcheck + racecheck of $VARIANTS, nchw and nhwc, then sanitize_new -> sanitize.log
+#   sanitize_new  the same of the rebind test, and memcheck of e2e --from files (nvJPEG)  -> sanitize.log
 #   sweep         prepbench run --sweep sweeps/$SWEEP.json for each name in $SWEEP      -> sweep_NAME.json/.txt
 #   peers         GPU peers ($GPU_PEERS) on $WORKLOADS x $PIPELINES                     -> peers_gpu.json
 #   compile_peer  torch.compile peer on the same                                       -> peers_compile.json
@@ -27,10 +27,11 @@
 #   python        the Python package's torch tests (python/tests/test_torch.py) and the processor comparison
 #                 (python/bench/processor_bench.py) with this build's libprepbench_c.so -> python_tests.log,
 #                 python_bench.json/.txt
-#   files         real photos (issue 18): the photo goldens (peers/make_golden.py --set photos), $PHOTOS JPEGs of
-#                 scripts/make_photos.py run by $VARIANTS and the CPU variants (parity vs the hf reference),
-#                 e2e --from files of cpu_separable_ring (16 decode threads) and $VARIANTS (nvJPEG), the file peers
-#                                                       -> goldens_photos.tar.xz, files_*.json/.txt
+#   files         real photos (issue 18): the four stages below
+#   photo_goldens the photo goldens (peers/make_golden.py --set photos)              -> goldens_photos.tar.xz
+#   files_run     $PHOTOS JPEGs of scripts/make_photos.py run by $VARIANTS and cpu_separable_ring -> files_run.*
+#   files_e2e     e2e --from files of cpu_separable_ring (16 decode threads) and $VARIANTS (nvJPEG) -> files_e2e.*
+#   files_peers   the file peers ($FILE_PEERS, default all) on the same photos          -> files_peers.*
 #   charts        scripts/charts.sh of merged.json, where this machine's Python has matplotlib -> charts/
 # Settings (environment): VARIANTS (default cuda_separable_mma), SWEEP (default "default"), WORKLOADS (default
 # ragged-n32-384-1024), PIPELINES (default the four core ones), GPU_PEERS, CPU_PEERS, CASES (default the SigLIP
@@ -52,11 +53,13 @@ if [ "$1" = prepare ]; then
   rm -rf "$D" && mkdir -p "$D/lib"
   cp build/prepbench build/tests/pb_tests build/libprepbench_c.so "$D/"
   if ls build-ab/prepbench_* >/dev/null 2>&1; then mkdir -p "$D/ab" && cp build-ab/prepbench_* "$D/ab/"; fi
-  # the CUDA runtime and CUPTI of this toolkit, and Debian's libraries an older A/B binary may need
-  for bin in "$D"/prepbench "$D"/ab/prepbench_*; do
+  # the CUDA runtime, CUPTI and nvJPEG of this build, Debian's JPEG/PNG decoders (the GPU machine has neither
+  # libjpeg.so.62 nor libpng16), and Debian's libraries an older A/B binary may need
+  for bin in "$D"/prepbench "$D"/pb_tests "$D"/libprepbench_c.so "$D"/ab/prepbench_*; do
     [ -f "$bin" ] || continue
-    ldd "$bin" | awk '$1 ~ /^lib(cudart|cupti|benchmark|nvjpeg)\./ {print $3}' | while read -r src; do cp -L "$src" "$D/lib/"; done
+    ldd "$bin" | awk '$1 ~ /^lib(cudart|cupti|benchmark|nvjpeg|jpeg|png16|z)\./ {print $3}' | while read -r src; do cp -L "$src" "$D/lib/"; done
   done
+  strip "$D"/prepbench "$D"/pb_tests "$D"/libprepbench_c.so  # the carry limit is 64 MiB, the tree included
   du -sh "$D" | awk '{print "device.sh: carry build-device (" $1 ")"}'
   git status --porcelain --untracked-files=no | grep -q . && echo "device.sh: warning: uncommitted changes: results will say dirty=true" || true
   exit 0
@@ -84,8 +87,13 @@ peers() {  # peers NAMES OUT.json [extra args]
   "$PB_PYTHON" peers/run_peers.py --prepbench $B --workload-dirs "$(dirs)" --pipelines "$PIPELINES" --peers "$names" \
     --out "$R/$out" "$@" 2>&1 | grep -v Warning | tee -a "$R/peers.log"
 }
+photos() {  # P: $PHOTOS JPEGs of scripts/make_photos.py, made once per machine
+  P=/tmp/photos-n${PHOTOS:-32}
+  [ -d "$P" ] || "$PB_PYTHON" scripts/make_photos.py "$P" --n "${PHOTOS:-32}" | tee -a "$R/log.txt" || status=1
+}
 status=0
-for stage in "$@"; do
+while [ $# -gt 0 ]; do
+  stage=$1; shift
   echo "== $stage $(date -u +%T)" | tee -a "$R/log.txt"
   case $stage in
   env)
@@ -104,7 +112,7 @@ for stage in "$@"; do
     PB_GOLDEN_DIR=$G PB_PREPBENCH_BIN=$PWD/$B PB_TEST_TMP=/tmp/pbtest $D/pb_tests > "$R/tests.log" 2>&1 || status=1
     grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[==========\] [0-9]+ tests' "$R/tests.log" | tee -a "$R/log.txt" ;;
   sanitize)
-    : > "$R/sanitize.log"
+    : >> "$R/sanitize.log"
     for v in ${VARIANTS//,/ }; do
       for tool in memcheck racecheck; do
         for ol in nchw nhwc; do
@@ -116,6 +124,8 @@ for stage in "$@"; do
         done
       done
     done
+    set -- sanitize_new "$@" ;;
+  sanitize_new)
     # the rebind kernel (re-pointed inputs, the Python package's repeated shapes) and the nvJPEG path
     for tool in memcheck racecheck; do
       echo "--- $tool rebind" >> "$R/sanitize.log"
@@ -208,17 +218,24 @@ PY
     grep -E '^(Ran|OK|FAILED)|\.\.\. (FAIL|ERROR|skipped)' "$R/python_tests.log" | tee -a "$R/log.txt"
     "$PB_PYTHON" python/bench/processor_bench.py --prepbench $B --out "$R/python_bench.json" 2>&1 \
       | grep -v Warning | tee "$R/python_bench.txt" | tee -a "$R/log.txt" || status=1 ;;
-  files)
-    "$PB_PYTHON" peers/make_golden.py --set photos --out "$R" 2>&1 | tail -n 2 | tee -a "$R/log.txt" || status=1
-    P=/tmp/photos-n${PHOTOS:-32}
-    [ -d "$P" ] || "$PB_PYTHON" scripts/make_photos.py "$P" --n "${PHOTOS:-32}" | tee -a "$R/log.txt" || status=1
+  files) set -- "$@" photo_goldens files_run files_e2e files_peers ;;  # appended: the loop runs them next
+  photo_goldens)
+    "$PB_PYTHON" peers/make_golden.py --set photos --out "$R" 2>&1 | tail -n 2 | tee -a "$R/log.txt" || status=1 ;;
+  files_run)
+    photos
     $B run --variants "$VARIANTS,cpu_separable_ring" --pipelines '*' --workloads "files:$P" --layouts hwc,chw \
       --modes hf,float --out "$R/files_run.json" > "$R/files_run.txt" 2>&1 || status=1
+    tail -n 3 "$R/files_run.txt" | tee -a "$R/log.txt" ;;
+  files_e2e)
+    photos
     $B e2e --from files --variants "cpu_separable_ring,$VARIANTS" --pipelines siglip-so400m-384,qwen2.5-vl-7b \
       --workloads "files:$P" --decode-threads 16 --out "$R/files_e2e.json" > "$R/files_e2e.txt" 2>&1 || status=1
-    "$PB_PYTHON" peers/run_file_peers.py --prepbench $B --dir "$P" --threads 16 \
-      --out "$R/files_peers.json" > "$R/files_peers.txt" 2>&1 || status=1
-    tail -n 3 "$R/files_run.txt" "$R/files_e2e.txt" "$R/files_peers.txt" | tee -a "$R/log.txt" ;;
+    cat "$R/files_e2e.txt" | tee -a "$R/log.txt" ;;
+  files_peers)
+    photos
+    "$PB_PYTHON" peers/run_file_peers.py --prepbench $B --dir "$P" --threads 16 ${FILE_PEERS:+--peers $FILE_PEERS} \
+      --out "$R/files_peers.json" 2>&1 | grep -v Warn > "$R/files_peers.txt" || status=1
+    cat "$R/files_peers.txt" | tee -a "$R/log.txt" ;;
   charts)
     if "$PB_PYTHON" -c "import matplotlib" 2>/dev/null; then
       PB_PYTHON=$PB_PYTHON scripts/charts.sh "$R/merged.json" "$R/charts" || status=1

@@ -31,8 +31,13 @@ std::vector<unsigned char> read_image_bytes(const std::string& path) {
   }
   std::ifstream f(path, std::ios::binary);
   if (!f) throw ImageFileError(path + ": cannot open (" + std::strerror(errno) + ")");
-  std::vector<unsigned char> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw ImageFileError(path + ": read error");
+  // one read of the whole file (an istreambuf_iterator copy ran at ~0.4 GB/s: 24 ms for 32 photos on the H200 host)
+  f.seekg(0, std::ios::end);
+  const std::streamoff size = f.tellg();
+  if (size < 0) throw ImageFileError(path + ": cannot tell its size");
+  f.seekg(0, std::ios::beg);
+  std::vector<unsigned char> b(static_cast<size_t>(size));
+  if (size > 0 && !f.read(reinterpret_cast<char*>(b.data()), size)) throw ImageFileError(path + ": read error");
   return b;
 }
 
