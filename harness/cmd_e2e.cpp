@@ -77,6 +77,9 @@ int cmd_e2e_files(const Args& a, const std::vector<std::string>& args) {
   o.groups = a.get_int("groups", 4, 1, 1024);
   o.reps = a.get_int("reps", 10, 1, 100000);
   o.decode_threads = a.get_int("decode-threads", 0, 0, 1024);
+  o.cuda_decode_share = a.get_double("cuda-decode-share", o.cuda_decode_share);
+  if (!(o.cuda_decode_share >= 0 && o.cuda_decode_share <= 1))
+    throw UsageError("--cuda-decode-share: a share of pixels, 0 to 1");
   const std::string out_path = a.get("out", kDefaultOut);
   check_writable(out_path);
   auto cpu = make_cpu_backend();
@@ -126,6 +129,8 @@ const CommandSpec& spec_e2e() {
     const std::vector<OptionSpec> more = {
         {"from", "pinned|files", "where a batch starts (default pinned)"},
         {"decode-threads", "D", "--from files: threads decoding (default: the machine's hardware threads)"},
+        {"cuda-decode-share", "F", "--from files, GPU: the share of pixels nvJPEG's CUDA backend decodes beside "
+                                   "the hardware engine, at the same time (default 0.3)"},
         {"groups", "G", "images are copied (decoded) and resized in G overlapped groups (default 4)"},
         {"reps", "N", "timed repetitions (default 30 from pinned, 10 from files)"},
         {"seed", "S", "seed of the parity images (default 1)"},

@@ -58,6 +58,7 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
   for (size_t i = 0; i < n; ++i) in.images.push_back({din + off[i], shapes[i].h, shapes[i].w, Layout::HWC});
   const Launch run = v->setup(plan, in, Output{dout, c.dtype}, ws);
   NvjpegDecoder dec(alloc);
+  dec.set_cuda_share(o.cuda_decode_share);
   cudaStream_t stream = nullptr;
   PB_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   std::unique_ptr<CUstream_st, void (*)(cudaStream_t)> stream_guard(stream, [](cudaStream_t s) { cudaStreamDestroy(s); });
@@ -200,6 +201,7 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
     r.extra["decoded_bytes"] = (long long)off.back();
     r.extra["decoder"] = "nvjpeg " + dec.backends();
     r.extra["hardware_decoded"] = dec.last_hardware_count();
+    r.extra["cuda_decode_share"] = o.cuda_decode_share;
     r.extra["decoder_peak_bytes"] = (long long)dec.peak_bytes();
     if (std::string(row.measure) == "e2e_decode")
       r.extra["decode_vs_pillow"] = {{"max_level_diff", worst},

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <thread>
 
 #ifdef PB_HAVE_NVJPEG
 #include <nvjpeg.h>
@@ -107,8 +109,14 @@ struct NvjpegDecoder::Impl {
   bool has_hw = false;
   nvjpegJpegStream_t parsed = nullptr;  // for asking the hardware engine what it supports
   int hw_count = 0;
+  double cuda_share = 0;
+  cudaStream_t side = nullptr;  // the CUDA backend's stream when it runs beside the hardware engine
+  cudaEvent_t queued = nullptr, side_done = nullptr;
   ~Impl() {
     if (parsed) nvjpegJpegStreamDestroy(parsed);
+    if (queued) cudaEventDestroy(queued);
+    if (side_done) cudaEventDestroy(side_done);
+    if (side) cudaStreamDestroy(side);
   }
 };
 
@@ -129,6 +137,10 @@ NvjpegDecoder::~NvjpegDecoder() = default;
 std::string NvjpegDecoder::backends() const { return impl_->has_hw ? "hardware+cuda" : "cuda"; }
 int NvjpegDecoder::last_hardware_count() const { return impl_->hw_count; }
 size_t NvjpegDecoder::peak_bytes() const { return impl_->counting.peak; }
+void NvjpegDecoder::set_cuda_share(double share) {
+  if (!(share >= 0 && share <= 1)) throw std::invalid_argument("nvJPEG: the CUDA backend's share is 0..1");
+  impl_->cuda_share = share;
+}
 
 void NvjpegDecoder::decode(const std::vector<const std::vector<unsigned char>*>& jpegs, const std::vector<ImageView>& dst,
                            void* stream) {
@@ -137,23 +149,70 @@ void NvjpegDecoder::decode(const std::vector<const std::vector<unsigned char>*>&
   std::vector<const unsigned char*> data[2];
   std::vector<size_t> len[2];
   std::vector<nvjpegImage_t> out[2];
+  std::vector<int> engine(jpegs.size(), 1);  // 0 hardware, 1 CUDA backend
+  double hw_pixels = 0;
   for (size_t i = 0; i < jpegs.size(); ++i) {
     const std::vector<unsigned char>& b = *jpegs[i];
     int supported = 1;  // nvJPEG's convention: 0 means supported
     if (m.has_hw && nvjpegJpegStreamParseHeader(m.hw.handle, b.data(), b.size(), m.parsed) == NVJPEG_STATUS_SUCCESS)
       check(nvjpegDecodeBatchedSupported(m.hw.handle, m.parsed, &supported), "nvjpegDecodeBatchedSupported");
-    const int e = supported == 0 ? 0 : 1;
+    if (supported == 0) {
+      engine[i] = 0;
+      hw_pixels += double(dst[i].h) * double(dst[i].w);
+    }
+  }
+  // the CUDA backend's share of the hardware-capable pixels, taken in file order
+  double moved = 0;
+  for (size_t i = 0; i < jpegs.size() && m.cuda_share > 0; ++i) {
+    const double px = double(dst[i].h) * double(dst[i].w);
+    if (engine[i] == 0 && moved + px / 2 <= m.cuda_share * hw_pixels) {
+      engine[i] = 1;
+      moved += px;
+    }
+  }
+  for (size_t i = 0; i < jpegs.size(); ++i) {
     nvjpegImage_t img{};
     img.channel[0] = const_cast<unsigned char*>(dst[i].data);
     img.pitch[0] = size_t(dst[i].w) * 3;
-    data[e].push_back(b.data());
-    len[e].push_back(b.size());
-    out[e].push_back(img);
+    data[engine[i]].push_back(jpegs[i]->data());
+    len[engine[i]].push_back(jpegs[i]->size());
+    out[engine[i]].push_back(img);
   }
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
   m.hw_count = int(data[0].size());
-  if (m.has_hw) m.hw.run(data[0], len[0], out[0], s);
-  m.cuda.run(data[1], len[1], out[1], s);
+  if (data[0].empty() || data[1].empty()) {  // one backend: in order on the caller's stream
+    if (!data[0].empty()) m.hw.run(data[0], len[0], out[0], s);
+    m.cuda.run(data[1], len[1], out[1], s);
+    return;
+  }
+  // both: the CUDA backend on the side stream (after what `stream` had queued) from a second host thread, its
+  // end joined back into `stream`
+  if (!m.side) {
+    PB_CUDA_CHECK(cudaStreamCreateWithFlags(&m.side, cudaStreamNonBlocking));
+    PB_CUDA_CHECK(cudaEventCreateWithFlags(&m.queued, cudaEventDisableTiming));
+    PB_CUDA_CHECK(cudaEventCreateWithFlags(&m.side_done, cudaEventDisableTiming));
+  }
+  PB_CUDA_CHECK(cudaEventRecord(m.queued, s));
+  PB_CUDA_CHECK(cudaStreamWaitEvent(m.side, m.queued, 0));
+  std::string side_error;
+  std::thread side([&] {
+    try {
+      m.cuda.run(data[1], len[1], out[1], m.side);
+      PB_CUDA_CHECK(cudaEventRecord(m.side_done, m.side));
+    } catch (const std::exception& e) {
+      side_error = e.what();
+    }
+  });
+  std::string hw_error;
+  try {
+    m.hw.run(data[0], len[0], out[0], s);
+  } catch (const std::exception& e) {
+    hw_error = e.what();
+  }
+  side.join();
+  if (!hw_error.empty()) throw std::runtime_error(hw_error);
+  if (!side_error.empty()) throw std::runtime_error(side_error);
+  PB_CUDA_CHECK(cudaStreamWaitEvent(s, m.side_done, 0));
 }
 
 #endif

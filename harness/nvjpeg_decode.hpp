@@ -30,10 +30,15 @@ class NvjpegDecoder {
   std::string backends() const;
   // How many of the files the last decode() sent to the hardware engine.
   int last_hardware_count() const;
+  // The share (0..1, of pixels) of the files the hardware engine could take that goes to the CUDA backend
+  // instead, decoded at the same time on a second stream from a second host thread: the JPEG engines and the SMs
+  // are separate, so the two backends add up. 0 (the default) keeps every supported file on the hardware engine.
+  void set_cuda_share(double share);
   // The most device memory nvJPEG held at once (its own buffers, counted as it allocates them).
   size_t peak_bytes() const;
   // Decodes jpegs[i] (whole files in host memory) into dst[i] (device, h x w x 3, shapes as their headers say),
-  // on `stream` (a cudaStream_t). Returns when the host's part is done; the GPU's follows on the stream.
+  // on `stream` (a cudaStream_t), after the work already queued on it. Returns when the host's part is done; the
+  // GPU's follows on the stream.
   void decode(const std::vector<const std::vector<unsigned char>*>& jpegs, const std::vector<ImageView>& dst,
               void* stream);
 

@@ -25,12 +25,15 @@
 #                 GPUs taken in turn), merged, and gated for parity against one unsharded run; an absent --device
 #                 index must be refused                                                -> shard/, shard.txt
 #   python        the Python package's torch tests (python/tests/test_torch.py) and the processor comparison
-#                 (python/bench/processor_bench.py) with this build's libprepbench_c.so -> python_tests.log,
-#                 python_bench.json/.txt
+#                 (python/bench/processor_bench.py; cv-utils v2 beside it where $CV_UTILS_PATH, default
+#                 .peers/cv_utils, holds its source) with this build's libprepbench_c.so, the carried .whl/*.whl
+#                 installed first                                    -> python_tests.log, python_bench.json/.txt
 #   files         real photos (issue 18): the four stages below
 #   photo_goldens the photo goldens (peers/make_golden.py --set photos)              -> goldens_photos.tar.xz
 #   files_run     $PHOTOS JPEGs of scripts/make_photos.py run by $VARIANTS and cpu_separable_ring -> files_run.*
 #   files_e2e     e2e --from files of cpu_separable_ring (16 decode threads) and $VARIANTS (nvJPEG) -> files_e2e.*
+#   decode_shares e2e --from files of $VARIANTS on SigLIP at each --cuda-decode-share of $SHARES, 32 and 128 photos
+#                                                                           -> decode_shares.txt, decode_share_*.json
 #   files_peers   the file peers ($FILE_PEERS, default all) on the same photos          -> files_peers.*
 #   charts        scripts/charts.sh of merged.json, where this machine's Python has matplotlib -> charts/
 # Settings (environment): VARIANTS (default cuda_separable_mma), SWEEP (default "default"), WORKLOADS (default
@@ -214,9 +217,16 @@ PY
     (cd "$R" && tar czf ab_json.tgz ab_[0-9]*_*.json && rm -f ab_[0-9]*_*.json) ;;
   python)
     export PREPBENCH_LIB=$PWD/$D/libprepbench_c.so PYTHONPATH=$PWD/python
+    if ls .whl/*.whl > /dev/null 2>&1; then  # wheels carried for it (the `kernels` package: device README)
+      "$PB_PYTHON" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
+        .whl/*.whl && PYTHONPATH=$PYTHONPATH:/tmp/site
+    fi
+    # cv-utils v2's public Triton source, carried in the ignored .peers/cv_utils (never committed)
+    cv=${CV_UTILS_PATH:-.peers/cv_utils}
     "$PB_PYTHON" python/tests/test_torch.py > "$R/python_tests.log" 2>&1 || status=1
     grep -E '^(Ran|OK|FAILED)|\.\.\. (FAIL|ERROR|skipped)' "$R/python_tests.log" | tee -a "$R/log.txt"
-    "$PB_PYTHON" python/bench/processor_bench.py --prepbench $B --out "$R/python_bench.json" 2>&1 \
+    "$PB_PYTHON" python/bench/processor_bench.py --prepbench $B --out "$R/python_bench.json" \
+      ${REPS:+--reps $REPS} $([ -f "$cv/resize.py" ] && echo --cv-utils-path "$cv") 2>&1 \
       | grep -v Warning | tee "$R/python_bench.txt" | tee -a "$R/log.txt" || status=1 ;;
   files) set -- "$@" photo_goldens files_run files_e2e files_peers ;;  # appended: the loop runs them next
   photo_goldens)
@@ -231,6 +241,18 @@ PY
     $B e2e --from files --variants "cpu_separable_ring,$VARIANTS" --pipelines siglip-so400m-384,qwen2.5-vl-7b \
       --workloads "files:$P" --decode-threads 16 --out "$R/files_e2e.json" > "$R/files_e2e.txt" 2>&1 || status=1
     cat "$R/files_e2e.txt" | tee -a "$R/log.txt" ;;
+  decode_shares)
+    # nvJPEG's CUDA backend beside the hardware engine: SigLIP e2e of $VARIANTS at each share in $SHARES, on the
+    # 32 photos and (the decoder's ceiling, per-call costs amortised) on 128
+    for n in 32 128; do
+      PHOTOS=$n photos
+      for f in ${SHARES:-0 0.2 0.3 0.4 0.5}; do
+        $B e2e --from files --variants "$VARIANTS" --pipelines siglip-so400m-384 --workloads "files:$P" \
+          --cuda-decode-share "$f" --out "$R/decode_share_${n}_$f.json" 2>&1 | tail -n 1 | sed "s/^/n$n share $f: /" \
+          | tee -a "$R/decode_shares.txt" || status=1
+      done
+    done
+    cat "$R/decode_shares.txt" >> "$R/log.txt" ;;
   files_peers)
     photos
     "$PB_PYTHON" peers/run_file_peers.py --prepbench $B --dir "$P" --threads 16 ${FILE_PEERS:+--peers $FILE_PEERS} \

@@ -6,8 +6,12 @@ photographs (scikit-image's sample photos, where installed); plus the Python cal
 
 Each timing: warm-up calls, then --reps calls each followed by torch.cuda.synchronize(), wall clock per call
 (median, p10, p90, ms). Parity: max |delta| of pixel_values against the processor, the fraction bit-equal (within
-1e-5), side outputs (image_grid_thw, num_patches, image_sizes) equal. (cv-utils v2 is not timed here: its source
-is not on the GPU machine, and it is never part of this repository.)
+1e-5), side outputs (image_grid_thw, num_patches, image_sizes) equal.
+
+With --cv-utils-path DIR (the torch-ext/cv_utils folder of a huggingface/kernels-community checkout; it is never
+part of this repository), the processor-equivalent calls of cv-utils v2's Triton functions are timed beside it, for
+the pipelines it has a call for (SigLIP, CLIP, DINOv2, Qwen2.5-VL; it has no tiling), with round_to_uint8 off and on,
+and prepbench's functions of the same signature with the same arguments.
 """
 
 import argparse
@@ -131,7 +135,75 @@ def compare(ref, got):
     return res
 
 
-def bench_set(label, images, procs, accel, reps, rows):
+def load_cv_utils(path):
+    """cv-utils v2's resize_normalize and resize_normalize_patchify from DIR (its torch-ext/cv_utils folder), as
+    the package `cv_utils_v2` without its __init__ (which loads the compiled ops of its other kernels)."""
+    import importlib
+    import types
+
+    d = pathlib.Path(path)
+    if not (d / "resize.py").is_file() or not (d / "patchify.py").is_file():
+        sys.exit(f"processor_bench: --cv-utils-path {path}: no resize.py and patchify.py there (give the "
+                 "torch-ext/cv_utils folder of huggingface/kernels-community)")
+    pkg = types.ModuleType("cv_utils_v2")
+    pkg.__path__ = [str(d)]
+    sys.modules["cv_utils_v2"] = pkg
+    return (importlib.import_module("cv_utils_v2.resize").resize_normalize,
+            importlib.import_module("cv_utils_v2.patchify").resize_normalize_patchify)
+
+
+def cv_call(module_fns, name, ip, xs, ref, round_to_uint8):
+    """The call of cv-utils' signature that does what the processor `ip` does for pipeline `name`, with
+    `module_fns` = (resize_normalize, resize_normalize_patchify) of cv-utils or of prepbench; None where there
+    is none (tiling). Returns a function giving pixel_values."""
+    from prepbench.hf import _size
+
+    rn, rnp = module_fns
+    mean, std, rescale = list(ip.image_mean), list(ip.image_std), float(ip.rescale_factor)
+    resample = {3: "bicubic", 2: "bilinear"}[int(ip.resample)]
+    if name.startswith("siglip"):
+        size = (_size(ip.size, "height"), _size(ip.size, "width"))
+        return lambda: rn(xs, size, mean, std, rescale, resample, True, round_to_uint8=round_to_uint8)
+    if name.startswith(("clip", "dinov2")):
+        edge = _size(ip.size, "shortest_edge")
+        crop = (_size(ip.crop_size, "height"), _size(ip.crop_size, "width"))
+        return lambda: rn(xs, edge, mean, std, rescale, resample, True, crop_size=crop, resize_mode="shortest_edge",
+                          round_to_uint8=round_to_uint8)
+    if name.startswith("qwen"):
+        ps = int(ip.patch_size)  # the processor's own smart-resize sizes, read back from its grid
+        targets = [(int(h) * ps, int(w) * ps) for _, h, w in ref["image_grid_thw"].tolist()]
+        items = [[i] for i in range(len(xs))]
+        return lambda: rnp(xs, targets, items, mean, std, rescale, resample, True, ps, int(ip.merge_size),
+                           int(ip.temporal_patch_size), round_to_uint8=round_to_uint8)[0]
+    return None
+
+
+def bench_cv_utils(row, name, ip, xs, ref, cv_fns, reps):
+    """cv-utils v2 and prepbench through the same cv-utils-signature call: time and parity against the processor."""
+    ours = (prepbench.resize_normalize, prepbench.resize_normalize_patchify)
+    for label, fns in (("cv_utils", cv_fns), ("prepbench_fn", ours)):
+        for rnd in (False, True):
+            fn = cv_call(fns, name, ip, xs, ref, rnd)
+            key = f"{label}_round{int(rnd)}"
+            if fn is None:
+                row[key] = {"error": "no equivalent call (tiling)"}
+                continue
+            try:
+                got = fn()
+                d = (ref["pixel_values"].float() - got.float()).abs() if got.shape == ref["pixel_values"].shape else None
+                row[key] = dict(timed(fn, reps), max_abs=float(d.max()) if d is not None else None,
+                                frac_exact=float((d <= 1e-5).float().mean()) if d is not None else None,
+                                shape=list(got.shape))
+            except Exception as e:  # noqa: BLE001 - one failing call must not lose the others
+                row[key] = {"error": f"{type(e).__name__}: {e}"}
+            r = row[key]
+            print(f"         {key:18s} {r.get('median_ms', float('nan')):8.3f} ms  max|d| "
+                  f"{r.get('max_abs') if r.get('max_abs') is not None else float('nan'):.2e}  "
+                  f"exact {r.get('frac_exact') if r.get('frac_exact') is not None else float('nan'):.5f} "
+                  f"{r.get('error', '')}", flush=True)
+
+
+def bench_set(label, images, procs, accel, reps, rows, cv_fns=None):
     xs = [torch.from_numpy(im).permute(2, 0, 1).contiguous().cuda() for im in images]
     kw = dict(return_tensors="pt", device="cuda", input_data_format="channels_first")
     for name in procs:
@@ -151,6 +223,9 @@ def bench_set(label, images, procs, accel, reps, rows):
             row["preprocess"] = timed(lambda: prepbench.preprocess(name, xs)["pixel_values"], reps)
             row["call_split"] = host_and_gpu(lambda: prepbench.preprocess(name, xs)["pixel_values"], reps)
             row["host_breakdown"] = host_breakdown(name, xs)
+            if cv_fns is not None:
+                ip = procs[name].image_processor if hasattr(procs[name], "image_processor") else procs[name]
+                bench_cv_utils(row, name, ip, xs, ref, cv_fns, reps)
         except Exception as e:  # noqa: BLE001 - record and go on: one run of the GPU machine gives every row
             row["error"] = f"{type(e).__name__}: {e}"
         rows.append(row)
@@ -169,7 +244,9 @@ def main():
     ap.add_argument("--workload", default="ragged-n32-384-1024")
     ap.add_argument("--reps", type=int, default=30)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--cv-utils-path", help="cv-utils v2's torch-ext/cv_utils folder, to time it beside (a peer)")
     a = ap.parse_args()
+    cv_fns = load_cv_utils(a.cv_utils_path) if a.cv_utils_path else None
     if not torch.cuda.is_available():
         sys.exit("processor_bench: no CUDA device: the processor comparison runs on the GPU machine")
     with tempfile.TemporaryDirectory() as d:
@@ -180,16 +257,17 @@ def main():
     for name in accel:
         prepbench.hf.accelerate(accel[name])
     rows = []
-    bench_set(a.workload, images, procs, accel, a.reps, rows)
+    bench_set(a.workload, images, procs, accel, a.reps, rows, cv_fns)
     real, why = photos()
     if real:
-        bench_set(f"photos-{len(real)}", real, procs, accel, a.reps, rows)
+        bench_set(f"photos-{len(real)}", real, procs, accel, a.reps, rows, cv_fns)
     import transformers
     doc = {"schema": "prepbench.python_bench/1",
            "meta": {"gpu": torch.cuda.get_device_name(), "torch": torch.__version__,
                     "transformers": transformers.__version__, "python": platform.python_version(),
                     "prepbench": prepbench.version(), "host": platform.node(),
                     "photos": why or f"{len(real)} scikit-image sample photos",
+                    "cv_utils": a.cv_utils_path or "not given (--cv-utils-path)",
                     "command": " ".join(sys.argv)},
            "rows": rows}
     pathlib.Path(a.out).write_text(json.dumps(doc, indent=1))
