@@ -248,7 +248,7 @@ PY
       PHOTOS=$n photos
       for f in ${SHARES:-0 0.2 0.3 0.4 0.5}; do
         $B e2e --from files --variants "$VARIANTS" --pipelines siglip-so400m-384 --workloads "files:$P" \
-          --cuda-decode-share "$f" --out "$R/decode_share_${n}_$f.json" 2>&1 | tail -n 1 | sed "s/^/n$n share $f: /" \
+          --cuda-decode-share "$f" --out "$R/decode_share_${n}_$f.json" 2>&1 | grep -v "^case\|^wrote" | sed "s/^/n$n share $f: /" \
           | tee -a "$R/decode_shares.txt" || status=1
       done
     done
