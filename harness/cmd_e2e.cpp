@@ -130,7 +130,7 @@ const CommandSpec& spec_e2e() {
         {"from", "pinned|files", "where a batch starts (default pinned)"},
         {"decode-threads", "D", "--from files: threads decoding (default: the machine's hardware threads)"},
         {"cuda-decode-share", "F", "--from files, GPU: the share of pixels nvJPEG's CUDA backend decodes beside "
-                                   "the hardware engine, at the same time (default 0.3)"},
+                                   "the hardware engine, at the same time (default 0: on the H200 any share was slower)"},
         {"groups", "G", "images are copied (decoded) and resized in G overlapped groups (default 4)"},
         {"reps", "N", "timed repetitions (default 30 from pinned, 10 from files)"},
         {"seed", "S", "seed of the parity images (default 1)"},

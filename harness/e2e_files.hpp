@@ -18,7 +18,7 @@ struct E2EFilesOptions {
   int groups = 4;
   int reps = 10;
   int decode_threads = 0;  // 0: the machine's hardware threads
-  double cuda_decode_share = 0.3;  // GPU: pixels for nvJPEG's CUDA backend beside the hardware engine (NvjpegDecoder)
+  double cuda_decode_share = 0;  // GPU: pixels for nvJPEG's CUDA backend beside the hardware engine (NvjpegDecoder)
 };
 
 // UsageError when the case cannot run this way (not a files: workload, channels first, a CUDA variant without a GPU

@@ -196,11 +196,6 @@ def bench_cv_utils(row, name, ip, xs, ref, cv_fns, reps):
                                 shape=list(got.shape))
             except Exception as e:  # noqa: BLE001 - one failing call must not lose the others
                 row[key] = {"error": f"{type(e).__name__}: {e}"}
-            r = row[key]
-            print(f"         {key:18s} {r.get('median_ms', float('nan')):8.3f} ms  max|d| "
-                  f"{r.get('max_abs') if r.get('max_abs') is not None else float('nan'):.2e}  "
-                  f"exact {r.get('frac_exact') if r.get('frac_exact') is not None else float('nan'):.5f} "
-                  f"{r.get('error', '')}", flush=True)
 
 
 def bench_set(label, images, procs, accel, reps, rows, cv_fns=None):
@@ -236,6 +231,11 @@ def bench_set(label, images, procs, accel, reps, rows, cv_fns=None):
               f"{row.get('variant', '')} {row.get('error', '')}", flush=True)
         if "host_breakdown" in row:
             print("         host per call (us): " + ", ".join(f"{k[:-3]} {v:.0f}" for k, v in row["host_breakdown"].items()))
+        for key in [k for k in row if k.startswith(("cv_utils_round", "prepbench_fn_round"))]:
+            r, nan = row[key], float("nan")
+            print(f"         {key:20s} {r.get('median_ms', nan):8.3f} ms  max|d| "
+                  f"{nan if r.get('max_abs') is None else r['max_abs']:.2e}  "
+                  f"exact {nan if r.get('frac_exact') is None else r['frac_exact']:.5f} {r.get('error', '')}", flush=True)
 
 
 def main():

@@ -129,7 +129,14 @@ class KernelsPackage(unittest.TestCase):
             img = photos.photo(40, 60, seed=5).transpose(2, 0, 1).copy()
             np.save(os.path.join(d, "img.npy"), img)
             want = prepbench.resize_normalize([img], (32, 32), [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True)
+            # the folder must stand alone: prepbench's own package and library are taken out of the child's
+            # path (other entries stay: the GPU machine installs `kernels` under one of them)
+            own = str(pathlib.Path(prepbench.__file__).resolve().parents[1])
             env = {k: v for k, v in os.environ.items() if k not in ("PREPBENCH_LIB", "PYTHONPATH")}
+            rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+                    if p and str(pathlib.Path(p).resolve()) != own]
+            if rest:
+                env["PYTHONPATH"] = os.pathsep.join(rest)
             env.update(HF_HUB_OFFLINE="1", LOCAL_KERNELS=f"kernels-community/cv-utils={repo}")
             for how in ("local", "override"):
                 with self.subTest(how=how):
