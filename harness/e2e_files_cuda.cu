@@ -57,6 +57,10 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
   in.layout = Layout::HWC;
   for (size_t i = 0; i < n; ++i) in.images.push_back({din + off[i], shapes[i].h, shapes[i].w, Layout::HWC});
   const Launch run = v->setup(plan, in, Output{dout, c.dtype}, ws);
+  // nvJPEG's hardware backend allocates outside the counting allocator (it counted 0 bytes on the H200), so its
+  // footprint is also taken from the device's free memory: before the decoder, and after its first decode
+  size_t free_before = 0, free_after = 0, total = 0;
+  PB_CUDA_CHECK(cudaMemGetInfo(&free_before, &total));
   NvjpegDecoder dec(alloc);
   dec.set_cuda_share(o.cuda_decode_share);
   cudaStream_t stream = nullptr;
@@ -97,6 +101,8 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
   long long differing = 0;
   int worst = 0;
   std::vector<ImageView> views;
+  std::vector<Image> pillow;  // prepbench's CPU decode, which equals Pillow's (tested in CI)
+  PB_CUDA_CHECK(cudaMemGetInfo(&free_after, &total));
   for (size_t i = 0; i < n; ++i) {
     const Image cpu = decode_image_bytes(files[i], bytes[i], Layout::HWC);
     long long d = 0;
@@ -110,10 +116,18 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
     worst = std::max(worst, mx);
     per_image.push_back({{"file", files[i]}, {"max_level_diff", mx}, {"frac_differing", double(d) / double(cpu.pixels.size())}});
     views.push_back({pixels.data() + off[i], shapes[i].h, shapes[i].w, Layout::HWC});
+    pillow.push_back(std::move(cpu));
   }
   const auto ref = run_reference(plan, views);
   const ParityResult first =
       check_parity(ref, widen_output(back.data(), size_t(plan.out_elems), c.dtype), spec, c.mode, c.dtype);
+  // and against the reference of Pillow's decode of the same files: what the HF processor gives when fed Pillow's
+  // pixels (the real-photo goldens hold that reference to the processor bit for bit), so the decoder's difference
+  std::vector<ImageView> pillow_views;
+  for (const Image& im : pillow) pillow_views.push_back(im.view());
+  const ParityResult vs_pillow = check_parity(run_reference(plan, pillow_views),
+                                              widen_output(back.data(), size_t(plan.out_elems), c.dtype), spec, c.mode, c.dtype);
+  pillow.clear();
 
   // The overlapped schedule, as a stream of batches: the host reads batch b+1 (into the other of two byte sets)
   // while nvJPEG decodes batch b and the variant resizes it. Per batch, over kBatches batches, the first read
@@ -203,12 +217,16 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
     r.extra["hardware_decoded"] = dec.last_hardware_count();
     r.extra["cuda_decode_share"] = o.cuda_decode_share;
     r.extra["decoder_peak_bytes"] = (long long)dec.peak_bytes();
+    r.extra["decoder_device_bytes_seen"] = (long long)free_before - (long long)free_after;
     if (std::string(row.measure) == "e2e_decode")
       r.extra["decode_vs_pillow"] = {{"max_level_diff", worst},
                                      {"frac_differing", double(differing) / double(off.back())},
                                      {"per_image", per_image}};
     if (std::string(row.measure) == "e2e_overlap") {
       r.extra["overlap_batches"] = kBatches;
+      r.extra["vs_pillow_decode"] = {{"max_abs", vs_pillow.max_abs},
+                                     {"frac_inexact", vs_pillow.frac_inexact},
+                                     {"frac_over_tol", vs_pillow.frac_over_tol}};
       r.parity = par;
       r.has_parity = true;
       if (!par.ok) {
