@@ -31,8 +31,9 @@ class NvjpegDecoder {
   // How many of the files the last decode() sent to the hardware engine.
   int last_hardware_count() const;
   // The share (0..1, of pixels) of the files the hardware engine could take that goes to the CUDA backend
-  // instead, decoded at the same time on a second stream from a second host thread: the JPEG engines and the SMs
-  // are separate, so the two backends add up. 0 (the default) keeps every supported file on the hardware engine.
+  // instead, decoded at the same time on a second stream from a second host thread (the JPEG engines and the SMs
+  // are separate). 0, the default, keeps every supported file on the hardware engine: on the H200 every share
+  // tried (0.2-0.5) was slower, as the CUDA backend's host-side Huffman decode is far slower than the engine.
   void set_cuda_share(double share);
   // The most device memory nvJPEG held at once (its own buffers, counted as it allocates them).
   size_t peak_bytes() const;
