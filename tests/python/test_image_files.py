@@ -287,6 +287,10 @@ class EndToEndFromFiles(unittest.TestCase):
         for args, words in [
             (["--variants", "cuda_separable_mma", "--pipelines", "clip-vit-b32"], "CUDA variant"),
             (["--variants", "cpu_separable_ring", "--pipelines", "clip-vit-b32", "--layouts", "chw"], "--layouts hwc"),
+            (["--variants", "cpu_separable_ring", "--pipelines", "clip-vit-b32", "--cuda-decode-share", "1.5"],
+             "--cuda-decode-share"),
+            (["--variants", "cpu_separable_ring", "--pipelines", "clip-vit-b32", "--cuda-decode-share", "nan"],
+             "--cuda-decode-share"),
         ]:
             with self.subTest(words=words):
                 r, out = self.e2e(*args)
