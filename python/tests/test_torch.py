@@ -182,6 +182,93 @@ class VideoItems(unittest.TestCase):
             torch.testing.assert_close(out_cuda.cpu(), out, rtol=0, atol=0)
 
 
+class CvUtilsExpectations(unittest.TestCase):
+    """What cv-utils v2's own tests (kernels-community cv-utils/tests/test_resize.py) ask of its functions, asked of
+    prepbench's, on CPU tensors and (where there is one) on the GPU. The bounds are derived here, not taken over:
+    with round_to_uint8=False prepbench computes `float` numerics, within 1e-4 (normalised) of the float64
+    reference, and torch.nn.functional.interpolate in float32 is within ~1e-5 of it on 8-bit inputs, so 2e-4 holds
+    where cv-utils allows 2e-3. With round_to_uint8=True it rounds once after both passes, as torchvision does, so
+    it is interpolate's float result rounded once, up to float32 ties."""
+
+    MEAN, STD = [0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711]
+
+    def devices(self):
+        return ["cpu", "cuda"] if CUDA else ["cpu"]
+
+    def images(self, sizes, device):
+        return [torch.from_numpy(photos.photo(h, w, seed=k)).permute(2, 0, 1).contiguous().to(device)
+                for k, (h, w) in enumerate(sizes)]
+
+    def interpolate(self, image, size, resample, antialias=True):
+        """The float resize of one CHW uint8 image, normalised: cv-utils' reference."""
+        x = torch.nn.functional.interpolate(image[None].double(), size=size, mode=resample, antialias=antialias,
+                                            align_corners=False)[0]
+        m = torch.tensor(self.MEAN, dtype=torch.float64, device=image.device)[:, None, None]
+        s = torch.tensor(self.STD, dtype=torch.float64, device=image.device)[:, None, None]
+        return x, m, s
+
+    def test_resize_normalize_matches_interpolate(self):
+        for device in self.devices():
+            images = self.images([(480, 640), (300, 300), (1024, 768)], device)
+            for antialias in (True, False):
+                for resample in ("bilinear", "bicubic"):
+                    for size, edge, crop in [((224, 224), None, None), ((256, 256), None, (224, 224)),
+                                             (None, 256, (224, 224))]:
+                        with self.subTest(device=device, antialias=antialias, resample=resample, size=size, edge=edge):
+                            out = prepbench.resize_normalize(
+                                images, edge if edge else size, self.MEAN, self.STD, 1 / 255, resample, antialias,
+                                crop_size=crop, resize_mode="shortest_edge" if edge else "square")
+                            for image, got in zip(images, out):
+                                h, w = image.shape[1:]
+                                rs = size if edge is None else (
+                                    (edge, int(w * edge / h)) if h <= w else (int(h * edge / w), edge))
+                                x, m, s = self.interpolate(image, rs, resample, antialias)
+                                want = (x / 255 - m) / s
+                                ch, cw = crop or rs
+                                top, left = (rs[0] - ch) // 2, (rs[1] - cw) // 2
+                                torch.testing.assert_close(got.double(), want[:, top:top + ch, left:left + cw],
+                                                           atol=2e-4, rtol=0)
+
+    def test_rounding_is_one_uint8_rounding_after_both_passes(self):
+        for device in self.devices():
+            images = self.images([(480, 640), (1024, 768)], device)
+            for resample in ("bilinear", "bicubic"):
+                with self.subTest(device=device, resample=resample):
+                    out = prepbench.resize_normalize(images, (224, 224), self.MEAN, self.STD, 1 / 255, resample, True,
+                                                     round_to_uint8=True)
+                    for image, got in zip(images, out):
+                        x, m, s = self.interpolate(image, (224, 224), resample)
+                        levels = (got.double() * s + m) * 255
+                        # a uint8 level, up to float32 rounding of the normalisation
+                        self.assertLess(float((levels - levels.round()).abs().max()), 1e-3)
+                        d = (levels.round() - x.round().clamp(0, 255)).abs()
+                        self.assertLessEqual(float(d.max()), 1.0)
+                        self.assertLess(float((d > 0).double().mean()), 1e-3)  # float32 ties only
+
+    def test_patchify_matches_interpolate_images_and_a_video(self):
+        patch, merge, temporal = 14, 2, 2
+        for device in self.devices():
+            with self.subTest(device=device):
+                frames = self.images([(280, 420), (140, 140), (140, 140), (140, 140)], device)
+                frames[2] = frames[2].flip(2)  # the video's frames differ
+                targets = [(224, 336), (112, 112), (112, 112), (112, 112)]
+                items = [[0], [1, 2, 3]]
+                pv, grid = prepbench.resize_normalize_patchify(frames, targets, items, self.MEAN, self.STD, 1 / 255,
+                                                               "bicubic", True, patch, merge, temporal)
+                self.assertEqual([list(g) for g in grid], [[1, 16, 24], [2, 8, 8]])
+                want = []
+                for item in items:
+                    clip = []
+                    for f in item:
+                        x, m, s = self.interpolate(frames[f], targets[f], "bicubic")
+                        clip.append((x / 255 - m) / s)
+                    clip = torch.stack(clip + [clip[-1]] * (-len(clip) % temporal))
+                    gt, (h, w) = clip.shape[0] // temporal, clip.shape[-2:]
+                    p = clip.view(gt, temporal, 3, h // patch // merge, merge, patch, w // patch // merge, merge, patch)
+                    want.append(p.permute(0, 3, 6, 4, 7, 2, 1, 5, 8).reshape(-1, 3 * temporal * patch * patch))
+                torch.testing.assert_close(pv.double(), torch.cat(want), atol=2e-4, rtol=0)
+
+
 @unittest.skipUnless(CUDA, WHY_NO_CUDA)
 class CudaTensors(unittest.TestCase):
     def test_every_pipeline_matches_the_reference(self):
