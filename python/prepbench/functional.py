@@ -189,8 +189,10 @@ def _pair(v, what):
 
 def _triple(v, what):
     v = [float(x) for x in (list(v) if isinstance(v, (list, tuple)) or hasattr(v, "tolist") else [v] * 3)]
+    if len(v) == 1:  # one value for every channel, as cv-utils takes it
+        v = v * 3
     if len(v) != 3:
-        raise ValueError(f"{what} must have 3 values (R, G, B), not {len(v)}")
+        raise ValueError(f"{what} must have one value per channel (3: R, G, B) or one for all, not {len(v)}")
     return v
 
 
@@ -198,9 +200,9 @@ def _mode(round_to_uint8):
     return "hf" if round_to_uint8 else "float"
 
 
-def resize_normalize(images, size, image_mean, image_std, rescale_factor, resample, antialias, crop_size=None,
-                     resize_mode="square", round_to_uint8=False):
-    """cv-utils v2's resize_normalize: uint8 CHW images -> (N, C, H, W) float32.
+def _resize_normalize_sized(images, size, image_mean, image_std, rescale_factor, resample, antialias, crop_size=None,
+                            resize_mode="square", round_to_uint8=False):
+    """The first form of cv-utils v2's resize_normalize (size first): uint8 CHW images -> (N, C, H, W) float32.
 
     resize_mode="square" resizes every image to size = (height, width) (then center crops to crop_size if given);
     "shortest_edge" resizes the short side to `size` keeping the aspect ratio, then center crops to crop_size
@@ -224,10 +226,11 @@ def resize_normalize(images, size, image_mean, image_std, rescale_factor, resamp
     return out
 
 
-def resize_normalize_patchify(frames, target_sizes, items, image_mean, image_std, rescale_factor, resample=None,
-                              antialias=True, patch_size=14, merge_size=2, temporal_patch_size=2,
-                              round_to_uint8=False, *, interpolation=None):
-    """cv-utils v2's resize_normalize_patchify: uint8 CHW frames -> Qwen2-VL (pixel_values, grid_thw).
+def _patchify_items_first(frames, target_sizes, items, image_mean, image_std, rescale_factor, resample=None,
+                          antialias=True, patch_size=14, merge_size=2, temporal_patch_size=2,
+                          round_to_uint8=False, *, interpolation=None):
+    """The first form of cv-utils v2's resize_normalize_patchify (items third): uint8 CHW frames -> Qwen2-VL
+    (pixel_values, grid_thw as a list of (t, h, w)).
 
     target_sizes[j] is the resized size of frames[j] (each side a multiple of patch_size * merge_size); items lists
     the frame indices of each output item: [i] for an image, a video's frames in order (all of one target size).
@@ -253,11 +256,16 @@ def resize_normalize_patchify(frames, target_sizes, items, image_mean, image_std
     sizes = [_pair(t, "target size") for t in target_sizes]
     for k, item in enumerate(items):
         if any(sizes[f] != sizes[item[0]] for f in item):
-            raise ValueError(f"item {k}: a video's frames must share one target size, not "
+            raise ValueError(f"item {k}: a video's frames must share a target size (one target size), not "
                              f"{sorted({tuple(sizes[f]) for f in item})}")
     P, T = int(patch_size), int(temporal_patch_size)
     if T < 1:
         raise ValueError(f"temporal_patch_size must be at least 1, not {temporal_patch_size}")
+    unit = P * int(merge_size)
+    for j, (h, w) in enumerate(sizes):
+        if unit < 1 or h % unit or w % unit or h < unit or w < unit:
+            raise ValueError(f"target size {j} ({h}, {w}) must be a positive multiple of patch_size * merge_size "
+                             f"= {unit} on each side")
     common = dict(patch=patch_size, merge=merge_size, filter=_filter(resample), antialias=antialias,
                   mean=_triple(image_mean, "image_mean"), std=_triple(image_std, "image_std"),
                   rescale=float(rescale_factor))
@@ -293,6 +301,98 @@ def resize_normalize_patchify(frames, target_sizes, items, image_mean, image_std
         out = np.ascontiguousarray(rows[index].reshape(rows_out, T, 3, pp).transpose(0, 2, 1, 3)).reshape(
             rows_out, 3 * T * pp)
     return out, grid
+
+
+# cv-utils v2 has had two calling conventions, and both are taken here:
+#   sized:   resize_normalize(images, size, image_mean, image_std, rescale_factor, resample, antialias,
+#                             crop_size=None, resize_mode="square", round_to_uint8=False)
+#            resize_normalize_patchify(frames, target_sizes, items, image_mean, image_std, rescale_factor, resample,
+#                                      antialias, patch_size, merge_size, temporal_patch_size, round_to_uint8=False)
+#   keyword: resize_normalize(images, image_mean, image_std, rescale_factor, resample, size=None, shortest_edge=None,
+#                             crop_size=None, antialias=True, round_to_uint8=True)
+#            resize_normalize_patchify(frames, target_sizes, image_mean, image_std, rescale_factor, resample,
+#                                      patch_size, merge_size, temporal_patch_size, items=None, round_to_uint8=True)
+# (the second is the one its README shows now). They are told apart by what comes first after the images: a size
+# (an int, a (height, width) pair or a size dict) or a mean (a float, or one or three floats); for patchify, by
+# whether the third argument is a list of frame lists (items) or a mean.
+
+
+def _is_size(v):
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, (int, np.integer, dict)):
+        return True
+    return isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, (int, np.integer)) for x in v)
+
+
+def resize_normalize(images, *args, **kwargs):
+    """cv-utils v2's resize_normalize, in either of its calling conventions (see above): uint8 CHW images ->
+    (N, C, H, W) float32. round_to_uint8 selects prepbench's `hf` numerics (the module docstring), else `float`.
+    A call with every argument by keyword is the second form unless it names resize_mode (the two differ only in
+    round_to_uint8's default there)."""
+    if args:
+        sized = _is_size(args[0])
+    else:
+        sized = "resize_mode" in kwargs and "shortest_edge" not in kwargs
+    if sized:
+        return _resize_normalize_sized(images, *args, **kwargs)
+    return _resize_normalize_keyword(images, *args, **kwargs)
+
+
+def _resize_normalize_keyword(images, image_mean, image_std, rescale_factor, resample, size=None, shortest_edge=None,
+                              crop_size=None, antialias=True, round_to_uint8=True):
+    if (size is None) == (shortest_edge is None):
+        raise ValueError("resize_normalize: give exactly one of size and shortest_edge")
+    if shortest_edge is not None:
+        if crop_size is None:
+            raise ValueError("resize_normalize: shortest_edge needs a `crop_size`")
+        edge = int(shortest_edge)
+        crop = _pair(crop_size, "crop_size")
+        if crop[0] > edge or crop[1] > edge:
+            raise ValueError(f"crop_size {tuple(crop)} is larger than the resized image (short side {edge})")
+        return _resize_normalize_sized(images, edge, image_mean, image_std, rescale_factor, resample, antialias,
+                                       crop_size=crop, resize_mode="shortest_edge", round_to_uint8=round_to_uint8)
+    sz = _pair(size, "size")
+    if crop_size is not None:
+        crop = _pair(crop_size, "crop_size")
+        if crop[0] > sz[0] or crop[1] > sz[1]:
+            raise ValueError(f"crop_size {tuple(crop)} is larger than size {tuple(sz)}")
+    return _resize_normalize_sized(images, sz, image_mean, image_std, rescale_factor, resample, antialias,
+                                   crop_size=crop_size, resize_mode="square", round_to_uint8=round_to_uint8)
+
+
+def _is_items(v):
+    return isinstance(v, (list, tuple)) and all(isinstance(x, (list, tuple, range)) for x in v)
+
+
+def resize_normalize_patchify(frames, target_sizes, *args, **kwargs):
+    """cv-utils v2's resize_normalize_patchify, in either of its calling conventions (see above): uint8 CHW frames
+    -> Qwen2-VL (pixel_values, grid_thw). target_sizes[j] is the resized size of frames[j] (each side a multiple of
+    patch_size * merge_size); items lists the frame indices of each output item: [i] for an image, a video's frames
+    in order (all of one target size). As transformers' Qwen2-VL video processor, a video whose frame count is not a
+    multiple of temporal_patch_size repeats its last frame; an image fills every temporal slot. grid_thw is a list
+    of (t, h, w) tuples in the first form, an int64 tensor (numpy array for numpy input) in the second. A call with
+    every argument by keyword is the second form unless it names antialias or interpolation."""
+    if args:
+        first_form = _is_items(args[0])
+    else:
+        first_form = "antialias" in kwargs or "interpolation" in kwargs
+    if first_form:
+        return _patchify_items_first(frames, target_sizes, *args, **kwargs)
+    return _patchify_keyword(frames, target_sizes, *args, **kwargs)
+
+
+def _patchify_keyword(frames, target_sizes, image_mean, image_std, rescale_factor, resample, patch_size, merge_size,
+                      temporal_patch_size, items=None, round_to_uint8=True):
+    if items is None:
+        items = [[j] for j in range(len(target_sizes))]
+    out, grid = _patchify_items_first(frames, target_sizes, items, image_mean, image_std, rescale_factor, resample,
+                                      True, patch_size, merge_size, temporal_patch_size,
+                                      round_to_uint8=round_to_uint8)
+    g = np.asarray(grid, dtype=np.int64).reshape(-1, 3)
+    if _torch is not None and isinstance(out, _torch.Tensor):
+        return out, _torch.as_tensor(g, device=out.device)
+    return out, g
 
 
 def pipelines():

@@ -188,6 +188,74 @@ class CvUtilsSignatures(unittest.TestCase):
                                               f"group {g} slot {s}")
 
 
+class CvUtilsKeywordForm(unittest.TestCase):
+    """cv-utils v2's second calling convention (mean first; size= or shortest_edge=; round_to_uint8 on by default;
+    patchify's items= keyword and grid_thw as int64): the same numbers as the first form, on identity resizes
+    derived by hand as above, and its errors."""
+
+    mean, std = CvUtilsSignatures.mean, CvUtilsSignatures.std
+
+    def setUp(self):
+        self.img = photos.photo(64, 80, seed=4).transpose(2, 0, 1).copy()
+
+    def test_same_numbers_as_the_first_form(self):
+        e = CvUtilsSignatures.expected(self, self.img)
+        out = prepbench.resize_normalize([self.img], self.mean, self.std, 1 / 255, "bicubic", size=(64, 80))
+        np.testing.assert_allclose(out[0], e, atol=2e-6)
+        out = prepbench.resize_normalize([self.img], self.mean, self.std, 1 / 255, "bilinear", size=(64, 80),
+                                         crop_size=(32, 40))
+        np.testing.assert_allclose(out[0], e[:, 16:48, 20:60], atol=2e-6)
+        # shortest edge 64 keeps 64x80; crop 64x64 starts at column (80 - 64) // 2 = 8
+        out = prepbench.resize_normalize([self.img], self.mean, self.std, 1 / 255, "bicubic", shortest_edge=64,
+                                         crop_size=(64, 64))
+        np.testing.assert_allclose(out[0], e[:, :, 8:72], atol=2e-6)
+        other = photos.photo(90, 120, seed=8).transpose(2, 0, 1).copy()
+        for rnd in (False, True):  # a real resize: both forms, both roundings, equal bit for bit
+            a = prepbench.resize_normalize([other], (48, 40), self.mean, self.std, 1 / 255, "bicubic", True,
+                                           round_to_uint8=rnd)
+            b = prepbench.resize_normalize([other], self.mean, self.std, 1 / 255, "bicubic", size=(48, 40),
+                                           round_to_uint8=rnd)
+            np.testing.assert_array_equal(a, b)
+        default = prepbench.resize_normalize([other], self.mean, self.std, 1 / 255, "bicubic", size=(48, 40))
+        np.testing.assert_array_equal(default, b)  # round_to_uint8 defaults to True in this form
+        one = prepbench.resize_normalize([other], 0.5, 0.5, 1 / 255, "bilinear", size=(32, 32))
+        three = prepbench.resize_normalize([other], [0.5] * 3, [0.5] * 3, 1 / 255, "bilinear", size=(32, 32))
+        np.testing.assert_array_equal(one, three)
+
+    def test_patchify_items_keyword_and_int64_grid(self):
+        p, m, t = 14, 2, 2
+        imgs = [photos.photo(56, 84, seed=1).transpose(2, 0, 1).copy(), photos.photo(28, 56, seed=2).transpose(2, 0, 1).copy()]
+        sizes = [(56, 84), (28, 56)]
+        first, grid1 = prepbench.resize_normalize_patchify(imgs, sizes, [[0], [1]], self.mean, self.std, 1 / 255,
+                                                           "bicubic", True, p, m, t, round_to_uint8=True)
+        second, grid2 = prepbench.resize_normalize_patchify(imgs, sizes, self.mean, self.std, 1 / 255, "bicubic",
+                                                            p, m, t)
+        np.testing.assert_array_equal(first, second)
+        self.assertEqual(grid2.dtype, np.int64)
+        self.assertEqual(grid2.tolist(), [[1, 4, 6], [1, 2, 4]])
+        self.assertEqual([list(g) for g in grid1], grid2.tolist())
+        video, grid3 = prepbench.resize_normalize_patchify(imgs[:1] * 3, sizes[:1] * 3, self.mean, self.std, 1 / 255,
+                                                           "bicubic", p, m, t, items=[[0, 1, 2]])
+        self.assertEqual(grid3.tolist(), [[2, 4, 6]])
+        self.assertEqual(video.shape, (2 * 24, 3 * t * p * p))
+
+    def test_its_errors(self):
+        img, f = self.img, 1 / 255
+        for words, call in [
+            ("uint8", lambda: prepbench.resize_normalize([img.astype(np.float32)], self.mean, self.std, f, "bilinear", size=(32, 32))),
+            ("crop_size", lambda: prepbench.resize_normalize([img], self.mean, self.std, f, "bilinear", size=(32, 32), crop_size=(48, 48))),
+            ("exactly one", lambda: prepbench.resize_normalize([img], self.mean, self.std, f, "bilinear", size=(32, 32), shortest_edge=32)),
+            ("needs a `crop_size`", lambda: prepbench.resize_normalize([img], self.mean, self.std, f, "bilinear", shortest_edge=32)),
+            ("one value per channel", lambda: prepbench.resize_normalize([img], [0.5, 0.5], [0.5, 0.5], f, "bilinear", size=(32, 32))),
+            ("multiple", lambda: prepbench.resize_normalize_patchify([img], [(42, 56)], self.mean, self.std, f, "bicubic", 14, 2, 2)),
+            ("share a target size", lambda: prepbench.resize_normalize_patchify([img, img], [(56, 56), (28, 28)], self.mean, self.std, f, "bicubic", 14, 2, 2, items=[[0, 1]])),
+        ]:
+            with self.subTest(words=words):
+                with self.assertRaises((ValueError, TypeError)) as cm:
+                    call()
+                self.assertIn(words.lower(), str(cm.exception).lower())
+
+
 class KernelRepo(unittest.TestCase):
     """python -m prepbench.kernel_repo: the folder layout the `kernels` package loads (build/<variant>/ with
     metadata.json and the package), imported here the way kernels imports it, in a fresh interpreter."""
@@ -269,7 +337,7 @@ class BadInput(unittest.TestCase):
             (ValueError, "image_std", lambda: prepbench.resize_normalize([self.img.transpose(2, 0, 1)], (8, 8), [0.5] * 3, [0.5, 0, 0.5], 1 / 255, "bicubic", True)),
             (ValueError, "crop_size", lambda: prepbench.resize_normalize([self.img.transpose(2, 0, 1)], 8, [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, resize_mode="shortest_edge")),
             (ValueError, "resize_mode", lambda: prepbench.resize_normalize([self.img.transpose(2, 0, 1)], 8, [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, resize_mode="long")),
-            (ValueError, "share one target size", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)] * 2, [(28, 28), (28, 56)], [[0, 1]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
+            (ValueError, "share a target size", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)] * 2, [(28, 28), (28, 56)], [[0, 1]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
             (ValueError, "no frames", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)], [(28, 28)], [[]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
             (ValueError, "names frame", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)], [(28, 28)], [[0, 1]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
             (ValueError, "multiple of", lambda: prepbench.resize_normalize_patchify([self.img.transpose(2, 0, 1)], [(30, 28)], [[0]], [0.5] * 3, [0.5] * 3, 1 / 255, "bicubic", True, 14, 2, 2)),
