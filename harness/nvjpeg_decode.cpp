@@ -24,6 +24,7 @@ NvjpegDecoder::~NvjpegDecoder() = default;
 std::string NvjpegDecoder::backends() const { return ""; }
 int NvjpegDecoder::last_hardware_count() const { return 0; }
 size_t NvjpegDecoder::peak_bytes() const { return 0; }
+void NvjpegDecoder::set_cuda_share(double) {}
 void NvjpegDecoder::decode(const std::vector<const std::vector<unsigned char>*>&, const std::vector<ImageView>&, void*) {}
 
 #else
