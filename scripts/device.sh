@@ -228,7 +228,7 @@ PY
     "$PB_PYTHON" python/bench/processor_bench.py --prepbench $B --out "$R/python_bench.json" \
       ${REPS:+--reps $REPS} $([ -f "$cv/resize.py" ] && echo --cv-utils-path "$cv") 2>&1 \
       | grep -v Warning | tee "$R/python_bench.txt" | tee -a "$R/log.txt" || status=1 ;;
-  files) set -- "$@" photo_goldens files_run files_e2e files_peers ;;  # appended: the loop runs them next
+  files) set -- photo_goldens files_run files_e2e files_peers "$@" ;;  # the loop runs them next
   photo_goldens)
     "$PB_PYTHON" peers/make_golden.py --set photos --out "$R" 2>&1 | tail -n 2 | tee -a "$R/log.txt" || status=1 ;;
   files_run)
