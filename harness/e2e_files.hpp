@@ -33,9 +33,10 @@ Record files_stage_record(const Case& c, const char* measure, const std::vector<
 std::string slowest_stage(const std::vector<double>& read, const std::vector<double>& decode,
                           const std::vector<double>& resize);
 
-// The GPU path (harness/e2e_files_cuda.cu): JPEGs decoded by nvJPEG into the CUDA variant's device inputs; four
-// records (no overlapped schedule yet): e2e_read, e2e_decode (with nvJPEG's pixels against Pillow's, per image),
-// e2e_resize, e2e_serial (with the variant's parity against the reference of nvJPEG's pixels).
+// The GPU path (harness/e2e_files_cuda.cu): JPEGs decoded by nvJPEG into the CUDA variant's device inputs; five
+// records: e2e_read, e2e_decode (with nvJPEG's pixels against Pillow's, per image), e2e_resize, e2e_serial and
+// e2e_overlap (a stream of batches; with the variant's parity against the reference of nvJPEG's pixels, and its
+// difference from the reference of Pillow's decode).
 std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, ExecBackend& cuda);
 
 }  // namespace pb

@@ -71,9 +71,10 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
   PB_CUDA_CHECK(cudaEventCreate(&e1));
   std::vector<const std::vector<unsigned char>*> ptrs;
   for (const auto& b : bytes) ptrs.push_back(&b);
-  auto read_all = [&] {
-    for (size_t i = 0; i < n; ++i) bytes[i] = read_image_bytes(files[i]);
+  auto read_into = [&](std::vector<std::vector<unsigned char>>& dst) {
+    for (size_t i = 0; i < n; ++i) dst[i] = read_image_bytes(files[i]);
   };
+  auto read_all = [&] { read_into(bytes); };
   auto decode_all = [&] {
     dec.decode(ptrs, in.images, stream);
     PB_CUDA_CHECK(cudaStreamSynchronize(stream));
@@ -104,7 +105,7 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
   std::vector<Image> pillow;  // prepbench's CPU decode, which equals Pillow's (tested in CI)
   PB_CUDA_CHECK(cudaMemGetInfo(&free_after, &total));
   for (size_t i = 0; i < n; ++i) {
-    const Image cpu = decode_image_bytes(files[i], bytes[i], Layout::HWC);
+    Image cpu = decode_image_bytes(files[i], bytes[i], Layout::HWC);  // moved into `pillow` below
     long long d = 0;
     int mx = 0;
     for (size_t k = 0; k < cpu.pixels.size(); ++k) {
@@ -146,7 +147,7 @@ std::vector<Record> run_e2e_files_gpu(const Case& c, const E2EFilesOptions& o, E
         std::thread reader;
         if (b + 1 < kBatches) reader = std::thread([&, next = set[(b + 1) % 2]] {
           try {
-            for (size_t i = 0; i < n; ++i) (*next)[i] = read_image_bytes(files[i]);
+            read_into(*next);
           } catch (const std::exception& e) {
             error = e.what();
           }

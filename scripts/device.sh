@@ -90,9 +90,11 @@ peers() {  # peers NAMES OUT.json [extra args]
   "$PB_PYTHON" peers/run_peers.py --prepbench $B --workload-dirs "$(dirs)" --pipelines "$PIPELINES" --peers "$names" \
     --out "$R/$out" "$@" 2>&1 | grep -v Warning | tee -a "$R/peers.log"
 }
-photos() {  # P: $PHOTOS JPEGs of scripts/make_photos.py, made once per machine
-  P=/tmp/photos-n${PHOTOS:-32}
-  [ -d "$P" ] || "$PB_PYTHON" scripts/make_photos.py "$P" --n "${PHOTOS:-32}" | tee -a "$R/log.txt" || status=1
+photos() {  # photos [N [MAX_SIDE]] -> P: N (default $PHOTOS, 32) JPEGs of scripts/make_photos.py, made once per machine
+  local n=${1:-${PHOTOS:-32}} side=${2:-}
+  P=/tmp/photos-n$n${side:+-$side}
+  [ -d "$P" ] || "$PB_PYTHON" scripts/make_photos.py "$P" --n "$n" ${side:+--max-side $side} | tee -a "$R/log.txt" \
+    || status=1
 }
 status=0
 while [ $# -gt 0 ]; do
@@ -136,8 +138,7 @@ while [ $# -gt 0 ]; do
         >> "$R/sanitize.log" 2>&1 || status=1
       tail -n 1 "$R/sanitize.log" | sed "s/^/$tool rebind: /" | tee -a "$R/log.txt"
     done
-    P=/tmp/photos-san
-    [ -d "$P" ] || "$PB_PYTHON" scripts/make_photos.py "$P" --n 4 --max-side 640 > /dev/null
+    photos 4 640
     echo "--- memcheck e2e --from files" >> "$R/sanitize.log"
     compute-sanitizer --tool memcheck --error-exitcode 9 $B e2e --from files --variants "$VARIANTS" \
       --pipelines siglip-so400m-384 --workloads "files:$P" --reps 1 --out /tmp/san_e2e.json >> "$R/sanitize.log" 2>&1 || status=1
@@ -245,7 +246,7 @@ PY
     # nvJPEG's CUDA backend beside the hardware engine: SigLIP e2e of $VARIANTS at each share in $SHARES, on the
     # 32 photos and (the decoder's ceiling, per-call costs amortised) on 128
     for n in 32 128; do
-      PHOTOS=$n photos
+      photos "$n"
       for f in ${SHARES:-0 0.2 0.3 0.4 0.5}; do
         $B e2e --from files --variants "$VARIANTS" --pipelines siglip-so400m-384 --workloads "files:$P" \
           --cuda-decode-share "$f" --out "$R/decode_share_${n}_$f.json" 2>&1 | grep -v "^case\|^wrote" | sed "s/^/n$n share $f: /" \

@@ -189,11 +189,9 @@ def bench_cv_utils(row, name, ip, xs, ref, cv_fns, reps):
                 row[key] = {"error": "no equivalent call (tiling)"}
                 continue
             try:
-                got = fn()
-                d = (ref["pixel_values"].float() - got.float()).abs() if got.shape == ref["pixel_values"].shape else None
-                row[key] = dict(timed(fn, reps), max_abs=float(d.max()) if d is not None else None,
-                                frac_exact=float((d <= 1e-5).float().mean()) if d is not None else None,
-                                shape=list(got.shape))
+                p = compare({"pixel_values": ref["pixel_values"]}, {"pixel_values": fn()})
+                row[key] = dict(timed(fn, reps), max_abs=p.get("max_abs"), frac_exact=p.get("frac_exact"),
+                                shape=p["shape"])
             except Exception as e:  # noqa: BLE001 - one failing call must not lose the others
                 row[key] = {"error": f"{type(e).__name__}: {e}"}
 
