@@ -9,6 +9,8 @@
 #                 against (put them in build-ab/), into build-device/
 #   env           GPU, driver, clocks, nvcc, library versions                          -> env.txt
 #   tests         the whole C++ suite, CUDA parity of every variant included            -> tests.log
+#   check         parity of $VARIANTS everywhere (all pipelines, layouts, dtypes, modes, nchw + nhwc), time-boxed
+#                                                                                        -> check_nchw/nhwc.json/.txt
 #   sanitize      compute-sanitizer memcheck + racecheck of $VARIANTS, nchw and nhwc, then sanitize_new -> sanitize.log
 #   sanitize_new  the same of the rebind test, and memcheck of e2e --from files (nvJPEG)  -> sanitize.log
 #   sweep         prepbench run --sweep sweeps/$SWEEP.json for each name in $SWEEP      -> sweep_NAME.json/.txt
@@ -116,6 +118,17 @@ while [ $# -gt 0 ]; do
     done
     PB_GOLDEN_DIR=$G PB_PREPBENCH_BIN=$PWD/$B PB_TEST_TMP=/tmp/pbtest $D/pb_tests > "$R/tests.log" 2>&1 || status=1
     grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[==========\] [0-9]+ tests' "$R/tests.log" | tee -a "$R/log.txt" ;;
+  check)
+    # a new kernel's first run: parity of $VARIANTS on every pipeline, both input layouts, dtypes and modes, NCHW
+    # (Qwen: its patches) and NHWC, small ragged batches; 150 s each at most, so that a hang fails instead of
+    # eating the call
+    for ol in nchw nhwc; do
+      timeout 150 $B run --variants "$VARIANTS" --pipelines '*' --workloads ragged-n5-33-700,aspect-n2-40-400 \
+        --layouts hwc,chw --dtypes fp32,bf16 --modes hf,float --out-layouts $ol --reps 3 --warmup 1 \
+        --no-kernel-trace --out "$R/check_$ol.json" > "$R/check_$ol.txt" 2>&1 \
+        || { rc=$?; status=1; echo "check $ol: rc $rc (124: timed out)" | tee -a "$R/log.txt"; }
+      tail -n 4 "$R/check_$ol.txt" | tee -a "$R/log.txt"
+    done ;;
   sanitize)
     : >> "$R/sanitize.log"
     for v in ${VARIANTS//,/ }; do

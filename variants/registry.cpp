@@ -20,7 +20,8 @@
   X(cuda_separable_mma)      \
   X(cuda_separable_mma_otf)  \
   X(cuda_separable_mma_raster) \
-  X(cuda_separable_mma_persistent)
+  X(cuda_separable_mma_persistent) \
+  X(cuda_separable_wgmma)
 
 namespace pb {
 

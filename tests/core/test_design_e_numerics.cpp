@@ -19,39 +19,19 @@
 #include "core/pillow.hpp"
 #include "core/plan.hpp"
 #include "core/torchvision_aa.hpp"
+#include "variants/cuda/wgmma/limbs.hpp"
 #include "workloads/image_file.hpp"
 
 using namespace pb;
+using pb::cuda::wgmma::Limbs;
+using pb::cuda::wgmma::split_limbs;
 
 namespace {
 
-// Weights of one output column as L signed base-128 digits of round(w * 2^shift): top digit in [-128, 127], the
-// others in [-64, 63] (what an s8 A operand holds), shift chosen so that the largest weight fills the top digit.
-struct Limbs {
-  int limbs = 0, shift = 0;
-  std::vector<int> d;  // d[j * limbs + k], k = 0 the top digit
-};
-
+// The kernel's own quantiser (variants/cuda/wgmma/limbs.hpp), on torchvision's float32 weights.
 Limbs split(const float* w, int n, int limbs) {
-  float wmax = 0;
-  for (int j = 0; j < n; ++j) wmax = std::max(wmax, std::fabs(w[j]));
-  int e = 0;
-  std::frexp(wmax, &e);  // wmax = m * 2^e, m in [0.5, 1)
-  for (int top_bits = 7;; --top_bits) {  // wmax * 2^(top_bits - e) in [64, 128) for top_bits = 7
-    Limbs l{limbs, top_bits - e + 7 * (limbs - 1), std::vector<int>(size_t(n) * limbs)};
-    bool fits = true;
-    for (int j = 0; j < n && fits; ++j) {
-      long long r = std::llround(std::ldexp(double(w[j]), l.shift));
-      for (int k = limbs - 1; k > 0; --k) {
-        const long long digit = ((r + 64) & 127) - 64;
-        l.d[size_t(j) * limbs + k] = int(digit);
-        r = (r - digit) / 128;
-      }
-      fits = r >= -128 && r <= 127;
-      l.d[size_t(j) * limbs] = int(r);
-    }
-    if (fits) return l;
-  }
+  const std::vector<double> wd(w, w + n);
+  return split_limbs(wd.data(), n, limbs);
 }
 
 // One horizontal output as design E computes it: per limb an exact integer sum over the taps (the s32 accumulator),
@@ -60,9 +40,9 @@ float limb_dot(const uint8_t* src, int n, const Limbs& l) {
   float acc = 0;
   for (int k = 0; k < l.limbs; ++k) {
     long long s = 0;
-    for (int j = 0; j < n; ++j) s += (long long)l.d[size_t(j) * l.limbs + k] * src[j];
+    for (int j = 0; j < n; ++j) s += (long long)l.digits[size_t(j) * l.limbs + k] * src[j];
     EXPECT_LT(std::llabs(s), 1LL << 24) << "an s32 limb sum that float32 does not hold exactly";
-    acc += std::ldexp(float(s), -(l.shift - 7 * (l.limbs - 1 - k)));
+    acc += float(s) * float(l.scale(k));  // a power of two: exact
   }
   return acc;
 }

@@ -184,16 +184,4 @@ separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out
   }
 }
 
-// Calls f with std::integral_constant<DstLayout, l>: one kernel instantiation per output layout, so that each
-// kernel holds only its own epilogue. (With all three epilogues in one kernel, the Qwen epilogue's register needs
-// changed the chunk loop's code and slowed the downscales by up to 15 %.)
-template <typename F>
-void with_layout(DstLayout l, F&& f) {
-  switch (l) {
-    case DstLayout::NCHW: return f(std::integral_constant<DstLayout, DstLayout::NCHW>{});
-    case DstLayout::QwenPatches: return f(std::integral_constant<DstLayout, DstLayout::QwenPatches>{});
-    case DstLayout::NHWC: return f(std::integral_constant<DstLayout, DstLayout::NHWC>{});
-  }
-}
-
 }  // namespace pb::cuda::mma

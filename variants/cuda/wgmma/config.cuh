@@ -1,0 +1,43 @@
+#pragma once
+// Design E (issue 16; the budget in docs/design-log.md): its compile-time shape and the tables setup builds. The
+// bottom of variants/cuda/wgmma/: everything else includes this.
+#include <cstdint>
+
+#include "variants/cuda/cuda_common.cuh"
+
+namespace pb::cuda::wgmma {
+
+// One consumer warpgroup (warps 0-3: wgmma needs four aligned warps) and one producer warp (warp 4) per block.
+constexpr int kConsumers = 128, kThreads = kConsumers + 32;
+// Output tile: kTileW columns (wgmma's M = 64: 16 per consumer warp) x kTileH rows (4 n8 blocks of the vertical
+// mma.sync). Source rows flow in chunks of kChunk (wgmma's N, and one k16 step of the vertical pass).
+constexpr int kTileW = 64, kTileH = 32, kChunk = 16, kRowBlocks = kTileH / 8;
+constexpr int kMaxStages = 4;  // depth of the ring of staged chunks (fewer when a chunk is large)
+
+// One output tile of one job: rows [y, y + kTileH), columns [x, x + kTileW) of the job's window.
+struct WTile {
+  int job, y, x;
+  int r0, chunks;  // source rows [r0, r0 + kChunk * chunks)
+  int r_end;       // rows at or past it are not staged (beyond the tile's taps or the image)
+  int k0, nks;     // source columns [k0, k0 + 32 nks): the horizontal product's K
+  int hfrag0;      // first horizontal weight fragment (uint4 units): [nks][limbs][kConsumers]
+  int scale0;      // first of kTileW column scales (2^-shift of each column's limbs)
+  int vfrag0;      // first vertical fragment (uint4 units): [chunks][kRowBlocks][32]
+  int mask0;       // first of `chunks` bytes: which of the kRowBlocks row blocks a chunk's taps reach
+};
+
+struct WArgs {
+  const DevJob* jobs;
+  const WTile* tiles;
+  const uint4 *hfrag, *vfrag;
+  const float* scales;
+  const uint8_t* masks;
+  const float* hf_lut;
+  Epilogue e;
+  DevLayout L;
+  int stages;      // ring depth
+  int slot_bytes;  // bytes per staged row (a multiple of 16, an odd number of 16-byte units)
+  int kmax;        // the largest K of any tile: the size of a relaid-out chunk row
+};
+
+}  // namespace pb::cuda::wgmma

@@ -1,0 +1,131 @@
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "variants/cuda/axis_bands.hpp"
+#include "variants/cuda/wgmma/host_plan.hpp"
+#include "variants/cuda/wgmma/limbs.hpp"
+
+namespace pb::cuda::wgmma {
+
+namespace {
+
+// 16-byte units, an odd count: staged rows kChunk apart start in different banks.
+int slot_for(int bytes) {
+  int s = (bytes + 15) / 16;
+  if (s % 2 == 0) ++s;
+  return 16 * s;
+}
+
+uint32_t pack4(const int* d, int stride) {  // four s8 digits, the first in the low byte
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= uint32_t(uint8_t(int8_t(d[i * stride]))) << (8 * i);
+  return v;
+}
+
+// The horizontal weights of one column tile: per k-step, per limb, per consumer thread the A fragment of
+// m64nNk32 (warp w holds rows 16w + g and 16w + g + 8; registers: (g, k 4t..4t+3), (g + 8, same), (g, k 16 + 4t..),
+// (g + 8, k 16 + 4t..)), and the scale 2^-shift of each column's lowest limb.
+void column_tile(const AxisBands& hb, int n, int k0, int nks, int limbs, HostPlan& hp) {
+  const int K = 32 * nks;
+  std::vector<Limbs> cols;
+  std::vector<double> w(static_cast<size_t>(K));
+  for (int m = 0; m < kTileW; ++m) {
+    for (int k = 0; k < K; ++k) w[size_t(k)] = hb.weight(n, m, k0 + k);
+    cols.push_back(split_limbs(w.data(), K, limbs));
+    hp.scales.push_back(float(cols.back().scale(limbs - 1)));
+  }
+  for (int ks = 0; ks < nks; ++ks)
+    for (int l = 0; l < limbs; ++l)
+      for (int tid = 0; tid < kConsumers; ++tid) {
+        const int lane = tid % 32, g = lane >> 2, t = lane & 3, m0 = 16 * (tid / 32) + g;
+        auto at = [&](int m, int k) { return &cols[size_t(m)].digits[size_t(ks * 32 + k) * limbs + l]; };
+        hp.hfrag.push_back(make_uint4(pack4(at(m0, 4 * t), limbs), pack4(at(m0 + 8, 4 * t), limbs),
+                                      pack4(at(m0, 16 + 4 * t), limbs), pack4(at(m0 + 8, 16 + 4 * t), limbs)));
+      }
+}
+
+// The vertical weights of one row tile: per chunk, per 8-row block, per lane the B fragment of m16n8k16 (k: the
+// chunk's source rows 2t, 2t + 1 and 2t + 8, 2t + 9; n: output row g), fp16 hi + lo; and per chunk the mask of
+// row blocks with a non-zero weight.
+void row_tile(const AxisBands& vb, int mt, int r0, int chunks, HostPlan& hp) {
+  for (int ci = 0; ci < chunks; ++ci) {
+    uint8_t mask = 0;
+    for (int nb = 0; nb < kRowBlocks; ++nb) {
+      for (int i = 0; i < 8; ++i)
+        for (int k = 0; k < kChunk; ++k)
+          if (vb.weight(mt, 8 * nb + i, r0 + kChunk * ci + k) != 0.0) mask |= uint8_t(1u << nb);
+      for (int lane = 0; lane < 32; ++lane) {
+        const int o = 8 * nb + (lane >> 2), k = r0 + kChunk * ci + 2 * (lane & 3);
+        const Half2Split b0 = split_pair(vb.weight(mt, o, k), vb.weight(mt, o, k + 1));
+        const Half2Split b1 = split_pair(vb.weight(mt, o, k + 8), vb.weight(mt, o, k + 9));
+        hp.vfrag.push_back(make_uint4(b0.hi, b1.hi, b0.lo, b1.lo));
+      }
+    }
+    hp.masks.push_back(mask);
+  }
+}
+
+}  // namespace
+
+HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool chw, int limbs, size_t max_smem) {
+  HostPlan hp;
+  std::vector<long long> job_cost;
+  for (size_t ji = 0; ji < d.host_jobs.size(); ++ji) {
+    const DevJob& j = d.host_jobs[ji];
+    const AxisBands hb(plan.htable(plan.jobs[ji]), j.x0, j.w, kTileW);
+    const AxisBands vb(plan.vtable(plan.jobs[ji]), j.y0, j.h, kTileH);
+    std::vector<WTile> cols(size_t(hb.groups()));
+    for (int n = 0; n < hb.groups(); ++n) {
+      WTile& c = cols[size_t(n)];
+      c.x = kTileW * n;
+      c.k0 = hb.lo[size_t(n)];
+      c.nks = std::max(1, (hb.hi[size_t(n)] - c.k0 + 31) / 32);
+      c.hfrag0 = int(hp.hfrag.size());
+      c.scale0 = int(hp.scales.size());
+      hp.kmax = std::max(hp.kmax, 32 * c.nks);
+      column_tile(hb, n, c.k0, c.nks, limbs, hp);
+    }
+    long long cost = 0;
+    for (int mt = 0; mt < vb.groups(); ++mt) {
+      const int r0 = vb.lo[size_t(mt)], r1 = vb.hi[size_t(mt)];
+      const int chunks = std::max(1, (r1 - r0 + kChunk - 1) / kChunk);
+      const int vfrag0 = int(hp.vfrag.size()), mask0 = int(hp.masks.size());
+      row_tile(vb, mt, r0, chunks, hp);
+      for (WTile c : cols) {
+        c.job = int(ji);
+        c.y = kTileH * mt;
+        c.r0 = r0;
+        c.chunks = chunks;
+        c.r_end = std::min(r1, j.src_h);
+        c.vfrag0 = vfrag0;
+        c.mask0 = mask0;
+        cost = std::max(cost, (long long)chunks * c.nks);
+        hp.tiles.push_back(c);
+      }
+    }
+    job_cost.push_back(cost);
+  }
+  // the heaviest job's tiles first, each job's in raster order (as cuda_separable_mma: a light last wave)
+  std::stable_sort(hp.tiles.begin(), hp.tiles.end(), [&](const WTile& a, const WTile& b) {
+    return job_cost[size_t(a.job)] > job_cost[size_t(b.job)];
+  });
+  hp.lut.resize(3 * 256);
+  for (int c = 0; c < 3; ++c)
+    for (int q = 0; q < 256; ++q) hp.lut[size_t(c * 256 + q)] = epilogue_hf_u8(d.epi, float(q), c);
+  // a staged row holds K bytes from a 16-byte aligned start: up to 16 more (CHW), or 3 K + 16 interleaved (HWC)
+  const int rows = chw ? 3 * kChunk : kChunk;
+  hp.slot_bytes = slot_for(chw ? hp.kmax + 16 : 3 * hp.kmax + 16);
+  // as deep as kMaxStages, within ~100 KB per block where possible (two blocks per SM), never below two stages
+  hp.stages = kMaxStages;
+  while (hp.stages > 2 && smem_bytes(hp.stages, hp.slot_bytes, rows, hp.kmax) > 100 * 1024) --hp.stages;
+  hp.smem = smem_bytes(hp.stages, hp.slot_bytes, rows, hp.kmax);
+  if (hp.smem > max_smem)
+    throw std::runtime_error("cuda_separable_wgmma: a downscale this strong needs " + std::to_string(hp.smem) +
+                             " bytes of shared memory per block for two staged chunks (K = " +
+                             std::to_string(hp.kmax) + " source columns), the device allows " +
+                             std::to_string(max_smem));
+  return hp;
+}
+
+}  // namespace pb::cuda::wgmma

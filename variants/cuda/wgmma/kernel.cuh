@@ -1,0 +1,227 @@
+#pragma once
+// Design E (issue 16; budget and measurements in docs/design-log.md): separable resize with the horizontal pass on
+// the int8 tensor cores, one launch for the ragged batch, one block per output tile (kTileW x kTileH of one job).
+//   producer warp: stages each chunk of kChunk source rows (the tile's K columns, three channels) into a ring of
+//     shared-memory stages with 1-D bulk copies (TMA), one per row and channel, completing on the stage's mbarrier;
+//     no per-byte instructions. Rows start at any byte, so each copy starts at the 16-byte boundary below its row.
+//   consumer warpgroup, per chunk and channel:
+//     1. relayout: the landed rows, shifted to their first column, into wgmma's K-major core matrices (8 rows x 16
+//        bytes), uint8 as they are (HWC: deinterleaved here);
+//     2. horizontal pass: wgmma m64n16k32, s8 x u8 -> s32, A = the tile's weights as kLimbs signed 7-bit limbs
+//        (registers), B = the relaid-out chunk (shared memory); exact integer sums, one accumulator per limb;
+//     3. the limbs combined in float32 with their power-of-two column scales, split into fp16 hi + lo in registers:
+//        the accumulator fragment of the 16 columns of a warp is the A fragment of the vertical mma.sync;
+//     4. vertical pass: mma.sync m16n8k16 (hi x hi, hi x lo, lo x hi) against the chunk's vertical weights,
+//        accumulated over the chunks in registers;
+//   then the epilogue straight from the accumulators.
+#include "variants/cuda/mma/stores.cuh"       // finish (the epilogue of one value)
+#include "variants/cuda/mma/weights_otf.cuh"  // split2 (fp16 hi + lo of a float pair)
+#include "variants/cuda/wgmma/ptx.cuh"
+
+namespace pb::cuda::wgmma {
+
+struct Smem {
+  uint64_t *full, *empty;  // per stage: its bytes landed / its rows relaid out
+  float* lut;              // [3][256]
+  uint8_t *relaid, *ring;  // 2 x [K/16 core-matrix columns][16 rows][16 bytes]; stages x rows x slot_bytes
+  __device__ Smem(unsigned char* s, int kmax)
+      : full(reinterpret_cast<uint64_t*>(s)),
+        empty(full + kMaxStages),
+        lut(reinterpret_cast<float*>(s + 128)),
+        relaid(s + 128 + 3 * 256 * 4),
+        ring(relaid + 2 * kChunk * kmax) {}
+};
+
+// The first byte of staged row (channel c, source row r) in global memory: column k0 of the tile.
+template <bool kChw>
+__device__ __forceinline__ uintptr_t row_start(const DevJob& j, const WTile& tl, int c, int r) {
+  const uintptr_t src = reinterpret_cast<uintptr_t>(j.src);
+  return kChw ? src + (size_t(c) * j.src_h + r) * j.src_w + tl.k0 : src + (size_t(r) * j.src_w + tl.k0) * 3;
+}
+
+// Producer: chunk ci's rows into ring stage ci % stages. Each lane arrives once per stage with the bytes its bulk
+// copies will bring; a row whose 16-byte-rounded span would leave the image buffer is copied byte by byte instead
+// (generic stores, released by the arrival).
+template <bool kChw>
+__device__ void produce(const WArgs& A, const Smem& S, const DevJob& j, const WTile& tl, int lane) {
+  constexpr int kRows = kChw ? 3 * kChunk : kChunk;
+  const int len = (kChw ? 32 : 96) * tl.nks;
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + size_t(3) * j.src_h * j.src_w;
+  for (int ci = 0; ci < tl.chunks; ++ci) {
+    const int s = ci % A.stages;
+    if (ci >= A.stages) mbar_wait(S.empty + s, (ci / A.stages - 1) & 1);
+    uint8_t* stage = S.ring + size_t(s) * kRows * A.slot_bytes;
+    uint32_t bytes = 0;
+    for (int pass = 0; pass < 2; ++pass) {  // 0: count and copy the odd rows by hand; 1: issue the bulk copies
+      if (pass == 1) mbar_arrive_expect_tx(S.full + s, bytes);
+      for (int idx = lane; idx < kRows; idx += 32) {
+        const int rr = idx % kChunk, r = tl.r0 + kChunk * ci + rr;
+        if (r >= tl.r_end) continue;
+        const uintptr_t a = row_start<kChw>(j, tl, idx / kChunk, r);
+        const uintptr_t start = a & ~uintptr_t(15), end = (a + len + 15) & ~uintptr_t(15);
+        uint8_t* slot = stage + size_t(idx) * A.slot_bytes;
+        const bool bulk = start >= lo && end <= hi;
+        if (pass == 0 && bulk) bytes += uint32_t(end - start);
+        if (pass == 0 && !bulk)
+          for (uintptr_t p = a > lo ? a : lo; p < a + len && p < hi; ++p) slot[p - start] = *reinterpret_cast<const uint8_t*>(p);
+        if (pass == 1 && bulk) bulk_copy(slot, reinterpret_cast<const void*>(start), uint32_t(end - start), S.full + s);
+      }
+    }
+  }
+}
+
+// Consumers: channel c of the landed chunk (rows of `stage`) into wgmma's K-major layout in `dst`: 16-byte unit
+// (row rr, column block q) at q * 256 + rr * 16, i.e. core matrix (q, rr / 8) at q * 256 + (rr / 8) * 128.
+template <bool kChw>
+__device__ __forceinline__ void relayout(const WArgs& A, const uint8_t* stage, const DevJob& j, const WTile& tl,
+                                         int ci, int c, uint8_t* dst, int tid) {
+  const int K = 32 * tl.nks;
+#pragma unroll 1
+  for (int u = tid; u < K; u += kConsumers) {  // 16 rows x K / 16 units
+    const int rr = u & 15, q = u >> 4, r = tl.r0 + kChunk * ci + rr;
+    uint4 v = make_uint4(0, 0, 0, 0);
+    if (r < tl.r_end) {
+      const int m = int(row_start<kChw>(j, tl, c, r) & 15);  // where the row's column k0 landed
+      const uint8_t* row = stage + size_t(kChw ? c * kChunk + rr : rr) * A.slot_bytes;
+      if constexpr (kChw) {
+        const int o = m + 16 * q;
+        const uint32_t* w = reinterpret_cast<const uint32_t*>(row + (o & ~3));
+        const unsigned sel = 0x3210u + 0x1111u * unsigned(o & 3);
+        const uint32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4];
+        v = make_uint4(__byte_perm(w0, w1, sel), __byte_perm(w1, w2, sel), __byte_perm(w2, w3, sel),
+                       __byte_perm(w3, w4, sel));
+      } else {
+        const int o = m + 48 * q;  // 16 interleaved pixels: 48 bytes
+        const uint32_t* w = reinterpret_cast<const uint32_t*>(row + (o & ~3));
+        const unsigned sel = 0x3210u + 0x1111u * unsigned(o & 3);
+        uint32_t px[12], prev = w[0];
+#pragma unroll
+        for (int i = 0; i < 12; ++i) {
+          const uint32_t next = w[i + 1];
+          px[i] = __byte_perm(prev, next, sel);
+          prev = next;
+        }
+        v = make_uint4(mma::gather_channel(px, c), mma::gather_channel(px + 3, c), mma::gather_channel(px + 6, c),
+                       mma::gather_channel(px + 9, c));
+      }
+    }
+    *reinterpret_cast<uint4*>(dst + q * 256 + rr * 16) = v;
+  }
+}
+
+template <int kLimbs, DstLayout kLayout, bool kChw, typename T>
+__device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WTile& tl, int tid, T* out) {
+  constexpr int kRows = kChw ? 3 * kChunk : kChunk;
+  const int warp = tid / 32, lane = tid % 32, g = lane >> 2, t = lane & 3;
+  // this thread's accumulator rows are output columns 16 warp + g and + 8: their lowest limb's scale
+  const float sc[2] = {A.scales[tl.scale0 + 16 * warp + g], A.scales[tl.scale0 + 16 * warp + g + 8]};
+  const uint4* hf = A.hfrag + tl.hfrag0 + tid;
+  float vacc[3][kRowBlocks][4] = {};
+  for (int ci = 0; ci < tl.chunks; ++ci) {
+    const int s = ci % A.stages;
+    mbar_wait(S.full + s, (ci / A.stages) & 1);
+    const uint8_t* stage = S.ring + size_t(s) * kRows * A.slot_bytes;
+    const unsigned mask = A.masks[tl.mask0 + ci];
+    const uint4* vf = A.vfrag + tl.vfrag0 + size_t(ci) * kRowBlocks * 32 + lane;
+#pragma unroll
+    for (int c = 0; c < 3; ++c) {
+      uint8_t* buf = S.relaid + ((ci * 3 + c) & 1) * kChunk * A.kmax;
+      relayout<kChw>(A, stage, j, tl, ci, c, buf, tid);
+      fence_proxy_async();  // the relaid-out bytes, to wgmma's (async) proxy
+      consumers_sync();     // every consumer's units are written; two steps back, every wgmma has read its buffer
+      if (c == 2 && tid == 0) mbar_arrive(S.empty + s);  // the stage is read: the producer may refill it
+      int acc[kLimbs][8];
+#pragma unroll
+      for (int l = 0; l < kLimbs; ++l)
+#pragma unroll
+        for (int i = 0; i < 8; ++i) {
+          acc[l][i] = 0;
+          fence_operand(acc[l][i]);  // the zeros are defined before the fence, not sunk into the wgmma sequence
+        }
+      wgmma_fence();
+#pragma unroll 1
+      for (int ks = 0; ks < tl.nks; ++ks) {
+        const uint64_t desc = smem_desc(buf + ks * 512, 256, 128);  // LBO: next 16 columns, SBO: next 8 rows
+#pragma unroll
+        for (int l = 0; l < kLimbs; ++l) wgmma_s8u8_n16(acc[l], __ldg(hf + (ks * kLimbs + l) * kConsumers), desc, 1);
+      }
+      wgmma_commit();
+      wgmma_wait0();
+#pragma unroll
+      for (int l = 0; l < kLimbs; ++l)
+#pragma unroll
+        for (int i = 0; i < 8; ++i) fence_operand(acc[l][i]);
+      // acc[l][4 b + e]: column 16 warp + g + 8 (e >> 1), chunk row 8 b + 2t + (e & 1); top limb first, as the
+      // CPU emulation of these numerics (tests/core/test_design_e_numerics.cpp)
+      float h[8];
+#pragma unroll
+      for (int i = 0; i < 8; ++i) {
+        const float base = sc[(i >> 1) & 1];
+        float v = float(acc[0][i]) * (base * float(1 << (7 * (kLimbs - 1))));
+#pragma unroll
+        for (int l = 1; l < kLimbs; ++l) v = __fadd_rn(v, float(acc[l][i]) * (base * float(1 << (7 * (kLimbs - 1 - l)))));
+        h[i] = v;
+      }
+      uint32_t ahi[4], alo[4];  // m16n8k16 A: (g, k 2t..), (g + 8, k 2t..), (g, k 8 + 2t..), (g + 8, k 8 + 2t..)
+#pragma unroll
+      for (int q = 0; q < 4; ++q) {
+        const uint2 p = mma::split2(h[2 * q], h[2 * q + 1]);
+        ahi[q] = p.x;
+        alo[q] = p.y;
+      }
+#pragma unroll
+      for (int nb = 0; nb < kRowBlocks; ++nb) {
+        if (!((mask >> nb) & 1)) continue;
+        const uint4 b = __ldg(vf + nb * 32);  // hi b0, hi b1, lo b0, lo b1
+        mma::mma16816(vacc[c][nb], ahi, b.x, b.y);
+        mma::mma16816(vacc[c][nb], ahi, b.z, b.w);
+        mma::mma16816(vacc[c][nb], alo, b.x, b.y);
+      }
+    }
+  }
+  // vacc[c][nb][e]: output column 16 warp + g + 8 (e >> 1), row 8 nb + 2t + (e & 1)
+  const long long plane = (long long)j.h * j.w;
+#pragma unroll
+  for (int nb = 0; nb < kRowBlocks; ++nb)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      const int y = tl.y + 8 * nb + 2 * t + (e & 1), x = tl.x + 16 * warp + g + 8 * (e >> 1);
+      if (y >= j.h || x >= j.w) continue;
+      const bool in = j.y0 + y >= 0 && j.y0 + y < j.rh && j.x0 + x >= 0 && j.x0 + x < j.rw;
+#pragma unroll
+      for (int c = 0; c < 3; ++c) {
+        const float v = in ? mma::finish(A.e, S.lut, vacc[c][nb][e], c) : j.pad[c];
+        if constexpr (kLayout == DstLayout::NCHW) put(out, j.dst + c * plane + (long long)y * j.w + x, v);
+        else store(out, A.L, j, c, y, x, v);
+      }
+    }
+}
+
+template <int kLimbs, DstLayout kLayout, bool kChw, typename T>
+__global__ void __launch_bounds__(kThreads, 2) separable_wgmma_kernel(const WArgs A, T* __restrict__ out) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  extern __shared__ __align__(128) unsigned char smem[];
+  const Smem S(smem, A.kmax);
+  const WTile tl = A.tiles[blockIdx.x];
+  const DevJob j = A.jobs[tl.job];
+  const int tid = threadIdx.x;
+  if (tid == 0) {
+    for (int s = 0; s < A.stages; ++s) {
+      mbar_init(S.full + s, 32);  // the producer's lanes
+      mbar_init(S.empty + s, 1);  // one consumer, after the warpgroup's barrier
+    }
+    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+  }
+  if (A.e.mode != Mode::Float)
+    for (int i = tid; i < 3 * 256; i += kThreads) S.lut[i] = A.hf_lut[i];
+  __syncthreads();
+  // the role as a warp-uniform value (a shuffle of lane 0's warp index): branched on threadIdx.x itself, ptxas sees
+  // the consumers' wgmmas on a divergent path and serializes them
+  if (__shfl_sync(0xffffffffu, tid / 32, 0) == kConsumers / 32) produce<kChw>(A, S, j, tl, tid - kConsumers);
+  else consume<kLimbs, kLayout, kChw>(A, S, j, tl, tid, out);
+#else
+  __trap();  // built for sm_90a only; setup refuses other devices
+#endif
+}
+
+}  // namespace pb::cuda::wgmma
