@@ -109,6 +109,33 @@ __device__ __forceinline__ void relayout(const WArgs& A, const uint8_t* stage, c
   }
 }
 
+template <int kLimbs>
+__device__ __forceinline__ void load_a(uint4 (&a)[kLimbs], const uint4* hf, int ks) {
+#pragma unroll
+  for (int l = 0; l < kLimbs; ++l) a[l] = __ldg(hf + (ks * kLimbs + l) * kConsumers);
+}
+
+template <int kLimbs>
+__device__ __forceinline__ void fence_a(uint4 (&a)[kLimbs]) {
+#pragma unroll
+  for (int l = 0; l < kLimbs; ++l) {
+    fence_operand(a[l].x);
+    fence_operand(a[l].y);
+    fence_operand(a[l].z);
+    fence_operand(a[l].w);
+  }
+}
+
+// One k-step of the horizontal product, every limb, as one wgmma group: B = 32 columns of the relaid-out chunk
+// (LBO: the next 16 columns, 256 bytes on; SBO: the next 8 rows, 128 bytes on).
+template <int kLimbs>
+__device__ __forceinline__ void issue_h(int (&acc)[kLimbs][8], const uint4 (&a)[kLimbs], const uint8_t* buf, int ks) {
+  const uint64_t desc = smem_desc(buf + ks * 512, 256, 128);
+#pragma unroll
+  for (int l = 0; l < kLimbs; ++l) wgmma_s8u8_n16(acc[l], a[l], desc, 1);
+  wgmma_commit();
+}
+
 template <int kLimbs, DstLayout kLayout, bool kChw, typename T>
 __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WTile& tl, int tid, T* out) {
   constexpr int kRows = kChw ? 3 * kChunk : kChunk;
@@ -138,15 +165,32 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
           acc[l][i] = 0;
           fence_operand(acc[l][i]);  // the zeros are defined before the fence, not sunk into the wgmma sequence
         }
+      // A fragments of k-step ks in a[ks & 1]. PTX leaves a wgmma's A registers undefined to touch before a
+      // wait_group covering it, and nvcc may give a dead register to a new value: so a set is kept alive (fenced)
+      // until the wait that retires its wgmmas, and only then reloaded. Two groups are in flight at most.
+      uint4 a[2][kLimbs];
+      load_a(a[0], hf, 0);
+#pragma unroll
+      for (int l = 0; l < kLimbs; ++l) a[1][l] = make_uint4(0, 0, 0, 0);
       wgmma_fence();
 #pragma unroll 1
-      for (int ks = 0; ks < tl.nks; ++ks) {
-        const uint64_t desc = smem_desc(buf + ks * 512, 256, 128);  // LBO: next 16 columns, SBO: next 8 rows
-#pragma unroll
-        for (int l = 0; l < kLimbs; ++l) wgmma_s8u8_n16(acc[l], __ldg(hf + (ks * kLimbs + l) * kConsumers), desc, 1);
+      for (int ks = 0; ks < tl.nks; ks += 2) {
+        issue_h(acc, a[0], buf, ks);
+        if (ks + 1 < tl.nks) {
+          wgmma_wait<1>();  // k-step ks - 1 (set 1) retired
+          fence_a(a[1]);
+          load_a(a[1], hf, ks + 1);
+          issue_h(acc, a[1], buf, ks + 1);
+          if (ks + 2 < tl.nks) {
+            wgmma_wait<1>();  // k-step ks (set 0) retired
+            fence_a(a[0]);
+            load_a(a[0], hf, ks + 2);
+          }
+        }
       }
-      wgmma_commit();
-      wgmma_wait0();
+      wgmma_wait<0>();
+      fence_a(a[0]);
+      fence_a(a[1]);
 #pragma unroll
       for (int l = 0; l < kLimbs; ++l)
 #pragma unroll
