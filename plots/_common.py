@@ -27,6 +27,7 @@ _KNOWN = [
     "cuda_naive_per_stage", "cuda_pointwise_fused", "cuda_gather_2d", "cuda_fused_2d", "cuda_separable_two_pass",
     "cuda_separable_smem", "cuda_separable_ring", "cuda_separable_staged", "cuda_separable_mma",
     "cuda_separable_mma_otf", "cuda_separable_mma_raster", "cuda_separable_mma_persistent",
+    "cuda_separable_wgmma",
     "cpu_naive_per_stage", "cpu_pointwise_fused", "cpu_separable_ring",
     "torchvision_loop_uint8", "torchvision_loop_float", "hf_processor", "torch_compile", "cv_utils",
     "hf_processor_cpu", "hf_processor_pil", "opencv_cpu",
