@@ -59,6 +59,21 @@ DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws);
 // (a copy from pageable host memory is neither).
 void rebind_sources(DevPlan& d, const Inputs& in, cudaStream_t s);
 
+// Base of the variants whose every image pointer lives in the device job table (DevPlan) and whose output is a
+// kernel argument (the tensor-core designs): rebind re-targets both, with no new setup.
+class JobTableVariant : public Variant {
+ public:
+  bool rebind(const Inputs& in, const Output& out, void* stream) override {
+    rebind_sources(d_, in, static_cast<cudaStream_t>(stream));
+    out_ = out;
+    return true;
+  }
+
+ protected:
+  DevPlan d_;
+  Output out_;
+};
+
 template <typename T>
 T* upload(Workspace& ws, const std::vector<T>& v, const char* what) {
   T* d = ws.allocate_array<T>(v.size(), what);

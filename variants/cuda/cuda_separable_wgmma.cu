@@ -9,7 +9,7 @@ namespace pb {
 namespace cuda::wgmma {
 
 template <int kLimbs>
-class WgmmaVariant final : public Variant {
+class WgmmaVariant final : public JobTableVariant {
  public:
   explicit WgmmaVariant(VariantInfo info) : info_(std::move(info)) {}
   const VariantInfo& info() const override { return info_; }
@@ -46,12 +46,6 @@ class WgmmaVariant final : public Variant {
     return [this](void* stream) { run(stream); };
   }
 
-  bool rebind(const Inputs& in, const Output& out, void* stream) override {
-    rebind_sources(d_, in, static_cast<cudaStream_t>(stream));
-    out_ = out;
-    return true;
-  }
-
  private:
   // Calls f with the fp32 and bf16 kernels of this setup's output layout and input layout.
   template <typename F>
@@ -74,8 +68,6 @@ class WgmmaVariant final : public Variant {
   }
 
   VariantInfo info_;
-  DevPlan d_;
-  Output out_;
   WArgs A_{};
   bool chw_ = true;
   int grid_ = 0;

@@ -8,7 +8,7 @@
 namespace pb::cuda::mma {
 
 template <bool kOtf, bool kPersistent>
-class MmaVariant final : public Variant {
+class MmaVariant final : public JobTableVariant {
  public:
   MmaVariant(VariantInfo info, TileOrder order) : info_(std::move(info)), order_(order) {}
   const VariantInfo& info() const override { return info_; }
@@ -52,13 +52,6 @@ class MmaVariant final : public Variant {
     return [this](void* stream) { run(stream); };
   }
 
-  // Every image pointer lives in the device job table and the output is a kernel argument: both re-targeted here.
-  bool rebind(const Inputs& in, const Output& out, void* stream) override {
-    rebind_sources(d_, in, static_cast<cudaStream_t>(stream));
-    out_ = out;
-    return true;
-  }
-
   void run(void* stream) {
     with_dtype(out_.dtype, out_.data, [&](auto* o) {
       using T = std::remove_pointer_t<decltype(o)>;
@@ -73,8 +66,6 @@ class MmaVariant final : public Variant {
  private:
   VariantInfo info_;
   TileOrder order_;
-  DevPlan d_;
-  Output out_;
   MmaArgs A_{};
   bool chw_ = false;
   int sstride_ = 8, grid_ = 0;
