@@ -4,13 +4,14 @@
 //   producer warp: stages each chunk of kChunk source rows (the tile's K columns, three channels) into a ring of
 //     shared-memory stages with 1-D bulk copies (TMA), one per row and channel, completing on the stage's mbarrier;
 //     no per-byte instructions. Rows start at any byte, so each copy starts at the 16-byte boundary below its row.
-//   consumer warpgroup, per chunk and channel:
+//   consumer warpgroup, per chunk:
 //     1. relayout: the landed rows, shifted to their first column, into wgmma's K-major core matrices (8 rows x 16
-//        bytes), uint8 as they are (HWC: deinterleaved here);
-//     2. horizontal pass: wgmma m64n16k32, s8 x u8 -> s32, A = the tile's weights as kLimbs signed 7-bit limbs
+//        bytes), uint8 as they are (HWC: deinterleaved here), the three channels stacked along N (48 rows);
+//     2. horizontal pass: wgmma m64n48k32, s8 x u8 -> s32, A = the tile's weights as kLimbs signed 7-bit limbs
 //        (registers), B = the relaid-out chunk (shared memory); exact integer sums, one accumulator per limb;
-//     3. the limbs combined in float32 with their power-of-two column scales, split into fp16 hi + lo in registers:
-//        the accumulator fragment of the 16 columns of a warp is the A fragment of the vertical mma.sync;
+//     3. per channel, the limbs combined in float32 with their power-of-two column scales, split into fp16 hi + lo
+//        in registers: the accumulator fragment of the 16 columns of a warp is the A fragment of the vertical
+//        mma.sync;
 //     4. vertical pass: mma.sync m16n8k16 (hi x hi, hi x lo, lo x hi) against the chunk's vertical weights,
 //        accumulated over the chunks in registers;
 //   then the epilogue straight from the accumulators.
@@ -23,13 +24,13 @@ namespace pb::cuda::wgmma {
 struct Smem {
   uint64_t *full, *empty;  // per stage: its bytes landed / its rows relaid out
   float* lut;              // [3][256]
-  uint8_t *relaid, *ring;  // 2 x [K/16 core-matrix columns][16 rows][16 bytes]; stages x rows x slot_bytes
+  uint8_t *relaid, *ring;  // [K/16 core-matrix columns][48 rows: 3 channels x 16][16 bytes]; stages x rows x slot
   __device__ Smem(unsigned char* s, int kmax)
       : full(reinterpret_cast<uint64_t*>(s)),
         empty(full + kMaxStages),
         lut(reinterpret_cast<float*>(s + 128)),
         relaid(s + 128 + 3 * 256 * 4),
-        ring(relaid + 2 * kChunk * kmax) {}
+        ring(relaid + 3 * kChunk * kmax) {}
 };
 
 // The first byte of staged row (channel c, source row r) in global memory: column k0 of the tile.
@@ -70,15 +71,17 @@ __device__ void produce(const WArgs& A, const Smem& S, const DevJob& j, const WT
   }
 }
 
-// Consumers: channel c of the landed chunk (rows of `stage`) into wgmma's K-major layout in `dst`: 16-byte unit
-// (row rr, column block q) at q * 256 + rr * 16, i.e. core matrix (q, rr / 8) at q * 256 + (rr / 8) * 128.
+// Consumers: the landed chunk (rows of `stage`) into wgmma's K-major layout in `dst`, the three channels stacked
+// along N: 16-byte unit (row n = 16 c + rr, column block q) at q * 768 + n * 16, i.e. core matrix (q, n / 8) at
+// q * 768 + (n / 8) * 128. Consecutive threads take consecutive rows: conflict-free 16-byte stores.
 template <bool kChw>
 __device__ __forceinline__ void relayout(const WArgs& A, const uint8_t* stage, const DevJob& j, const WTile& tl,
-                                         int ci, int c, uint8_t* dst, int tid) {
-  const int K = 32 * tl.nks;
+                                         int ci, uint8_t* dst, int tid) {
+  const int units = 3 * 2 * tl.nks * kChunk;  // 48 rows x K / 16
 #pragma unroll 1
-  for (int u = tid; u < K; u += kConsumers) {  // 16 rows x K / 16 units
-    const int rr = u & 15, q = u >> 4, r = tl.r0 + kChunk * ci + rr;
+  for (int u = tid; u < units; u += kConsumers) {
+    const int n = u % (3 * kChunk), q = u / (3 * kChunk), c = n / kChunk, rr = n % kChunk;
+    const int r = tl.r0 + kChunk * ci + rr;
     uint4 v = make_uint4(0, 0, 0, 0);
     if (r < tl.r_end) {
       const int m = int(row_start<kChw>(j, tl, c, r) & 15);  // where the row's column k0 landed
@@ -105,7 +108,7 @@ __device__ __forceinline__ void relayout(const WArgs& A, const uint8_t* stage, c
                        mma::gather_channel(px + 9, c));
       }
     }
-    *reinterpret_cast<uint4*>(dst + q * 256 + rr * 16) = v;
+    *reinterpret_cast<uint4*>(dst + q * 768 + n * 16) = v;
   }
 }
 
@@ -127,12 +130,12 @@ __device__ __forceinline__ void fence_a(uint4 (&a)[kLimbs]) {
 }
 
 // One k-step of the horizontal product, every limb, as one wgmma group: B = 32 columns of the relaid-out chunk
-// (LBO: the next 16 columns, 256 bytes on; SBO: the next 8 rows, 128 bytes on).
+// (LBO: the next 16 columns, 768 bytes on; SBO: the next 8 rows, 128 bytes on).
 template <int kLimbs>
-__device__ __forceinline__ void issue_h(int (&acc)[kLimbs][8], const uint4 (&a)[kLimbs], const uint8_t* buf, int ks) {
-  const uint64_t desc = smem_desc(buf + ks * 512, 256, 128);
+__device__ __forceinline__ void issue_h(int (&acc)[kLimbs][24], const uint4 (&a)[kLimbs], const uint8_t* buf, int ks) {
+  const uint64_t desc = smem_desc(buf + ks * 1536, 768, 128);
 #pragma unroll
-  for (int l = 0; l < kLimbs; ++l) wgmma_s8u8_n16(acc[l], a[l], desc, 1);
+  for (int l = 0; l < kLimbs; ++l) wgmma_s8u8_n48(acc[l], a[l], desc, 1);
   wgmma_commit();
 }
 
@@ -150,60 +153,61 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
     const uint8_t* stage = S.ring + size_t(s) * kRows * A.slot_bytes;
     const unsigned mask = A.masks[tl.mask0 + ci];
     const uint4* vf = A.vfrag + tl.vfrag0 + size_t(ci) * kRowBlocks * 32 + lane;
+    if (ci > 0) consumers_sync();  // every warp has retired the last chunk's wgmmas: the buffer may be rewritten
+    relayout<kChw>(A, stage, j, tl, ci, S.relaid, tid);
+    fence_proxy_async();  // the relaid-out bytes, to wgmma's (async) proxy
+    consumers_sync();     // every consumer's units are written
+    if (tid == 0) mbar_arrive(S.empty + s);  // the stage is read: the producer may refill it
+    int acc[kLimbs][24];
 #pragma unroll
-    for (int c = 0; c < 3; ++c) {
-      uint8_t* buf = S.relaid + ((ci * 3 + c) & 1) * kChunk * A.kmax;
-      relayout<kChw>(A, stage, j, tl, ci, c, buf, tid);
-      fence_proxy_async();  // the relaid-out bytes, to wgmma's (async) proxy
-      consumers_sync();     // every consumer's units are written; two steps back, every wgmma has read its buffer
-      if (c == 2 && tid == 0) mbar_arrive(S.empty + s);  // the stage is read: the producer may refill it
-      int acc[kLimbs][8];
+    for (int l = 0; l < kLimbs; ++l)
 #pragma unroll
-      for (int l = 0; l < kLimbs; ++l)
+      for (int i = 0; i < 24; ++i) {
+        acc[l][i] = 0;
+        fence_operand(acc[l][i]);  // the zeros are defined before the fence, not sunk into the wgmma sequence
+      }
+    // A fragments of k-step ks in a[ks & 1]. PTX leaves a wgmma's A registers undefined to touch before a
+    // wait_group covering it, and nvcc may give a dead register to a new value: so a set is kept alive (fenced)
+    // until the wait that retires its wgmmas, and only then reloaded. Two groups are in flight at most.
+    uint4 a[2][kLimbs];
+    load_a(a[0], hf, 0);
 #pragma unroll
-        for (int i = 0; i < 8; ++i) {
-          acc[l][i] = 0;
-          fence_operand(acc[l][i]);  // the zeros are defined before the fence, not sunk into the wgmma sequence
-        }
-      // A fragments of k-step ks in a[ks & 1]. PTX leaves a wgmma's A registers undefined to touch before a
-      // wait_group covering it, and nvcc may give a dead register to a new value: so a set is kept alive (fenced)
-      // until the wait that retires its wgmmas, and only then reloaded. Two groups are in flight at most.
-      uint4 a[2][kLimbs];
-      load_a(a[0], hf, 0);
-#pragma unroll
-      for (int l = 0; l < kLimbs; ++l) a[1][l] = make_uint4(0, 0, 0, 0);
-      wgmma_fence();
+    for (int l = 0; l < kLimbs; ++l) a[1][l] = make_uint4(0, 0, 0, 0);
+    wgmma_fence();
 #pragma unroll 1
-      for (int ks = 0; ks < tl.nks; ks += 2) {
-        issue_h(acc, a[0], buf, ks);
-        if (ks + 1 < tl.nks) {
-          wgmma_wait<1>();  // k-step ks - 1 (set 1) retired
-          fence_a(a[1]);
-          load_a(a[1], hf, ks + 1);
-          issue_h(acc, a[1], buf, ks + 1);
-          if (ks + 2 < tl.nks) {
-            wgmma_wait<1>();  // k-step ks (set 0) retired
-            fence_a(a[0]);
-            load_a(a[0], hf, ks + 2);
-          }
+    for (int ks = 0; ks < tl.nks; ks += 2) {
+      issue_h(acc, a[0], S.relaid, ks);
+      if (ks + 1 < tl.nks) {
+        wgmma_wait<1>();  // k-step ks - 1 (set 1) retired
+        fence_a(a[1]);
+        load_a(a[1], hf, ks + 1);
+        issue_h(acc, a[1], S.relaid, ks + 1);
+        if (ks + 2 < tl.nks) {
+          wgmma_wait<1>();  // k-step ks (set 0) retired
+          fence_a(a[0]);
+          load_a(a[0], hf, ks + 2);
         }
       }
-      wgmma_wait<0>();
-      fence_a(a[0]);
-      fence_a(a[1]);
+    }
+    wgmma_wait<0>();
+    fence_a(a[0]);
+    fence_a(a[1]);
 #pragma unroll
-      for (int l = 0; l < kLimbs; ++l)
+    for (int l = 0; l < kLimbs; ++l)
 #pragma unroll
-        for (int i = 0; i < 8; ++i) fence_operand(acc[l][i]);
-      // acc[l][4 b + e]: column 16 warp + g + 8 (e >> 1), chunk row 8 b + 2t + (e & 1); top limb first, as the
-      // CPU emulation of these numerics (tests/core/test_design_e_numerics.cpp)
+      for (int i = 0; i < 24; ++i) fence_operand(acc[l][i]);
+#pragma unroll
+    for (int c = 0; c < 3; ++c) {
+      // acc[l][8 c + 4 b + e]: column 16 warp + g + 8 (e >> 1), channel c's chunk row 8 b + 2t + (e & 1); top limb
+      // first, as the CPU emulation of these numerics (tests/core/test_design_e_numerics.cpp)
       float h[8];
 #pragma unroll
       for (int i = 0; i < 8; ++i) {
         const float base = sc[(i >> 1) & 1];
-        float v = float(acc[0][i]) * (base * float(1 << (7 * (kLimbs - 1))));
+        float v = float(acc[0][8 * c + i]) * (base * float(1 << (7 * (kLimbs - 1))));
 #pragma unroll
-        for (int l = 1; l < kLimbs; ++l) v = __fadd_rn(v, float(acc[l][i]) * (base * float(1 << (7 * (kLimbs - 1 - l)))));
+        for (int l = 1; l < kLimbs; ++l)
+          v = __fadd_rn(v, float(acc[l][8 * c + i]) * (base * float(1 << (7 * (kLimbs - 1 - l)))));
         h[i] = v;
       }
       uint32_t ahi[4], alo[4];  // m16n8k16 A: (g, k 2t..), (g + 8, k 2t..), (g, k 8 + 2t..), (g + 8, k 8 + 2t..)
