@@ -227,7 +227,8 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
       }
     }
   }
-  // vacc[c][nb][e]: output column 16 warp + g + 8 (e >> 1), row 8 nb + 2t + (e & 1)
+  // vacc[c][nb][e]: output column 16 warp + g + 8 (e >> 1), row 8 nb + 2t + (e & 1). One index per pixel, the
+  // channels (and Qwen's frames) at fixed offsets from it: Qwen's patch index costs a dozen integer divisions.
   const long long plane = (long long)j.h * j.w;
 #pragma unroll
   for (int nb = 0; nb < kRowBlocks; ++nb)
@@ -236,11 +237,23 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
       const int y = tl.y + 8 * nb + 2 * t + (e & 1), x = tl.x + 16 * warp + g + 8 * (e >> 1);
       if (y >= j.h || x >= j.w) continue;
       const bool in = j.y0 + y >= 0 && j.y0 + y < j.rh && j.x0 + x >= 0 && j.x0 + x < j.rw;
+      float v[3];
 #pragma unroll
-      for (int c = 0; c < 3; ++c) {
-        const float v = in ? mma::finish(A.e, S.lut, vacc[c][nb][e], c) : j.pad[c];
-        if constexpr (kLayout == DstLayout::NCHW) put(out, j.dst + c * plane + (long long)y * j.w + x, v);
-        else store(out, A.L, j, c, y, x, v);
+      for (int c = 0; c < 3; ++c) v[c] = in ? mma::finish(A.e, S.lut, vacc[c][nb][e], c) : j.pad[c];
+      if constexpr (kLayout == DstLayout::NCHW) {
+        T* p = out + j.dst + (long long)y * j.w + x;
+#pragma unroll
+        for (int c = 0; c < 3; ++c) put(p, c * plane, v[c]);
+      } else if constexpr (kLayout == DstLayout::NHWC) {
+        T* p = out + nhwc_index(j, 0, y, x);
+#pragma unroll
+        for (int c = 0; c < 3; ++c) put(p, c, v[c]);
+      } else {
+        // qwen_index(c, y, x, tt) = qwen_index(0, y, x, 0) + (c T + tt) P^2
+        const int PP = A.L.grid.patch * A.L.grid.patch, nt = A.L.grid.temporal;
+        T* p = out + qwen_index(j, A.L.grid, 0, y, x, 0);
+        for (int c = 0; c < 3; ++c)
+          for (int tt = 0; tt < nt; ++tt) put(p, (long long)(c * nt + tt) * PP, v[c]);
       }
     }
 }
