@@ -10,7 +10,8 @@ namespace pb::cuda::wgmma {
 // One consumer warpgroup (warps 0-3: wgmma needs four aligned warps) and one producer warp (warp 4) per block.
 constexpr int kConsumers = 128, kThreads = kConsumers + 32;
 // Output tile: kTileW columns (wgmma's M = 64: 16 per consumer warp) x kTileH rows (4 n8 blocks of the vertical
-// mma.sync). Source rows flow in chunks of kChunk (wgmma's N, and one k16 step of the vertical pass).
+// mma.sync). Source rows flow in chunks of kChunk (one k16 step of the vertical pass); wgmma's N is the chunk's
+// rows of all three channels, 3 kChunk = 48.
 constexpr int kTileW = 64, kTileH = 32, kChunk = 16, kRowBlocks = kTileH / 8;
 constexpr int kMaxStages = 4;  // depth of the ring of staged chunks (fewer when a chunk is large)
 
