@@ -39,6 +39,9 @@ class WgmmaVariant final : public JobTableVariant {
     A_.stages = hp.stages;
     A_.slot_bytes = hp.slot_bytes;
     A_.kmax = hp.kmax;
+    A_.stage_h = hp.stage_h;
+    A_.stage_v = hp.stage_v;
+    A_.vbase = hp.stage_h ? hp.hbytes : 0;
     smem_ = hp.smem;
     grid_ = int(hp.tiles.size());
     with_kernels([&](auto f32, auto bf16) { allow_dynamic_smem(f32, bf16, smem_, info_.name.c_str()); });

@@ -39,6 +39,9 @@ struct WArgs {
   int stages;      // ring depth
   int slot_bytes;  // bytes per staged row (a multiple of 16, an odd number of 16-byte units)
   int kmax;        // the largest K of any tile: the size of a relaid-out chunk row
+  // A tile's weight fragments copied into shared memory at its start (by the producer, one bulk copy each), so
+  // that the k-steps read them there and not from L2: where they fit (vbase: where the vertical ones start)
+  int stage_h, stage_v, vbase;
 };
 
 }  // namespace pb::cuda::wgmma

@@ -120,6 +120,15 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool chw, int limbs,
   hp.stages = kMaxStages;
   while (hp.stages > 2 && smem_bytes(hp.stages, hp.slot_bytes, rows, hp.kmax) > 100 * 1024) --hp.stages;
   hp.smem = smem_bytes(hp.stages, hp.slot_bytes, rows, hp.kmax);
+  for (const WTile& t : hp.tiles) {
+    hp.hbytes = std::max(hp.hbytes, t.nks * limbs * kConsumers * 16);
+    hp.vbytes = std::max(hp.vbytes, t.chunks * kRowBlocks * 32 * 16);
+  }
+  // the weights in shared memory where they fit beside the ring within ~110 KB (two blocks per SM), the
+  // horizontal ones first (read once per k-step; the vertical ones once per chunk)
+  hp.stage_h = hp.smem + hp.hbytes <= 110 * 1024;
+  hp.stage_v = hp.stage_h && hp.smem + hp.hbytes + hp.vbytes <= 110 * 1024;
+  hp.smem += (hp.stage_h ? hp.hbytes : 0) + (hp.stage_v ? hp.vbytes : 0);
   if (hp.smem > max_smem)
     throw std::runtime_error("cuda_separable_wgmma: a downscale this strong needs " + std::to_string(hp.smem) +
                              " bytes of shared memory per block for two staged chunks (K = " +

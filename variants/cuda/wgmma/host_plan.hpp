@@ -15,6 +15,8 @@ struct HostPlan {
   std::vector<uint8_t> masks;
   std::vector<float> lut;  // hf: [3][256]
   int stages = 2, slot_bytes = 16, kmax = 32;
+  bool stage_h = false, stage_v = false;  // the tiles' weight fragments staged in shared memory (WArgs)
+  int hbytes = 0, vbytes = 0;             // the largest tile's horizontal / vertical fragments
   size_t smem = 0;
 };
 

@@ -23,14 +23,18 @@ namespace pb::cuda::wgmma {
 
 struct Smem {
   uint64_t *full, *empty;  // per stage: its bytes landed / its rows relaid out
+  uint64_t* weights;       // the tile's weight fragments landed (WArgs::stage_h, stage_v)
   float* lut;              // [3][256]
   uint8_t *relaid, *ring;  // [K/16 core-matrix columns][48 rows: 3 channels x 16][16 bytes]; stages x rows x slot
-  __device__ Smem(unsigned char* s, int kmax)
+  uint8_t* wts;            // after the ring (+16 bytes of slack): horizontal, then vertical fragments
+  __device__ Smem(unsigned char* s, const WArgs& A, int rows_per_stage)
       : full(reinterpret_cast<uint64_t*>(s)),
         empty(full + kMaxStages),
+        weights(full + 2 * kMaxStages),
         lut(reinterpret_cast<float*>(s + 128)),
         relaid(s + 128 + 3 * 256 * 4),
-        ring(relaid + 3 * kChunk * kmax) {}
+        ring(relaid + 3 * kChunk * A.kmax),
+        wts(ring + size_t(A.stages) * rows_per_stage * A.slot_bytes + 16) {}
 };
 
 // The first byte of staged row (channel c, source row r) in global memory: column k0 of the tile.
@@ -43,11 +47,18 @@ __device__ __forceinline__ uintptr_t row_start(const DevJob& j, const WTile& tl,
 // Producer: chunk ci's rows into ring stage ci % stages. Each lane arrives once per stage with the bytes its bulk
 // copies will bring; a row whose 16-byte-rounded span would leave the image buffer is copied byte by byte instead
 // (generic stores, released by the arrival).
-template <bool kChw>
+template <int kLimbs, bool kChw>
 __device__ void produce(const WArgs& A, const Smem& S, const DevJob& j, const WTile& tl, int lane) {
   constexpr int kRows = kChw ? 3 * kChunk : kChunk;
   const int len = (kChw ? 32 : 96) * tl.nks;
   const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + size_t(3) * j.src_h * j.src_w;
+  if (lane == 0 && (A.stage_h || A.stage_v)) {
+    const uint32_t hb = A.stage_h ? uint32_t(tl.nks) * kLimbs * kConsumers * 16 : 0;
+    const uint32_t vb = A.stage_v ? uint32_t(tl.chunks) * kRowBlocks * 32 * 16 : 0;
+    mbar_arrive_expect_tx(S.weights, hb + vb);
+    if (hb) bulk_copy(S.wts, A.hfrag + tl.hfrag0, hb, S.weights);
+    if (vb) bulk_copy(S.wts + A.vbase, A.vfrag + tl.vfrag0, vb, S.weights);
+  }
   for (int ci = 0; ci < tl.chunks; ++ci) {
     const int s = ci % A.stages;
     if (ci >= A.stages) mbar_wait(S.empty + s, (ci / A.stages - 1) & 1);
@@ -115,7 +126,7 @@ __device__ __forceinline__ void relayout(const WArgs& A, const uint8_t* stage, c
 template <int kLimbs>
 __device__ __forceinline__ void load_a(uint4 (&a)[kLimbs], const uint4* hf, int ks) {
 #pragma unroll
-  for (int l = 0; l < kLimbs; ++l) a[l] = __ldg(hf + (ks * kLimbs + l) * kConsumers);
+  for (int l = 0; l < kLimbs; ++l) a[l] = hf[(ks * kLimbs + l) * kConsumers];  // shared or global memory
 }
 
 template <int kLimbs>
@@ -145,14 +156,16 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
   const int warp = tid / 32, lane = tid % 32, g = lane >> 2, t = lane & 3;
   // this thread's accumulator rows are output columns 16 warp + g and + 8: their lowest limb's scale
   const float sc[2] = {A.scales[tl.scale0 + 16 * warp + g], A.scales[tl.scale0 + 16 * warp + g + 8]};
-  const uint4* hf = A.hfrag + tl.hfrag0 + tid;
+  const uint4* hf = (A.stage_h ? reinterpret_cast<const uint4*>(S.wts) : A.hfrag + tl.hfrag0) + tid;
+  const uint4* vf0 = A.stage_v ? reinterpret_cast<const uint4*>(S.wts + A.vbase) : A.vfrag + tl.vfrag0;
+  if (A.stage_h || A.stage_v) mbar_wait(S.weights, 0);
   float vacc[3][kRowBlocks][4] = {};
   for (int ci = 0; ci < tl.chunks; ++ci) {
     const int s = ci % A.stages;
     mbar_wait(S.full + s, (ci / A.stages) & 1);
     const uint8_t* stage = S.ring + size_t(s) * kRows * A.slot_bytes;
     const unsigned mask = A.masks[tl.mask0 + ci];
-    const uint4* vf = A.vfrag + tl.vfrag0 + size_t(ci) * kRowBlocks * 32 + lane;
+    const uint4* vf = vf0 + size_t(ci) * kRowBlocks * 32 + lane;
     if (ci > 0) consumers_sync();  // every warp has retired the last chunk's wgmmas: the buffer may be rewritten
     relayout<kChw>(A, stage, j, tl, ci, S.relaid, tid);
     fence_proxy_async();  // the relaid-out bytes, to wgmma's (async) proxy
@@ -220,7 +233,7 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
 #pragma unroll
       for (int nb = 0; nb < kRowBlocks; ++nb) {
         if (!((mask >> nb) & 1)) continue;
-        const uint4 b = __ldg(vf + nb * 32);  // hi b0, hi b1, lo b0, lo b1
+        const uint4 b = vf[nb * 32];  // hi b0, hi b1, lo b0, lo b1 (shared or global memory)
         mma::mma16816(vacc[c][nb], ahi, b.x, b.y);
         mma::mma16816(vacc[c][nb], ahi, b.z, b.w);
         mma::mma16816(vacc[c][nb], alo, b.x, b.y);
@@ -262,7 +275,7 @@ template <int kLimbs, DstLayout kLayout, bool kChw, typename T>
 __global__ void __launch_bounds__(kThreads, 2) separable_wgmma_kernel(const WArgs A, T* __restrict__ out) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   extern __shared__ __align__(128) unsigned char smem[];
-  const Smem S(smem, A.kmax);
+  const Smem S(smem, A, kChw ? 3 * kChunk : kChunk);
   const WTile tl = A.tiles[blockIdx.x];
   const DevJob j = A.jobs[tl.job];
   const int tid = threadIdx.x;
@@ -271,6 +284,7 @@ __global__ void __launch_bounds__(kThreads, 2) separable_wgmma_kernel(const WArg
       mbar_init(S.full + s, 32);  // the producer's lanes
       mbar_init(S.empty + s, 1);  // one consumer, after the warpgroup's barrier
     }
+    mbar_init(S.weights, 1);  // the producer's lane 0
     asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
   }
   if (A.e.mode != Mode::Float)
@@ -278,7 +292,7 @@ __global__ void __launch_bounds__(kThreads, 2) separable_wgmma_kernel(const WArg
   __syncthreads();
   // the role as a warp-uniform value (a shuffle of lane 0's warp index): branched on threadIdx.x itself, ptxas sees
   // the consumers' wgmmas on a divergent path and serializes them
-  if (__shfl_sync(0xffffffffu, tid / 32, 0) == kConsumers / 32) produce<kChw>(A, S, j, tl, tid - kConsumers);
+  if (__shfl_sync(0xffffffffu, tid / 32, 0) == kConsumers / 32) produce<kLimbs, kChw>(A, S, j, tl, tid - kConsumers);
   else consume<kLimbs, kLayout, kChw>(A, S, j, tl, tid, out);
 #else
   __trap();  // built for sm_90a only; setup refuses other devices
