@@ -14,6 +14,8 @@ constexpr int kConsumers = 128, kThreads = kConsumers + 32;
 // rows of all three channels, 3 kChunk = 48.
 constexpr int kTileW = 64, kTileH = 32, kChunk = 16, kRowBlocks = kTileH / 8;
 constexpr int kMaxStages = 4;  // depth of the ring of staged chunks (fewer when a chunk is large)
+// Staged rows per chunk: one per channel and source row (CHW), or one interleaved row per source row (HWC).
+__host__ __device__ constexpr int rows_per_stage(bool chw) { return chw ? 3 * kChunk : kChunk; }
 
 // One output tile of one job: rows [y, y + kTileH), columns [x, x + kTileW) of the job's window.
 struct WTile {

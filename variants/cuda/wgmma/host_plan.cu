@@ -114,7 +114,7 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool chw, int limbs,
   for (int c = 0; c < 3; ++c)
     for (int q = 0; q < 256; ++q) hp.lut[size_t(c * 256 + q)] = epilogue_hf_u8(d.epi, float(q), c);
   // a staged row holds K bytes from a 16-byte aligned start: up to 16 more (CHW), or 3 K + 16 interleaved (HWC)
-  const int rows = chw ? 3 * kChunk : kChunk;
+  const int rows = rows_per_stage(chw);
   hp.slot_bytes = slot_for(chw ? hp.kmax + 16 : 3 * hp.kmax + 16);
   // as deep as kMaxStages, within ~100 KB per block where possible (two blocks per SM), never below two stages
   hp.stages = kMaxStages;

@@ -49,7 +49,7 @@ __device__ __forceinline__ uintptr_t row_start(const DevJob& j, const WTile& tl,
 // (generic stores, released by the arrival).
 template <int kLimbs, bool kChw>
 __device__ void produce(const WArgs& A, const Smem& S, const DevJob& j, const WTile& tl, int lane) {
-  constexpr int kRows = kChw ? 3 * kChunk : kChunk;
+  constexpr int kRows = rows_per_stage(kChw);
   const int len = (kChw ? 32 : 96) * tl.nks;
   const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + size_t(3) * j.src_h * j.src_w;
   if (lane == 0 && (A.stage_h || A.stage_v)) {
@@ -82,6 +82,19 @@ __device__ void produce(const WArgs& A, const Smem& S, const DevJob& j, const WT
   }
 }
 
+// N words from byte offset o & 3 of the aligned words w[0..N]: w is read as N + 1 words, realigned by prmt.
+template <int N>
+__device__ __forceinline__ void realign(const uint32_t* w, int o, uint32_t* out) {
+  const unsigned sel = 0x3210u + 0x1111u * unsigned(o & 3);
+  uint32_t prev = w[0];
+#pragma unroll
+  for (int i = 0; i < N; ++i) {
+    const uint32_t next = w[i + 1];
+    out[i] = __byte_perm(prev, next, sel);
+    prev = next;
+  }
+}
+
 // Consumers: the landed chunk (rows of `stage`) into wgmma's K-major layout in `dst`, the three channels stacked
 // along N: 16-byte unit (row n = 16 c + rr, column block q) at q * 768 + n * 16, i.e. core matrix (q, n / 8) at
 // q * 768 + (n / 8) * 128. Consecutive threads take consecutive rows: conflict-free 16-byte stores.
@@ -99,22 +112,13 @@ __device__ __forceinline__ void relayout(const WArgs& A, const uint8_t* stage, c
       const uint8_t* row = stage + size_t(kChw ? c * kChunk + rr : rr) * A.slot_bytes;
       if constexpr (kChw) {
         const int o = m + 16 * q;
-        const uint32_t* w = reinterpret_cast<const uint32_t*>(row + (o & ~3));
-        const unsigned sel = 0x3210u + 0x1111u * unsigned(o & 3);
-        const uint32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4];
-        v = make_uint4(__byte_perm(w0, w1, sel), __byte_perm(w1, w2, sel), __byte_perm(w2, w3, sel),
-                       __byte_perm(w3, w4, sel));
+        uint32_t b[4];
+        realign<4>(reinterpret_cast<const uint32_t*>(row + (o & ~3)), o, b);
+        v = make_uint4(b[0], b[1], b[2], b[3]);
       } else {
         const int o = m + 48 * q;  // 16 interleaved pixels: 48 bytes
-        const uint32_t* w = reinterpret_cast<const uint32_t*>(row + (o & ~3));
-        const unsigned sel = 0x3210u + 0x1111u * unsigned(o & 3);
-        uint32_t px[12], prev = w[0];
-#pragma unroll
-        for (int i = 0; i < 12; ++i) {
-          const uint32_t next = w[i + 1];
-          px[i] = __byte_perm(prev, next, sel);
-          prev = next;
-        }
+        uint32_t px[12];
+        realign<12>(reinterpret_cast<const uint32_t*>(row + (o & ~3)), o, px);
         v = make_uint4(mma::gather_channel(px, c), mma::gather_channel(px + 3, c), mma::gather_channel(px + 6, c),
                        mma::gather_channel(px + 9, c));
       }
@@ -152,7 +156,7 @@ __device__ __forceinline__ void issue_h(int (&acc)[kLimbs][24], const uint4 (&a)
 
 template <int kLimbs, DstLayout kLayout, bool kChw, typename T>
 __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WTile& tl, int tid, T* out) {
-  constexpr int kRows = kChw ? 3 * kChunk : kChunk;
+  constexpr int kRows = rows_per_stage(kChw);
   const int warp = tid / 32, lane = tid % 32, g = lane >> 2, t = lane & 3;
   // this thread's accumulator rows are output columns 16 warp + g and + 8: their lowest limb's scale
   const float sc[2] = {A.scales[tl.scale0 + 16 * warp + g], A.scales[tl.scale0 + 16 * warp + g + 8]};
@@ -275,7 +279,7 @@ template <int kLimbs, DstLayout kLayout, bool kChw, typename T>
 __global__ void __launch_bounds__(kThreads, 2) separable_wgmma_kernel(const WArgs A, T* __restrict__ out) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   extern __shared__ __align__(128) unsigned char smem[];
-  const Smem S(smem, A, kChw ? 3 * kChunk : kChunk);
+  const Smem S(smem, A, rows_per_stage(kChw));
   const WTile tl = A.tiles[blockIdx.x];
   const DevJob j = A.jobs[tl.job];
   const int tid = threadIdx.x;
