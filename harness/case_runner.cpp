@@ -195,6 +195,7 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
   const size_t used_before = be_->used_device_bytes();
   ws_ = std::make_unique<Workspace>(be_->allocator());
   launch_ = variant_->setup(plan_, batch_.inputs, output, *ws_);
+  if (const std::string d = variant_->dispatched(); !d.empty()) rec.extra["dispatched_to"] = d;
   if (gpu) {
     const long long delta = (long long)be_->used_device_bytes() - (long long)used_before;
     const long long live = (long long)ws_->live_bytes();

@@ -21,7 +21,8 @@
   X(cuda_separable_mma_otf)  \
   X(cuda_separable_mma_raster) \
   X(cuda_separable_mma_persistent) \
-  X(cuda_separable_wgmma)
+  X(cuda_separable_wgmma)   \
+  X(cuda_auto)
 
 namespace pb {
 

@@ -103,6 +103,9 @@ class Variant {
   // so it is ordered before the next launch and can be captured into a CUDA graph. false: this variant cannot;
   // call setup() again.
   virtual bool rebind(const Inputs& /*inputs*/, const Output& /*out*/, void* /*stream*/) { return false; }
+  // A variant that picks another design per plan (cuda_auto): the name of the one its last setup() bound; empty
+  // for every other variant. The harness records it as `dispatched_to`.
+  virtual std::string dispatched() const { return {}; }
 };
 
 struct VariantEntry {

@@ -16,6 +16,7 @@
 #include "core/reference.hpp"
 #include "harness/catalog_json.hpp"
 #include "python/capi/cuda_device.hpp"
+#include "variants/auto_rule.hpp"  // variant="auto": the designs tried, fastest first
 #include "variants/variant.hpp"
 
 namespace pb {
@@ -48,15 +49,6 @@ int guarded(F&& f) {
     g_error = e.what();
     return PB_E_OTHER;
   }
-}
-
-// The designs "auto" tries, fastest first (the H200 sweeps in results/: the tensor-core separable design on every
-// case but Qwen's ragged batches, where its persistent form wins); the first that supports the plan runs.
-std::vector<std::string> auto_order(pb::Backend b, const pb::Plan& plan) {
-  if (b == pb::Backend::Cpu) return {"cpu_separable_ring", "cpu_pointwise_fused", "cpu_naive_per_stage"};
-  if (plan.layout == pb::DstLayout::QwenPatches)
-    return {"cuda_separable_mma_persistent", "cuda_separable_mma", "cuda_separable_ring", "cuda_naive_per_stage"};
-  return {"cuda_separable_mma", "cuda_separable_mma_persistent", "cuda_separable_ring", "cuda_naive_per_stage"};
 }
 
 pb::Backend parse_backend(const std::string& s) {
@@ -264,7 +256,7 @@ int pb_run(pb_plan* plan, const char* variant, const char* backend, const char* 
       pb::capi::check_device_pointer(out, device, "out");
     }
 #endif
-    const std::vector<std::string> names = want == "auto" ? auto_order(b, pl) : std::vector<std::string>{want};
+    const std::vector<std::string> names = want == "auto" ? pb::auto_designs(b, pl, l) : std::vector<std::string>{want};
     std::string why_not;
     for (const std::string& name : names) {
       const pb::VariantEntry& e = pb::find_variant(name);

@@ -3,12 +3,14 @@
 // ctest reports such a run as skipped (SKIP_REGULAR_EXPRESSION), never as passed.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <set>
 
 #include "harness/case_runner.hpp"
 #include "harness/e2e.hpp"
 #include "harness/parity.hpp"
 #include "core/reference.hpp"
+#include "variants/auto_rule.hpp"
 #include "workloads/workload.hpp"
 
 using namespace pb;
@@ -223,7 +225,7 @@ TEST_F(CudaVariants, RebindRePointsImagesAndOutput) {
   std::shared_ptr<void> m1(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
   std::shared_ptr<void> m2(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
   const Output o1{m1.get(), DType::F32}, o2{m2.get(), DType::F32};
-  for (const char* name : {"cuda_separable_mma", "cuda_separable_mma_persistent", "cuda_separable_mma_otf"}) {
+  for (const char* name : {"cuda_separable_mma", "cuda_separable_mma_persistent", "cuda_separable_mma_otf", "cuda_auto"}) {
     SCOPED_TRACE(name);
     Workspace ws(alloc);
     auto v = make_variant(name);
@@ -240,6 +242,34 @@ TEST_F(CudaVariants, RebindRePointsImagesAndOutput) {
   }
   auto ring = make_variant("cuda_separable_ring");  // a design without it says so
   EXPECT_FALSE(ring->rebind(db.inputs, o2, nullptr));
+}
+
+// cuda_auto binds the first design of the rule (variants/auto_rule.cpp) and is that design: the harness records
+// its name, and the two outputs agree bit for bit, on a downscaling pipeline and on Qwen's patches.
+TEST_F(CudaVariants, AutoRunsTheDesignItsRuleNames) {
+  RunOptions opt;
+  opt.gpu_reps = 1;
+  opt.warmup = 0;
+  CaseRunner runner(*cpu_, cuda_.get(), "", opt);
+  WorkloadCache cache(11);
+  const WorkloadSpec w = parse_workload("ragged-n5-33-700");
+  const auto& images = cache.parity(w, Layout::CHW);
+  std::vector<ImageShape> shapes;
+  for (const auto& im : images) shapes.push_back(im.shape());
+  for (const char* p : {"siglip-so400m-384", "qwen2.5-vl-7b"}) {
+    SCOPED_TRACE(p);
+    const Plan plan = make_plan(find_pipeline(p), shapes, Mode::Hf);
+    const std::string first = auto_designs(Backend::Cuda, plan, Layout::CHW).front();
+    const Record r = run_case(runner, {"cuda_auto", p, "ragged-n5-33-700", Layout::CHW, DType::F32, Mode::Hf});
+    ASSERT_EQ(r.status, "ok") << r.reason;
+    EXPECT_EQ(r.extra.value("dispatched_to", ""), first);
+    auto autov = make_variant("cuda_auto"), chosen = make_variant(first);
+    const std::vector<float> a = execute_once(*cuda_, *autov, plan, images, Layout::CHW, DType::F32);
+    const std::vector<float> b = execute_once(*cuda_, *chosen, plan, images, Layout::CHW, DType::F32);
+    EXPECT_EQ(autov->dispatched(), first);
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0);
+  }
 }
 
 TEST_F(CudaVariants, WorkspaceOrderingFollowsTheDesigns) {

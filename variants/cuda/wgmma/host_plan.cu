@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -34,6 +35,15 @@ void column_tile(const AxisBands& hb, int n, int k0, int nks, int limbs, HostPla
     for (int k = 0; k < K; ++k) w[size_t(k)] = hb.weight(n, m, k0 + k);
     cols.push_back(split_limbs(w.data(), K, limbs));
     hp.scales.push_back(float(cols.back().scale(limbs - 1)));
+    // the kernel combines the top two limbs' sums in s32 (acc0 * 128 + acc1): bounded here for any uint8 source
+    long long bound = 0;
+    for (int k = 0; k < K; ++k) {
+      const int* d = &cols.back().digits[size_t(k) * limbs];
+      bound += 255LL * (128LL * std::abs(d[0]) + std::abs(d[1]));
+    }
+    if (bound > 0x7fffffffLL)
+      throw std::runtime_error("cuda_separable_wgmma: a downscale this strong overflows the int32 limb combine (" +
+                               std::to_string(K) + " source columns per tile)");
   }
   for (int ks = 0; ks < nks; ++ks)
     for (int l = 0; l < limbs; ++l)
