@@ -244,7 +244,7 @@ TEST_F(CudaVariants, RebindRePointsImagesAndOutput) {
   EXPECT_FALSE(ring->rebind(db.inputs, o2, nullptr));
 }
 
-// cuda_auto binds the first design of the rule (variants/auto_rule.cpp) and is that design: the harness records
+// cuda_auto binds the first design of the rule (variants/auto_rule.cpp) that accepts the plan, and is that design: the harness records
 // its name, and the two outputs agree bit for bit, on a downscaling pipeline and on Qwen's patches.
 TEST_F(CudaVariants, AutoRunsTheDesignItsRuleNames) {
   RunOptions opt;
@@ -256,10 +256,25 @@ TEST_F(CudaVariants, AutoRunsTheDesignItsRuleNames) {
   const auto& images = cache.parity(w, Layout::CHW);
   std::vector<ImageShape> shapes;
   for (const auto& im : images) shapes.push_back(im.shape());
-  for (const char* p : {"siglip-so400m-384", "qwen2.5-vl-7b"}) {
+  // the three branches of the rule: mma, its persistent grid (Qwen), design E where the plan pads (LLaVA-NeXT on
+  // these non-square images), or mma where E does not run on this GPU
+  for (const char* p : {"siglip-so400m-384", "qwen2.5-vl-7b", "llava-next-336"}) {
     SCOPED_TRACE(p);
     const Plan plan = make_plan(find_pipeline(p), shapes, Mode::Hf);
-    const std::string first = auto_designs(Backend::Cuda, plan, Layout::CHW).front();
+    std::string first;
+    for (const std::string& n : auto_designs(Backend::Cuda, plan, Layout::CHW)) {
+      auto v = make_variant(n);
+      Workspace ws(cuda_->allocator());
+      const DeviceBatch b = upload_batch(*cuda_, images, Layout::CHW);
+      const std::shared_ptr<void> o = allocate_output(*cuda_, plan, DType::F32);
+      try {
+        v->setup(plan, b.inputs, {o.get(), DType::F32}, ws);
+      } catch (const std::invalid_argument&) {  // e.g. design E on a GPU other than sm_90
+        continue;
+      }
+      first = n;
+      break;
+    }
     const Record r = run_case(runner, {"cuda_auto", p, "ragged-n5-33-700", Layout::CHW, DType::F32, Mode::Hf});
     ASSERT_EQ(r.status, "ok") << r.reason;
     EXPECT_EQ(r.extra.value("dispatched_to", ""), first);

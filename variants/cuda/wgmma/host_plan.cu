@@ -42,7 +42,7 @@ void column_tile(const AxisBands& hb, int n, int k0, int nks, int limbs, HostPla
       bound += 255LL * (128LL * std::abs(d[0]) + std::abs(d[1]));
     }
     if (bound > 0x7fffffffLL)
-      throw std::runtime_error("cuda_separable_wgmma: a downscale this strong overflows the int32 limb combine (" +
+      throw std::invalid_argument("cuda_separable_wgmma: a downscale this strong overflows the int32 limb combine (" +
                                std::to_string(K) + " source columns per tile)");
   }
   for (int ks = 0; ks < nks; ++ks)
@@ -140,7 +140,7 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool chw, int limbs,
   hp.stage_v = hp.stage_h && hp.smem + hp.hbytes + hp.vbytes <= 110 * 1024;
   hp.smem += (hp.stage_h ? hp.hbytes : 0) + (hp.stage_v ? hp.vbytes : 0);
   if (hp.smem > max_smem)
-    throw std::runtime_error("cuda_separable_wgmma: a downscale this strong needs " + std::to_string(hp.smem) +
+    throw std::invalid_argument("cuda_separable_wgmma: a downscale this strong needs " + std::to_string(hp.smem) +
                              " bytes of shared memory per block for two staged chunks (K = " +
                              std::to_string(hp.kmax) + " source columns), the device allows " +
                              std::to_string(max_smem));

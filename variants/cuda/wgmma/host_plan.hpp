@@ -20,13 +20,14 @@ struct HostPlan {
   size_t smem = 0;
 };
 
-// Throws std::runtime_error when even a two-stage ring of the widest tile's rows does not fit in `max_smem`.
+// Throws std::invalid_argument when even a two-stage ring of the widest tile's rows does not fit in `max_smem`, or
+// when a column's top two limb sums could overflow the kernel's int32 combine.
 HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool chw, int limbs, size_t max_smem);
 
-// Dynamic shared memory of one block: barriers, hf table, two relaid-out chunks (48 rows each: this chunk's and
-// the next), the ring (+16 bytes of slack for the realigning word reads).
+// Dynamic shared memory of one block: barriers, hf table, the relaid-out chunk (48 rows), the ring (+16 bytes of
+// slack for the realigning word reads).
 inline size_t smem_bytes(int stages, int slot_bytes, int rows_per_stage, int kmax) {
-  return 128 + size_t(3) * 256 * 4 + size_t(2) * 3 * kChunk * kmax + size_t(stages) * rows_per_stage * slot_bytes + 16;
+  return 128 + size_t(3) * 256 * 4 + size_t(3) * kChunk * kmax + size_t(stages) * rows_per_stage * slot_bytes + 16;
 }
 
 }  // namespace pb::cuda::wgmma

@@ -6,8 +6,7 @@
 //     no per-byte instructions. Rows start at any byte, so each copy starts at the 16-byte boundary below its row.
 //   consumer warpgroup, per chunk:
 //     1. relayout: the landed rows, shifted to their first column, into wgmma's K-major core matrices (8 rows x 16
-//        bytes), uint8 as they are (HWC: deinterleaved here), the three channels stacked along N (48 rows); done
-//        for the next chunk, into a second buffer, between the k-steps of this one;
+//        bytes), uint8 as they are (HWC: deinterleaved here), the three channels stacked along N (48 rows);
 //     2. horizontal pass: wgmma m64n48k32, s8 x u8 -> s32, A = the tile's weights as kLimbs signed 7-bit limbs
 //        (registers), B = the relaid-out chunk (shared memory); exact integer sums, one accumulator per limb;
 //     3. per channel, the limbs combined (top two in integers) with their power-of-two column scales, split into fp16 hi + lo
@@ -26,19 +25,16 @@ struct Smem {
   uint64_t *full, *empty;  // per stage: its bytes landed / its rows relaid out
   uint64_t* weights;       // the tile's weight fragments landed (WArgs::stage_h, stage_v)
   float* lut;              // [3][256]
-  uint8_t *relaid, *ring;  // 2 x [K/16 core-matrix columns][48 rows: 3 channels x 16][16 bytes]; stages x rows x slot
+  uint8_t *relaid, *ring;  // [K/16 core-matrix columns][48 rows: 3 channels x 16][16 bytes]; stages x rows x slot
   uint8_t* wts;            // after the ring (+16 bytes of slack): horizontal, then vertical fragments
-  __device__ uint8_t* buf(int ci) const { return relaid + (ci & 1) * 3 * kChunk * kmax; }  // chunk ci relaid out
-  int kmax;
   __device__ Smem(unsigned char* s, const WArgs& A, int rows_per_stage)
       : full(reinterpret_cast<uint64_t*>(s)),
         empty(full + kMaxStages),
         weights(full + 2 * kMaxStages),
         lut(reinterpret_cast<float*>(s + 128)),
         relaid(s + 128 + 3 * 256 * 4),
-        ring(relaid + 2 * 3 * kChunk * A.kmax),
-        wts(ring + size_t(A.stages) * rows_per_stage * A.slot_bytes + 16),
-        kmax(A.kmax) {}
+        ring(relaid + 3 * kChunk * A.kmax),
+        wts(ring + size_t(A.stages) * rows_per_stage * A.slot_bytes + 16) {}
 };
 
 // The first byte of staged row (channel c, source row r) in global memory: column k0 of the tile.
@@ -100,42 +96,36 @@ __device__ __forceinline__ void realign(const uint32_t* w, int o, uint32_t* out)
 }
 
 // Consumers: the landed chunk (rows of `stage`) into wgmma's K-major layout in `dst`, the three channels stacked
-// along N: 16-byte unit u = (row n = 16 c + rr, column block q), n = u % 48, q = u / 48, at q * 768 + n * 16, i.e.
-// core matrix (q, n / 8) at q * 768 + (n / 8) * 128. Consecutive threads take consecutive rows: conflict-free
-// 16-byte stores. The units of one k-step (32 columns: q = 2 ks, 2 ks + 1) are u in [96 ks, 96 ks + 96).
+// along N: 16-byte unit (row n = 16 c + rr, column block q) at q * 768 + n * 16, i.e. core matrix (q, n / 8) at
+// q * 768 + (n / 8) * 128. Consecutive threads take consecutive rows: conflict-free 16-byte stores.
 template <bool kChw>
-__device__ __forceinline__ void relayout_unit(const WArgs& A, const uint8_t* stage, const DevJob& j, const WTile& tl,
-                                              int ci, uint8_t* dst, int u) {
-  const int n = u % (3 * kChunk), q = u / (3 * kChunk), c = n / kChunk, rr = n % kChunk;
-  const int r = tl.r0 + kChunk * ci + rr;
-  uint4 v = make_uint4(0, 0, 0, 0);
-  if (r < tl.r_end) {
-    const int m = int(row_start<kChw>(j, tl, c, r) & 15);  // where the row's column k0 landed
-    const uint8_t* row = stage + size_t(kChw ? c * kChunk + rr : rr) * A.slot_bytes;
-    if constexpr (kChw) {
-      const int o = m + 16 * q;
-      uint32_t b[4];
-      realign<4>(reinterpret_cast<const uint32_t*>(row + (o & ~3)), o, b);
-      v = make_uint4(b[0], b[1], b[2], b[3]);
-    } else {
-      // 16 interleaved pixels (48 bytes), 4 at a time: 4 words live, not 13 (this runs between the k-steps, beside
-      // the accumulators)
-      const int o = m + 48 * q;
-      const uint32_t* w = reinterpret_cast<const uint32_t*>(row + (o & ~3));
-      uint32_t ch[4];
-#pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        uint32_t px[3];
-        realign<3>(w + 3 * i, o, px);
-        ch[i] = mma::gather_channel(px, c);
+__device__ __forceinline__ void relayout(const WArgs& A, const uint8_t* stage, const DevJob& j, const WTile& tl,
+                                         int ci, uint8_t* dst, int tid) {
+  const int units = 3 * 2 * tl.nks * kChunk;  // 48 rows x K / 16
+#pragma unroll 1
+  for (int u = tid; u < units; u += kConsumers) {
+    const int n = u % (3 * kChunk), q = u / (3 * kChunk), c = n / kChunk, rr = n % kChunk;
+    const int r = tl.r0 + kChunk * ci + rr;
+    uint4 v = make_uint4(0, 0, 0, 0);
+    if (r < tl.r_end) {
+      const int m = int(row_start<kChw>(j, tl, c, r) & 15);  // where the row's column k0 landed
+      const uint8_t* row = stage + size_t(kChw ? c * kChunk + rr : rr) * A.slot_bytes;
+      if constexpr (kChw) {
+        const int o = m + 16 * q;
+        uint32_t b[4];
+        realign<4>(reinterpret_cast<const uint32_t*>(row + (o & ~3)), o, b);
+        v = make_uint4(b[0], b[1], b[2], b[3]);
+      } else {
+        const int o = m + 48 * q;  // 16 interleaved pixels: 48 bytes
+        uint32_t px[12];
+        realign<12>(reinterpret_cast<const uint32_t*>(row + (o & ~3)), o, px);
+        v = make_uint4(mma::gather_channel(px, c), mma::gather_channel(px + 3, c), mma::gather_channel(px + 6, c),
+                       mma::gather_channel(px + 9, c));
       }
-      v = make_uint4(ch[0], ch[1], ch[2], ch[3]);
     }
+    *reinterpret_cast<uint4*>(dst + q * 768 + n * 16) = v;
   }
-  *reinterpret_cast<uint4*>(dst + q * 768 + n * 16) = v;
 }
-
-constexpr int kUnitsPerStep = 2 * 3 * kChunk;  // 16-byte units of one k-step's 32 columns, three channels
 
 template <int kLimbs>
 __device__ __forceinline__ void load_a(uint4 (&a)[kLimbs], const uint4* hf, int ks) {
@@ -175,21 +165,17 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
   const uint4* vf0 = A.stage_v ? reinterpret_cast<const uint4*>(S.wts + A.vbase) : A.vfrag + tl.vfrag0;
   if (A.stage_h || A.stage_v) mbar_wait(S.weights, 0);
   float vacc[3][kRowBlocks][4] = {};
-  // Chunk ci's wgmmas read buffer ci & 1 while the consumers relay chunk ci + 1 out into the other, one k-step's
-  // units per k-step (threads 0-95), in the shadow of the tensor cores. One barrier per chunk: after it, chunk
-  // ci + 1 is relaid out (and fenced to the async proxy) and every warp has retired chunk ci's wgmmas, so buffer
-  // ci & 1 is free for chunk ci + 2.
-  mbar_wait(S.full, 0);
-  for (int u = tid; u < kUnitsPerStep * tl.nks; u += kConsumers) relayout_unit<kChw>(A, S.ring, j, tl, 0, S.buf(0), u);
-  fence_proxy_async();  // the relaid-out bytes, to wgmma's (async) proxy
-  consumers_sync();
-  if (tid == 0) mbar_arrive(S.empty);  // stage 0 is read: the producer may refill it
   for (int ci = 0; ci < tl.chunks; ++ci) {
-    const bool next = ci + 1 < tl.chunks;
-    const int sn = (ci + 1) % A.stages;  // the next chunk's stage
-    const uint8_t* nstage = S.ring + size_t(sn) * kRows * A.slot_bytes;
+    const int s = ci % A.stages;
+    mbar_wait(S.full + s, (ci / A.stages) & 1);
+    const uint8_t* stage = S.ring + size_t(s) * kRows * A.slot_bytes;
     const unsigned mask = A.masks[tl.mask0 + ci];
     const uint4* vf = vf0 + size_t(ci) * kRowBlocks * 32 + lane;
+    if (ci > 0) consumers_sync();  // every warp has retired the last chunk's wgmmas: the buffer may be rewritten
+    relayout<kChw>(A, stage, j, tl, ci, S.relaid, tid);
+    fence_proxy_async();  // the relaid-out bytes, to wgmma's (async) proxy
+    consumers_sync();     // every consumer's units are written
+    if (tid == 0) mbar_arrive(S.empty + s);  // the stage is read: the producer may refill it
     int acc[kLimbs][24];
 #pragma unroll
     for (int l = 0; l < kLimbs; ++l)
@@ -206,22 +192,14 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
 #pragma unroll
     for (int l = 0; l < kLimbs; ++l) a[1][l] = make_uint4(0, 0, 0, 0);
     wgmma_fence();
-    if (next) mbar_wait(S.full + sn, ((ci + 1) / A.stages) & 1);
-    const uint8_t* cur = S.buf(ci);
-    uint8_t* nbuf = S.buf(ci + 1);
-    auto relay_step = [&](int ks) {  // the next chunk's units of k-step ks
-      if (next && tid < kUnitsPerStep) relayout_unit<kChw>(A, nstage, j, tl, ci + 1, nbuf, kUnitsPerStep * ks + tid);
-    };
 #pragma unroll 1
     for (int ks = 0; ks < tl.nks; ks += 2) {
-      issue_h(acc, a[0], cur, ks);
-      relay_step(ks);
+      issue_h(acc, a[0], S.relaid, ks);
       if (ks + 1 < tl.nks) {
         wgmma_wait<1>();  // k-step ks - 1 (set 1) retired
         fence_a(a[1]);
         load_a(a[1], hf, ks + 1);
-        issue_h(acc, a[1], cur, ks + 1);
-        relay_step(ks + 1);
+        issue_h(acc, a[1], S.relaid, ks + 1);
         if (ks + 2 < tl.nks) {
           wgmma_wait<1>();  // k-step ks (set 0) retired
           fence_a(a[0]);
@@ -236,9 +214,6 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
     for (int l = 0; l < kLimbs; ++l)
 #pragma unroll
       for (int i = 0; i < 24; ++i) fence_operand(acc[l][i]);
-    if (next) fence_proxy_async();
-    consumers_sync();
-    if (next && tid == 0) mbar_arrive(S.empty + sn);
 #pragma unroll
     for (int c = 0; c < 3; ++c) {
       // acc[l][8 c + 4 b + e]: column 16 warp + g + 8 (e >> 1), channel c's chunk row 8 b + 2t + (e & 1). The
