@@ -194,8 +194,11 @@ Plan make_plan(const PipelineSpec& spec, const std::vector<ImageShape>& inputs, 
         } else {
           j = p.jobs[k - 1];
           j.rh = j.rw = 1;
-          j.y0 = 1;  // below the 1x1 image: every pixel of the window is padding
-          j.x0 = 0;
+          // below and right of the 1x1 image: every pixel of the window is padding, and neither axis has a
+          // resized coordinate in it (with x0 = 0, column 0 was one: the designs that band each axis on its own
+          // staged the whole source row for it, up to 2015 taps for one column)
+          j.y0 = 1;
+          j.x0 = 1;
           for (int c = 0; c < 3; ++c) j.pad[c] = 0.0f;
         }
         j.dst = ((long long)b * nmax + s) * slot;

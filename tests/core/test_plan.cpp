@@ -217,3 +217,25 @@ TEST(Plan, CheckSpecNamesWhatIsMissing) {
   s.rescale = -1;
   EXPECT_NE(message(s).find("rescale_factor"), std::string::npos);
 }
+
+// LLaVA-NeXT's batch padding: an image with fewer patches than the batch's largest gets slots of zeros, planned as
+// jobs whose window holds no pixel of their (1x1) image in either axis, so that a design banding one axis at a time
+// reads no source for them (with column 0 inside, the tensor-core designs staged whole source rows: 2015 taps).
+TEST(Plan, LlavaBatchPaddingJobsReadNothing) {
+  // 300 x 500 -> 3 patches (grid 336 x 672 + base), 900 x 900 -> 5 (672 x 672 + base)
+  const Plan p = make_plan(find_pipeline("llava-next-336"), {{300, 500}, {900, 900}}, Mode::Hf);
+  ASSERT_EQ(p.num_patches, (std::vector<long long>{3, 5}));
+  int padding = 0;
+  for (const Job& j : p.jobs) {
+    if (j.rh != 1 || j.rw != 1) {
+      EXPECT_GT((long long)(j.yb - j.ya) * (j.xb - j.xa), 0);
+      continue;
+    }
+    ++padding;
+    EXPECT_EQ(j.ya, j.yb);
+    EXPECT_EQ(j.xa, j.xb);
+    EXPECT_EQ(j.r0, j.r1);
+    for (int c = 0; c < 3; ++c) EXPECT_EQ(j.pad[c], 0.0f);
+  }
+  EXPECT_EQ(padding, 2);
+}

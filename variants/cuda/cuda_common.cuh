@@ -106,7 +106,8 @@ __device__ __forceinline__ bool store_pad_if_outside(T* out, const DevLayout& L,
 }
 
 // Lets both dtype instantiations of a kernel take `bytes` of dynamic shared memory (beyond the default 48 KiB),
-// or throws, naming `who`, when the device cannot give that much to one block. The limit belongs to the kernel, not
+// or throws std::invalid_argument (a plan this design cannot take: cuda_auto and the Python "auto" try the next
+// design), naming `who`, when the device cannot give that much to one block. The limit belongs to the kernel, not
 // to a variant instance, so it is only ever raised: an instance set up later with a smaller need must not break an
 // earlier one (several instances live at once in `prepbench e2e`).
 template <typename KernelF32, typename KernelBF16>
@@ -115,8 +116,8 @@ void allow_dynamic_smem(KernelF32 f32, KernelBF16 bf16, size_t bytes, const char
   PB_CUDA_CHECK(cudaGetDevice(&dev));
   PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
   if (bytes > size_t(max_smem))
-    throw std::runtime_error(std::string(who) + ": needs " + std::to_string(bytes) + " bytes of shared memory per "
-                             "block, the device allows " + std::to_string(max_smem));
+    throw std::invalid_argument(std::string(who) + ": needs " + std::to_string(bytes) + " bytes of shared memory per "
+                                "block, the device allows " + std::to_string(max_smem));
   auto raise = [bytes](auto kernel) {
     cudaFuncAttributes a{};
     PB_CUDA_CHECK(cudaFuncGetAttributes(&a, kernel));

@@ -173,9 +173,13 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
     const uint4* vf = vf0 + size_t(ci) * kRowBlocks * 32 + lane;
     if (ci > 0) consumers_sync();  // every warp has retired the last chunk's wgmmas: the buffer may be rewritten
     relayout<kChw>(A, stage, j, tl, ci, S.relaid, tid);
+    // this thread's reads of the stage are done: the producer refills it once every consumer has arrived. Each
+    // thread arrives itself (not one after the barrier below) so that the reads are ordered before the refill by
+    // the mbarrier alone, which compute-sanitizer's racecheck follows (through bar.sync and one arrival it
+    // reported every refill as a hazard)
+    mbar_arrive(S.empty + s);
     fence_proxy_async();  // the relaid-out bytes, to wgmma's (async) proxy
     consumers_sync();     // every consumer's units are written
-    if (tid == 0) mbar_arrive(S.empty + s);  // the stage is read: the producer may refill it
     int acc[kLimbs][24];
 #pragma unroll
     for (int l = 0; l < kLimbs; ++l)
@@ -288,7 +292,7 @@ __global__ void __launch_bounds__(kThreads, 2) separable_wgmma_kernel(const WArg
   if (tid == 0) {
     for (int s = 0; s < A.stages; ++s) {
       mbar_init(S.full + s, 32);  // the producer's lanes
-      mbar_init(S.empty + s, 1);  // one consumer, after the warpgroup's barrier
+      mbar_init(S.empty + s, kConsumers);  // every consumer thread, after its reads of the stage
     }
     mbar_init(S.weights, 1);  // the producer's lane 0
     asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
