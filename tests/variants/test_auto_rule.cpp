@@ -45,3 +45,29 @@ TEST(AutoRule, FollowsTheMeasuredChoice) {
     }
   EXPECT_EQ(auto_designs(Backend::Cpu, plan_for("siglip-so400m-384"), Layout::HWC).front(), "cpu_separable_ring");
 }
+
+#ifdef PB_HAVE_CUDA
+#include "variants/cuda/axis_bands.hpp"
+
+// The host side of the tensor-core designs (no GPU needed): LLaVA-NeXT's batch-padding slots band no source
+// column and no source row, so no design stages anything for them; every other job's 64-column bands stay near
+// its scale's tap count (402 source columns at most here, from the base image of a 2015-wide photo). The planner
+// once left column 0 inside such a slot, and its band was the whole source row.
+TEST(TensorCoreBands, LlavaPaddingSlotsReadNoSource) {
+  const Plan p = make_plan(find_pipeline("llava-next-336"), {{422, 2015}, {900, 900}, {256, 812}}, Mode::Hf);
+  int padding = 0;
+  for (const Job& j : p.jobs) {
+    const cuda::AxisBands h(p.htable(j), j.x0, j.w, 64), v(p.vtable(j), j.y0, j.h, 32);
+    int widest = 0;
+    for (int g = 0; g < h.groups(); ++g) widest = std::max(widest, h.hi[size_t(g)] - h.lo[size_t(g)]);
+    if (j.rh == 1 && j.rw == 1) {
+      ++padding;
+      EXPECT_EQ(widest, 0) << "a padding slot bands " << widest << " source columns";
+      for (int g = 0; g < v.groups(); ++g) EXPECT_EQ(v.hi[size_t(g)], v.lo[size_t(g)]);
+    } else {
+      EXPECT_LE(widest, 64 * j.src_w / j.rw + 64) << j.src_w << " -> " << j.rw;
+    }
+  }
+  EXPECT_GT(padding, 0);
+}
+#endif
