@@ -9,10 +9,16 @@ namespace pb::cuda::wgmma {
 
 // One consumer warpgroup (warps 0-3: wgmma needs four aligned warps) and one producer warp (warp 4) per block.
 constexpr int kConsumers = 128, kThreads = kConsumers + 32;
-// Output tile: kTileW columns (wgmma's M = 64: 16 per consumer warp) x kTileH rows (4 n8 blocks of the vertical
-// mma.sync). Source rows flow in chunks of kChunk (one k16 step of the vertical pass); wgmma's N is the chunk's
+// Output tile: kTileW columns (wgmma's M = 64: 16 per consumer warp) x kTileH rows (2 n8 blocks of the vertical
+// mma.sync: 16 rows, not 32, so that the vertical accumulators take 24 registers, not 48, and kBlocksPerSm blocks
+// fit the register file at <= 128 registers per thread). Source rows flow in chunks of kChunk (one k16 step of the vertical pass); wgmma's N is the chunk's
 // rows of all three channels, 3 kChunk = 48.
-constexpr int kTileW = 64, kTileH = 32, kChunk = 16, kRowBlocks = kTileH / 8;
+constexpr int kTileW = 64, kTileH = 16, kChunk = 16, kRowBlocks = kTileH / 8;
+// Resident blocks per SM the kernel is built for (__launch_bounds__) and setup sizes shared memory for: the design
+// is latency-bound (docs/design-log.md), so warps per SM, not work per block, is what it needs.
+constexpr int kBlocksPerSm = 3;
+// Shared memory one block may take so that kBlocksPerSm fit (228 KB per SM, 1 KB of it reserved per block).
+constexpr int kSmemPerBlock = 228 * 1024 / kBlocksPerSm - 1024;
 constexpr int kMaxStages = 4;  // depth of the ring of staged chunks (fewer when a chunk is large)
 // Staged rows per chunk: one per channel and source row (CHW), or one interleaved row per source row (HWC).
 __host__ __device__ constexpr int rows_per_stage(bool chw) { return chw ? 3 * kChunk : kChunk; }

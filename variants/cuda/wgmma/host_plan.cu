@@ -126,18 +126,18 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool chw, int limbs,
   // a staged row holds K bytes from a 16-byte aligned start: up to 16 more (CHW), or 3 K + 16 interleaved (HWC)
   const int rows = rows_per_stage(chw);
   hp.slot_bytes = slot_for(chw ? hp.kmax + 16 : 3 * hp.kmax + 16);
-  // as deep as kMaxStages, within ~100 KB per block where possible (two blocks per SM), never below two stages
+  // as deep as kMaxStages, within kSmemPerBlock less 14 KB (room for weights) where possible, never below two stages
   hp.stages = kMaxStages;
-  while (hp.stages > 2 && smem_bytes(hp.stages, hp.slot_bytes, rows, hp.kmax) > 100 * 1024) --hp.stages;
+  while (hp.stages > 2 && smem_bytes(hp.stages, hp.slot_bytes, rows, hp.kmax) > kSmemPerBlock - 14 * 1024) --hp.stages;
   hp.smem = smem_bytes(hp.stages, hp.slot_bytes, rows, hp.kmax);
   for (const WTile& t : hp.tiles) {
     hp.hbytes = std::max(hp.hbytes, t.nks * limbs * kConsumers * 16);
     hp.vbytes = std::max(hp.vbytes, t.chunks * kRowBlocks * 32 * 16);
   }
-  // the weights in shared memory where they fit beside the ring within ~110 KB (two blocks per SM), the
+  // the weights in shared memory where they fit beside the ring within kSmemPerBlock, the
   // horizontal ones first (read once per k-step; the vertical ones once per chunk)
-  hp.stage_h = hp.smem + hp.hbytes <= 110 * 1024;
-  hp.stage_v = hp.stage_h && hp.smem + hp.hbytes + hp.vbytes <= 110 * 1024;
+  hp.stage_h = hp.smem + hp.hbytes <= size_t(kSmemPerBlock);
+  hp.stage_v = hp.stage_h && hp.smem + hp.hbytes + hp.vbytes <= size_t(kSmemPerBlock);
   hp.smem += (hp.stage_h ? hp.hbytes : 0) + (hp.stage_v ? hp.vbytes : 0);
   if (hp.smem > max_smem)
     throw std::invalid_argument("cuda_separable_wgmma: a downscale this strong needs " + std::to_string(hp.smem) +

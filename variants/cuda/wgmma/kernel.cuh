@@ -282,7 +282,7 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
 }
 
 template <int kLimbs, DstLayout kLayout, bool kChw, typename T>
-__global__ void __launch_bounds__(kThreads, 2) separable_wgmma_kernel(const WArgs A, T* __restrict__ out) {
+__global__ void __launch_bounds__(kThreads, kBlocksPerSm) separable_wgmma_kernel(const WArgs A, T* __restrict__ out) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   extern __shared__ __align__(128) unsigned char smem[];
   const Smem S(smem, A, rows_per_stage(kChw));
