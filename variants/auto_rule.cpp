@@ -9,7 +9,7 @@ namespace pb {
 // - on Qwen's patches (near-native sizes: many light tiles) its persistent grid wins by 1-5 % on all but the
 //   smallest batch (uniform-n32-256: 2 % behind), and that is the rule.
 // A design that refuses a plan (shared memory, filter) throws std::invalid_argument in setup and the next one runs.
-std::vector<std::string> auto_designs(Backend backend, const Plan& plan, Layout /*in_layout*/) {
+std::vector<std::string> auto_designs(Backend backend, const Plan& plan) {
   if (backend == Backend::Cpu) return {"cpu_separable_ring", "cpu_pointwise_fused", "cpu_naive_per_stage"};
   if (plan.layout == DstLayout::QwenPatches)
     return {"cuda_separable_mma_persistent", "cuda_separable_mma", "cuda_separable_ring", "cuda_naive_per_stage"};

@@ -9,8 +9,8 @@
 
 namespace pb {
 
-// The designs of `backend` worth trying for this plan and input layout, fastest first; the caller runs the first
-// one that is built, supports the case and accepts the plan in setup. Never names an *_auto variant.
-std::vector<std::string> auto_designs(Backend backend, const Plan& plan, Layout in_layout);
+// The designs of `backend` worth trying for this plan, fastest first; the caller runs the first one that is built,
+// supports the case and accepts the plan in setup. Never names an *_auto variant.
+std::vector<std::string> auto_designs(Backend backend, const Plan& plan);
 
 }  // namespace pb

@@ -256,7 +256,7 @@ int pb_run(pb_plan* plan, const char* variant, const char* backend, const char* 
       pb::capi::check_device_pointer(out, device, "out");
     }
 #endif
-    const std::vector<std::string> names = want == "auto" ? pb::auto_designs(b, pl, l) : std::vector<std::string>{want};
+    const std::vector<std::string> names = want == "auto" ? pb::auto_designs(b, pl) : std::vector<std::string>{want};
     std::string why_not;
     for (const std::string& name : names) {
       const pb::VariantEntry& e = pb::find_variant(name);

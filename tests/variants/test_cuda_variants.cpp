@@ -261,7 +261,7 @@ TEST_F(CudaVariants, AutoRunsTheDesignItsRuleNames) {
     SCOPED_TRACE(p);
     const Plan plan = make_plan(find_pipeline(p), shapes, Mode::Hf);
     std::string first;
-    for (const std::string& n : auto_designs(Backend::Cuda, plan, Layout::CHW)) {
+    for (const std::string& n : auto_designs(Backend::Cuda, plan)) {
       auto v = make_variant(n);
       Workspace ws(cuda_->allocator());
       const DeviceBatch b = upload_batch(*cuda_, images, Layout::CHW);

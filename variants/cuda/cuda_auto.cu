@@ -23,7 +23,7 @@ class CudaAuto final : public Variant {
     chosen_.reset();
     name_.clear();
     std::string why_not;
-    for (const std::string& name : auto_designs(Backend::Cuda, plan, in.layout)) {
+    for (const std::string& name : auto_designs(Backend::Cuda, plan)) {
       const VariantEntry& e = find_variant(name);
       if (!e.built()) continue;
       std::unique_ptr<Variant> v = e.make();
