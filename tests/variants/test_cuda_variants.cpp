@@ -225,7 +225,8 @@ TEST_F(CudaVariants, RebindRePointsImagesAndOutput) {
   std::shared_ptr<void> m1(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
   std::shared_ptr<void> m2(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
   const Output o1{m1.get(), DType::F32}, o2{m2.get(), DType::F32};
-  for (const char* name : {"cuda_separable_mma", "cuda_separable_mma_persistent", "cuda_separable_mma_otf", "cuda_auto"}) {
+  for (const char* name :
+       {"cuda_separable_mma", "cuda_separable_mma_persistent", "cuda_separable_mma_otf", "cuda_auto"}) {
     SCOPED_TRACE(name);
     Workspace ws(alloc);
     auto v = make_variant(name);
@@ -244,8 +245,9 @@ TEST_F(CudaVariants, RebindRePointsImagesAndOutput) {
   EXPECT_FALSE(ring->rebind(db.inputs, o2, nullptr));
 }
 
-// cuda_auto binds the first design of the rule (variants/auto_rule.cpp) that accepts the plan, and is that design: the harness records
-// its name, and the two outputs agree bit for bit, on a downscaling pipeline and on Qwen's patches.
+// cuda_auto binds the first design of the rule (variants/auto_rule.cpp) that accepts the plan, and is that design:
+// the harness records its name, and the two outputs agree bit for bit, on a downscaling pipeline, on Qwen's
+// patches and on LLaVA-NeXT's padded grids.
 TEST_F(CudaVariants, AutoRunsTheDesignItsRuleNames) {
   RunOptions opt;
   opt.gpu_reps = 1;

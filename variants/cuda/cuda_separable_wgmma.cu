@@ -21,8 +21,8 @@ class WgmmaVariant final : public JobTableVariant {
     PB_CUDA_CHECK(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev));
     PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
     if (major != 9 || minor != 0)
-      throw std::invalid_argument(info_.name + " runs on sm_90 GPUs only (Hopper: wgmma, bulk copies); this one is sm_" +
-                               std::to_string(major) + std::to_string(minor));
+      throw std::invalid_argument(info_.name + " runs on sm_90 GPUs only (Hopper: wgmma, bulk copies); this one is " +
+                                  "sm_" + std::to_string(major) + std::to_string(minor));
     chw_ = in.layout == Layout::CHW;
     d_ = upload_plan(plan, in, ws);
     const HostPlan hp = make_host_plan(plan, d_, chw_, kLimbs, size_t(max_smem));

@@ -11,8 +11,8 @@ namespace pb::cuda::wgmma {
 constexpr int kConsumers = 128, kThreads = kConsumers + 32;
 // Output tile: kTileW columns (wgmma's M = 64: 16 per consumer warp) x kTileH rows (2 n8 blocks of the vertical
 // mma.sync: 16 rows, not 32, so that the vertical accumulators take 24 registers, not 48, and kBlocksPerSm blocks
-// fit the register file at <= 128 registers per thread). Source rows flow in chunks of kChunk (one k16 step of the vertical pass); wgmma's N is the chunk's
-// rows of all three channels, 3 kChunk = 48.
+// fit the register file at <= 128 registers per thread). Source rows flow in chunks of kChunk (one k16 step of the
+// vertical pass); wgmma's N is the chunk's rows of all three channels, 3 kChunk = 48.
 constexpr int kTileW = 64, kTileH = 16, kChunk = 16, kRowBlocks = kTileH / 8;
 // Resident blocks per SM the kernel is built for (__launch_bounds__) and setup sizes shared memory for: the design
 // is latency-bound (docs/design-log.md), so warps per SM, not work per block, is what it needs.

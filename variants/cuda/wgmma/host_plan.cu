@@ -43,7 +43,7 @@ void column_tile(const AxisBands& hb, int n, int k0, int nks, int limbs, HostPla
     }
     if (bound > 0x7fffffffLL)
       throw std::invalid_argument("cuda_separable_wgmma: a downscale this strong overflows the int32 limb combine (" +
-                               std::to_string(K) + " source columns per tile)");
+                                  std::to_string(K) + " source columns per tile)");
   }
   for (int ks = 0; ks < nks; ++ks)
     for (int l = 0; l < limbs; ++l)
@@ -141,9 +141,9 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool chw, int limbs,
   hp.smem += (hp.stage_h ? hp.hbytes : 0) + (hp.stage_v ? hp.vbytes : 0);
   if (hp.smem > max_smem)
     throw std::invalid_argument("cuda_separable_wgmma: a downscale this strong needs " + std::to_string(hp.smem) +
-                             " bytes of shared memory per block for two staged chunks (K = " +
-                             std::to_string(hp.kmax) + " source columns), the device allows " +
-                             std::to_string(max_smem));
+                                " bytes of shared memory per block for two staged chunks (K = " +
+                                std::to_string(hp.kmax) + " source columns), the device allows " +
+                                std::to_string(max_smem));
   return hp;
 }
 

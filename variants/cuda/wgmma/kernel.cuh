@@ -9,9 +9,9 @@
 //        bytes), uint8 as they are (HWC: deinterleaved here), the three channels stacked along N (48 rows);
 //     2. horizontal pass: wgmma m64n48k32, s8 x u8 -> s32, A = the tile's weights as kLimbs signed 7-bit limbs
 //        (registers), B = the relaid-out chunk (shared memory); exact integer sums, one accumulator per limb;
-//     3. per channel, the limbs combined (top two in integers) with their power-of-two column scales, split into fp16 hi + lo
-//        in registers: the accumulator fragment of the 16 columns of a warp is the A fragment of the vertical
-//        mma.sync;
+//     3. per channel, the limbs combined (top two in integers) with their power-of-two column scales, split into
+//        fp16 hi + lo in registers: the accumulator fragment of the 16 columns of a warp is the A fragment of the
+//        vertical mma.sync;
 //     4. vertical pass: mma.sync m16n8k16 (hi x hi, hi x lo, lo x hi) against the chunk's vertical weights,
 //        accumulated over the chunks in registers;
 //   then the epilogue straight from the accumulators.
