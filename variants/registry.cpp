@@ -21,6 +21,7 @@
   X(cuda_separable_mma_otf)  \
   X(cuda_separable_mma_raster) \
   X(cuda_separable_mma_persistent) \
+  X(cuda_separable_mma_strip) \
   X(cuda_separable_wgmma)   \
   X(cuda_auto)
 

@@ -226,7 +226,8 @@ TEST_F(CudaVariants, RebindRePointsImagesAndOutput) {
   std::shared_ptr<void> m2(alloc.allocate(bytes), [&alloc](void* p) { alloc.release(p); });
   const Output o1{m1.get(), DType::F32}, o2{m2.get(), DType::F32};
   for (const char* name :
-       {"cuda_separable_mma", "cuda_separable_mma_persistent", "cuda_separable_mma_otf", "cuda_auto"}) {
+       {"cuda_separable_mma", "cuda_separable_mma_persistent", "cuda_separable_mma_otf", "cuda_separable_mma_strip",
+        "cuda_auto"}) {
     SCOPED_TRACE(name);
     Workspace ws(alloc);
     auto v = make_variant(name);
@@ -286,6 +287,39 @@ TEST_F(CudaVariants, AutoRunsTheDesignItsRuleNames) {
     ASSERT_EQ(a.size(), b.size());
     EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0);
   }
+}
+
+// cuda_separable_mma_strip at every strip length (PB_MMA_STRIP_TILES; the small batches here would otherwise get
+// strips of one tile) against the float64 reference through the harness path: downscales, Qwen's upscales and
+// patches, LLaVA-NeXT's padding, InternVL's tiles, both input layouts and modes, bf16. Its k-steps start at the
+// strip's first source row, not at each row tile's, so it rounds apart from cuda_separable_mma (not bit-equal).
+TEST_F(CudaVariants, StripsOfAnyLengthMatchReference) {
+  RunOptions opt;
+  opt.gpu_reps = 1;
+  opt.warmup = 0;
+  opt.parity_seed = 2468;
+  CaseRunner runner(*cpu_, cuda_.get(), "", opt);
+  for (const char* len : {"2", "3", "16"}) {
+    ASSERT_EQ(setenv("PB_MMA_STRIP_TILES", len, 1), 0);
+    for (const std::string workload : {"ragged-n5-33-700", "aspect-n2-40-400"})
+      for (const auto& p : all_pipelines())
+        for (Mode m : {Mode::Float, Mode::Hf})
+          for (Layout l : {Layout::HWC, Layout::CHW})
+            for (DType d : {DType::F32, DType::BF16}) {
+              const Record r = run_case(runner, {"cuda_separable_mma_strip", p.name, workload, l, d, m});
+              SCOPED_TRACE(p.name + " " + workload + " " + mode_name(m) + " " + layout_name(l) + " " +
+                           dtype_name(d) + " strips of " + len);
+              ASSERT_EQ(r.status, "ok") << r.reason;
+              EXPECT_TRUE(r.parity.ok);
+              EXPECT_EQ(r.parity.unwritten, 0);
+            }
+  }
+  ASSERT_EQ(setenv("PB_MMA_STRIP_TILES", "17", 1), 0);  // beyond kStripMaxTiles: the case fails with the reason
+  const Record r = run_case(runner, {"cuda_separable_mma_strip", "siglip-so400m-384", "ragged-n5-33-700", Layout::CHW,
+                                     DType::F32, Mode::Hf});
+  unsetenv("PB_MMA_STRIP_TILES");
+  EXPECT_NE(r.status, "ok");
+  EXPECT_NE(r.reason.find("PB_MMA_STRIP_TILES=17"), std::string::npos) << r.reason;
 }
 
 TEST_F(CudaVariants, WorkspaceOrderingFollowsTheDesigns) {

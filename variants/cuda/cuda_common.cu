@@ -38,9 +38,32 @@ VariantInfo cuda_info(const char* name, const char* description) {
   return i;
 }
 
-DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
+DevPlan host_dev_plan(const Plan& plan, const Inputs* in) {
   DevPlan d;
   d.plan = &plan;
+  for (const Job& j : plan.jobs) {
+    DevJob dj;
+    dj.src = in ? in->images[size_t(j.src)].data : nullptr;
+    dj.src_h = j.src_h;
+    dj.src_w = j.src_w;
+    dj.rh = j.rh;
+    dj.rw = j.rw;
+    dj.y0 = j.y0;
+    dj.x0 = j.x0;
+    dj.h = j.h;
+    dj.w = j.w;
+    dj.dst = j.dst;
+    for (int c = 0; c < 3; ++c) dj.pad[c] = j.pad[c];
+    d.host_jobs.push_back(dj);
+  }
+  d.epi = plan.epilogue;
+  d.layout.kind = plan.layout;
+  d.layout.grid = plan.qwen;
+  return d;
+}
+
+DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
+  DevPlan d = host_dev_plan(plan, &in);
   std::vector<int> start, count, wofs, first;  // first: each table's first entry
   std::vector<float> w;
   for (const WeightTable& t : plan.tables) {
@@ -52,31 +75,15 @@ DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws) {
       for (int k = 0; k < t.count[size_t(i)]; ++k) w.push_back(float(t.row(i)[k]));
     }
   }
-  for (const Job& j : plan.jobs) {
-    DevJob dj;
-    dj.src = in.images[size_t(j.src)].data;
-    dj.src_h = j.src_h;
-    dj.src_w = j.src_w;
-    dj.rh = j.rh;
-    dj.rw = j.rw;
-    dj.y0 = j.y0;
-    dj.x0 = j.x0;
-    dj.h = j.h;
-    dj.w = j.w;
-    dj.dst = j.dst;
-    for (int c = 0; c < 3; ++c) dj.pad[c] = j.pad[c];
-    dj.h_entry = first[size_t(j.htab)];
-    dj.v_entry = first[size_t(j.vtab)];
-    d.host_jobs.push_back(dj);
+  for (size_t i = 0; i < plan.jobs.size(); ++i) {
+    d.host_jobs[i].h_entry = first[size_t(plan.jobs[i].htab)];
+    d.host_jobs[i].v_entry = first[size_t(plan.jobs[i].vtab)];
   }
   d.jobs = upload(ws, d.host_jobs, "job table");
   d.tables.start = upload(ws, start, "table starts");
   d.tables.count = upload(ws, count, "table counts");
   d.tables.wofs = upload(ws, wofs, "table offsets");
   d.tables.w = upload(ws, w, "weights");
-  d.epi = plan.epilogue;
-  d.layout.kind = plan.layout;
-  d.layout.grid = plan.qwen;
   return d;
 }
 

@@ -54,6 +54,9 @@ struct DevPlan {
   Span source_rows(size_t i, int a, int b) const { return plan->vtable(job(i)).span(a, b); }
 };
 DevPlan upload_plan(const Plan& plan, const Inputs& in, Workspace& ws);
+// The host half of upload_plan (host_jobs, epilogue, layout; no device pointers, sources null without `in`):
+// what the designs' setup decides from, for tests of those decisions on a machine without a GPU.
+DevPlan host_dev_plan(const Plan& plan, const Inputs* in = nullptr);
 // Points the job table at other images of the same shapes (Variant::rebind): host_jobs, and the device table by
 // small kernels whose arguments carry the pointers, so the update is ordered on `s` and capturable into a graph
 // (a copy from pageable host memory is neither).

@@ -39,7 +39,18 @@ struct MmaTile {
   int r0, chunks;   // source rows [r0, r0 + 16 chunks)
   int cb, nc;       // staged source columns [cb, cb + nc), multiples of 8
   int rtile0;       // its kRowTiles entries in the row-tile table
+  int nrt = 1;      // strip tiles (kStrip): window rows [y, y + 16 nrt), nrt entries in the row-tile table
 };
+
+// Strip tiles (cuda_separable_mma_strip): a block takes nrt consecutive 16-row tiles of one column tile and
+// streams their source chunks once, each chunk resampled horizontally once for all the row tiles it feeds; the
+// vertical accumulators of the row tiles a chunk feeds (at most kStripOpen) stay in registers. The host ends a
+// strip where a chunk would feed more (upscales: ~1 + 1.25 / scale row tiles per chunk), or at the plan's length.
+constexpr int kStripOpen = 2, kStripMaxTiles = 16;
+#ifndef PB_MMA_STRIP_MIN_BLOCKS
+#define PB_MMA_STRIP_MIN_BLOCKS 5
+#endif
+constexpr int kStripMinBlocks = PB_MMA_STRIP_MIN_BLOCKS;
 
 // The order of the tile table, which is the order blocks start in (the hardware dispatches in blockIdx order, the
 // persistent grid's counter in table order): raster (job, row, column), or the jobs heaviest first (by their

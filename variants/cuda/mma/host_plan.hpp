@@ -19,6 +19,7 @@ struct HostPlan {
   size_t smem = 0;                  // dynamic shared memory per block
 };
 
-HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool fragments, TileOrder order);
+// strip_tiles <= 1: one kTileW x kTileH tile per block; more: strips of up to that many 16-row tiles (kStrip).
+HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool fragments, TileOrder order, int strip_tiles = 1);
 
 }  // namespace pb::cuda::mma

@@ -23,6 +23,93 @@
 
 namespace pb::cuda::mma {
 
+// The pieces of one chunk's work, shared by the one-tile loop and the strip loop below.
+
+// Fetch this thread's first kPrefetch items of chunk ci into registers (ahead of this chunk's passes).
+__device__ __forceinline__ void prefetch_chunk(Item (&pre)[kPrefetch], const DevJob& j, const MmaTile& tl,
+                                               const ChunkItems& ch, int ci, bool chw) {
+#pragma unroll
+  for (int k = 0; k < kPrefetch; ++k) {
+    const int it = threadIdx.x + k * kThreads;
+    if (it < ch.items) {
+      int rr, q;
+      ch.coords(it, rr, q);
+      pre[k] = fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, chw);
+    }
+  }
+}
+
+// Stage chunk ci into dst: the prefetched items, then the rest.
+__device__ __forceinline__ void stage_chunk(__half* dst, int sstride, const Item (&pre)[kPrefetch], const DevJob& j,
+                                            const MmaTile& tl, const ChunkItems& ch, int ci, bool chw) {
+#pragma unroll
+  for (int k = 0; k < kPrefetch; ++k) {
+    const int it = threadIdx.x + k * kThreads;
+    if (it < ch.items) {
+      int rr, q;
+      ch.coords(it, rr, q);
+      put_item(dst, sstride, rr, q, pre[k]);
+    }
+  }
+  stage_items(dst, sstride, j, tl, ch, ci, threadIdx.x + kPrefetch * kThreads, chw);
+}
+
+// Horizontal pass of the staged chunk for this warp's 8 columns (b: its B fragment of each k-step), written as the
+// intermediate's fp16 hi + lo planes (rows g, g + 8 of the chunk, columns 8 warp + 2t, + 1), then a warp barrier:
+// the warp reads back only its own 8 columns.
+template <typename BFrag>
+__device__ __forceinline__ void horizontal_chunk(const SmemLayout& S, const __half* stage, int sstride, int kb,
+                                                 int n_kh, BFrag&& bfrag) {
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
+  const int lrow = (lane & 7) + ((lane >> 3) & 1) * 8, lhalf = lane >> 4;  // ldmatrix: lanes 8i.. address matrix i
+  float h[3][4] = {};
+  for (int ks = 0; ks < n_kh; ++ks) {
+    const uint4 b = bfrag(ks);  // hi b0, hi b1, lo b0, lo b1
+#pragma unroll
+    for (int c = 0; c < 3; ++c) {
+      uint32_t a[4];
+      ldsm_x4(a, stage + (c * kChunk + lrow) * sstride + kb + ks * 16 + lhalf * 8);
+      mma16816(h[c], a, b.x, b.y);
+      mma16816(h[c], a, b.z, b.w);
+    }
+  }
+#pragma unroll
+  for (int c = 0; c < 3; ++c)
+#pragma unroll
+    for (int hh = 0; hh < 2; ++hh) {
+      const uint2 s = split2(h[c][2 * hh], h[c][2 * hh + 1]);
+      const int at = (c * kChunk + g + 8 * hh) * kHStride + 8 * warp + 2 * t;
+      *reinterpret_cast<uint32_t*>(S.hhi + at) = s.x;
+      *reinterpret_cast<uint32_t*>(S.hlo + at) = s.y;
+    }
+  __syncwarp();
+}
+
+// One vertical k-step of one 16-row tile: its weights (hi, lo) x the chunk's intermediate (hi, lo), three channels.
+__device__ __forceinline__ void vertical_step(const SmemLayout& S, const uint32_t (&a_hi)[4], const uint32_t (&a_lo)[4],
+                                              float (&acc)[3][4]) {
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int lrow = (lane & 7) + ((lane >> 3) & 1) * 8, lhalf = lane >> 4;
+#pragma unroll
+  for (int c = 0; c < 3; ++c) {
+    // matrices: hi rows 0-7, hi rows 8-15, lo rows 0-7, lo rows 8-15 of the chunk (this warp's 8 columns)
+    uint32_t b[4];
+    ldsm_x4_trans(b, (lhalf ? S.hlo : S.hhi) + (c * kChunk + lrow) * kHStride + 8 * warp);
+    mma16816(acc[c], a_hi, b[0], b[1]);
+    mma16816(acc[c], a_hi, b[2], b[3]);
+    mma16816(acc[c], a_lo, b[0], b[1]);
+  }
+}
+
+// Vertical weight fragments of row tile rt at chunk ci, from the setup tables.
+__device__ __forceinline__ void vertical_frag(const MmaArgs& A, const RowTile& rt, int ci, uint32_t (&a_hi)[4],
+                                              uint32_t (&a_lo)[4]) {
+  const uint4* af = A.vfrag + rt.frag0 + (size_t(ci - rt.ks_lo) * 32 + threadIdx.x % 32) * 2;
+  const uint4 ah = __ldg(af), al = __ldg(af + 1);
+  a_hi[0] = ah.x, a_hi[1] = ah.y, a_hi[2] = ah.z, a_hi[3] = ah.w;
+  a_lo[0] = al.x, a_lo[1] = al.y, a_lo[2] = al.z, a_lo[3] = al.w;
+}
+
 // One output tile: stream its source chunks through both passes, then the epilogue.
 template <bool kOtf, DstLayout kLayout, typename T>
 __device__ __forceinline__ void resample_tile(const MmaArgs& A, const SmemLayout& S, bool chw, int sstride, int tile,
@@ -53,53 +140,22 @@ __device__ __forceinline__ void resample_tile(const MmaArgs& A, const SmemLayout
   stage_items(S.stage0, sstride, j, tl, ch, 0, threadIdx.x, chw);
   __syncthreads();
 
-  // ldmatrix row addresses: lanes 8i..8i+7 address matrix i
-  const int lrow = (lane & 7) + ((lane >> 3) & 1) * 8, lhalf = lane >> 4;
   float acc[kRowTiles][3][4] = {};
   for (int ci = 0; ci < tl.chunks; ++ci) {
     const bool next = ci + 1 < tl.chunks;
     Item pre[kPrefetch];
-#pragma unroll
-    for (int k = 0; k < kPrefetch; ++k) {
-      const int it = threadIdx.x + k * kThreads;
-      if (next && it < ch.items) {
-        int rr, q;
-        ch.coords(it, rr, q);
-        pre[k] = fetch_item(j, tl.r0 + kChunk * (ci + 1) + rr, tl.cb + kItemCols * q, chw);
-      }
-    }
+    if (next) prefetch_chunk(pre, j, tl, ch, ci + 1, chw);
     if (active) {
-      const __half* stage = S.stage0 + (ci & 1) * S.stage_halves;
-      float h[3][4] = {};
-      for (int ks = 0; ks < mj.n_kh; ++ks) {
-        uint4 b;  // hi b0, hi b1, lo b0, lo b1
+      horizontal_chunk(S, S.stage0 + (ci & 1) * S.stage_halves, sstride, kb, mj.n_kh, [&](int ks) {
         if constexpr (kOtf) {
           const int k = tl.cb + kb + ks * 16 + 2 * t;  // B rows (source columns) k, k + 1 and k + 8, k + 9
           const uint2 b0 = split2(tap_weight(ht, k, A.cubic), tap_weight(ht, k + 1, A.cubic));
           const uint2 b1 = split2(tap_weight(ht, k + 8, A.cubic), tap_weight(ht, k + 9, A.cubic));
-          b = make_uint4(b0.x, b1.x, b0.y, b1.y);
+          return make_uint4(b0.x, b1.x, b0.y, b1.y);
         } else {
-          b = __ldg(bfr + ks * 32);
+          return __ldg(bfr + ks * 32);
         }
-#pragma unroll
-        for (int c = 0; c < 3; ++c) {
-          uint32_t a[4];
-          ldsm_x4(a, stage + (c * kChunk + lrow) * sstride + kb + ks * 16 + lhalf * 8);
-          mma16816(h[c], a, b.x, b.y);
-          mma16816(h[c], a, b.z, b.w);
-        }
-      }
-      // intermediate rows g, g + 8 of the chunk, columns 8 warp + 2t, +1: split into hi + lo halves
-#pragma unroll
-      for (int c = 0; c < 3; ++c)
-#pragma unroll
-        for (int hh = 0; hh < 2; ++hh) {
-          const uint2 s = split2(h[c][2 * hh], h[c][2 * hh + 1]);
-          const int at = (c * kChunk + g + 8 * hh) * kHStride + 8 * warp + 2 * t;
-          *reinterpret_cast<uint32_t*>(S.hhi + at) = s.x;
-          *reinterpret_cast<uint32_t*>(S.hlo + at) = s.y;
-        }
-      __syncwarp();  // the warp reads back only its own 8 columns
+      });
 #pragma unroll
       for (int m = 0; m < kRowTiles; ++m) {
         if (ci < rt[m].ks_lo || ci >= rt[m].ks_hi) continue;
@@ -116,52 +172,98 @@ __device__ __forceinline__ void resample_tile(const MmaArgs& A, const SmemLayout
             a_lo[q] = s.y;
           }
         } else {
-          const uint4* af = A.vfrag + rt[m].frag0 + (size_t(ci - rt[m].ks_lo) * 32 + lane) * 2;
-          const uint4 ah = __ldg(af), al = __ldg(af + 1);
-          a_hi[0] = ah.x, a_hi[1] = ah.y, a_hi[2] = ah.z, a_hi[3] = ah.w;
-          a_lo[0] = al.x, a_lo[1] = al.y, a_lo[2] = al.z, a_lo[3] = al.w;
+          vertical_frag(A, rt[m], ci, a_hi, a_lo);
         }
-#pragma unroll
-        for (int c = 0; c < 3; ++c) {
-          // matrices: hi rows 0-7, hi rows 8-15, lo rows 0-7, lo rows 8-15 of the chunk (this warp's 8 columns)
-          uint32_t b[4];
-          ldsm_x4_trans(b, (lhalf ? S.hlo : S.hhi) + (c * kChunk + lrow) * kHStride + 8 * warp);
-          mma16816(acc[m][c], a_hi, b[0], b[1]);
-          mma16816(acc[m][c], a_hi, b[2], b[3]);
-          mma16816(acc[m][c], a_lo, b[0], b[1]);
-        }
+        vertical_step(S, a_hi, a_lo, acc[m]);
       }
       __syncwarp();  // the next chunk's horizontal pass overwrites this warp's intermediate
     }
-    if (next) {
-      __half* dst = S.stage0 + ((ci + 1) & 1) * S.stage_halves;
-#pragma unroll
-      for (int k = 0; k < kPrefetch; ++k) {
-        const int it = threadIdx.x + k * kThreads;
-        if (it < ch.items) {
-          int rr, q;
-          ch.coords(it, rr, q);
-          put_item(dst, sstride, rr, q, pre[k]);
-        }
-      }
-      stage_items(dst, sstride, j, tl, ch, ci + 1, threadIdx.x + kPrefetch * kThreads, chw);
-    }
+    if (next) stage_chunk(S.stage0 + ((ci + 1) & 1) * S.stage_halves, sstride, pre, j, tl, ch, ci + 1, chw);
     __syncthreads();  // the next iteration stages into the buffer this one read
   }
-  if (active) store_tile<kLayout>(A, S.lut, j, tl, acc, out);
+  if (active) store_tile<kLayout>(A, S.lut, j, tl, tl.y, acc, out);
+}
+
+// One strip (cuda_separable_mma_strip): tl.nrt 16-row tiles of one column tile, each source chunk staged and
+// resampled horizontally once. Row tiles enter and close in order (the host guarantees monotone chunk ranges and
+// at most kStripOpen row tiles per chunk); slot 0 holds the oldest open one. A closed tile is stored at once, its
+// slot taken by the next.
+template <DstLayout kLayout, typename T>
+__device__ __forceinline__ void resample_strip(const MmaArgs& A, const SmemLayout& S, bool chw, int sstride, int tile,
+                                               T* __restrict__ out) {
+  static_assert(kRowTiles == 1, "strips are made of 16-row tiles");
+  const MmaTile tl = A.tiles[tile];
+  const DevJob j = A.jobs[tl.job];
+  const MmaJob mj = A.mjobs[tl.job];
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int nloc = tl.x / 8 + warp;
+  const bool active = tl.x + 8 * warp < j.w;
+  const int kb = active ? A.hcol0[mj.ntile0 + nloc] - tl.cb : 0;
+  const uint4* bfr = A.hfrag + mj.hfrag0 + size_t(nloc) * mj.n_kh * 32 + lane;
+
+  const ChunkItems ch(tl);
+  stage_items(S.stage0, sstride, j, tl, ch, 0, threadIdx.x, chw);
+  __syncthreads();
+
+  int base = 0;  // the row tile in slot 0
+  RowTile rt[kStripOpen];
+#pragma unroll
+  for (int s = 0; s < kStripOpen; ++s) rt[s] = s < tl.nrt ? A.rtiles[tl.rtile0 + s] : RowTile{0, 1 << 30, 0};
+  float acc[kStripOpen][1][3][4] = {};
+  for (int ci = 0; ci < tl.chunks; ++ci) {
+    const bool next = ci + 1 < tl.chunks;
+    Item pre[kPrefetch];
+    if (next) prefetch_chunk(pre, j, tl, ch, ci + 1, chw);
+    if (active) {
+      horizontal_chunk(S, S.stage0 + (ci & 1) * S.stage_halves, sstride, kb, mj.n_kh,
+                       [&](int ks) { return __ldg(bfr + ks * 32); });
+#pragma unroll
+      for (int s = 0; s < kStripOpen; ++s) {
+        if (ci < rt[s].ks_lo || ci >= rt[s].ks_hi) continue;
+        uint32_t a_hi[4], a_lo[4];
+        vertical_frag(A, rt[s], ci, a_hi, a_lo);
+        vertical_step(S, a_hi, a_lo, acc[s][0]);
+      }
+      __syncwarp();  // the next chunk's horizontal pass overwrites this warp's intermediate
+    }
+    // close the row tiles this chunk finished (in order), each slot taken by the next row tile
+    while (base < tl.nrt && rt[0].ks_hi <= ci + 1) {
+      if (active) store_tile<kLayout>(A, S.lut, j, tl, tl.y + 16 * base, acc[0], out);
+      ++base;
+#pragma unroll
+      for (int s = 0; s + 1 < kStripOpen; ++s) {
+        rt[s] = rt[s + 1];
+#pragma unroll
+        for (int c = 0; c < 3; ++c)
+#pragma unroll
+          for (int q = 0; q < 4; ++q) acc[s][0][c][q] = acc[s + 1][0][c][q];
+      }
+      const int nxt = base + kStripOpen - 1;
+      rt[kStripOpen - 1] = nxt < tl.nrt ? A.rtiles[tl.rtile0 + nxt] : RowTile{0, 1 << 30, 0};
+#pragma unroll
+      for (int c = 0; c < 3; ++c)
+#pragma unroll
+        for (int q = 0; q < 4; ++q) acc[kStripOpen - 1][0][c][q] = 0.0f;
+    }
+    if (next) stage_chunk(S.stage0 + ((ci + 1) & 1) * S.stage_halves, sstride, pre, j, tl, ch, ci + 1, chw);
+    __syncthreads();
+  }
 }
 
 // chw and sstride are kernel parameters of their own: read from MmaArgs, the same kernel spilled (56 bytes of
 // stores against 12), the compiler keeping them in registers instead of re-reading the parameter bank.
-template <typename T, bool kOtf, bool kPersistent, DstLayout kLayout>
-__global__ void __launch_bounds__(kThreads, kMinBlocks)
+template <typename T, bool kOtf, bool kPersistent, DstLayout kLayout, bool kStrip = false>
+__global__ void __launch_bounds__(kThreads, kStrip ? kStripMinBlocks : kMinBlocks)
 separable_mma_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out) {
   extern __shared__ __align__(16) unsigned char smem[];
   __shared__ int shared_tile;
   const SmemLayout S(smem, sstride);
   if (A.e.mode != Mode::Float)  // hf (the variants take no pil); read before the first tile's first __syncthreads
     for (int i = threadIdx.x; i < 3 * 256; i += kThreads) S.lut[i] = A.hf_lut[i];
-  if constexpr (!kPersistent) {
+  static_assert(!kStrip || (!kOtf && !kPersistent), "strips take their weights from the tables, one per block");
+  if constexpr (kStrip) {
+    resample_strip<kLayout>(A, S, chw, sstride, blockIdx.x, out);
+  } else if constexpr (!kPersistent) {
     resample_tile<kOtf, kLayout>(A, S, chw, sstride, blockIdx.x, out);
   } else {
     // Thread 0 takes tiles from the counter for the whole block, one tile ahead: the atomic's round trip (~1 us,

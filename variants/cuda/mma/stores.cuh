@@ -39,10 +39,10 @@ struct SmemLayout {
 
 // Each thread holds columns x, x + 1 of rows y (per row tile and half): pairs go out as one 8- (fp32) or 4-byte
 // (bf16) store where aligned (NCHW, Qwen's patch rows, and NHWC's six values of two pixels); the NCHW index
-// arithmetic is done once per row.
+// arithmetic is done once per row. The tile's window rows start at y0, its columns at tl.x.
 template <DstLayout kLayout, typename T>
 __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
-                                           const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
+                                           int y0, const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
   const Epilogue& e = A.e;
   const DevLayout& L = A.L;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
@@ -51,7 +51,7 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
   for (int m = 0; m < kRowTiles; ++m)
 #pragma unroll
     for (int hh = 0; hh < 2; ++hh) {
-      const int y = tl.y + 16 * m + g + 8 * hh, x = tl.x + 8 * warp + 2 * t;
+      const int y = y0 + 16 * m + g + 8 * hh, x = tl.x + 8 * warp + 2 * t;
       if (y >= j.h || x >= j.w) continue;
       const bool row_in = j.y0 + y >= 0 && j.y0 + y < j.rh;
       const bool in0 = row_in && j.x0 + x >= 0 && j.x0 + x < j.rw;

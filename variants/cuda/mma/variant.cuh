@@ -1,13 +1,16 @@
 #pragma once
-// The tensor-core separable designs as one Variant template: two of the ablation axes are template parameters
-// (weights from setup tables or on the fly; one block per tile or a persistent grid), the third (tile order) a
-// constructor argument. Each cuda_separable_mma*.cu file is one instantiation plus its name and description.
+// The tensor-core separable designs as one Variant template: three of the ablation axes are template parameters
+// (weights from setup tables or on the fly; one block per tile or a persistent grid; one tile or a strip of row
+// tiles per block), the fourth (tile order) a constructor argument. Each cuda_separable_mma*.cu file is one
+// instantiation plus its name and description.
+#include <cstdlib>
+
 #include "variants/cuda/mma/host_plan.hpp"
 #include "variants/cuda/mma/kernel.cuh"
 
 namespace pb::cuda::mma {
 
-template <bool kOtf, bool kPersistent>
+template <bool kOtf, bool kPersistent, bool kStrip = false>
 class MmaVariant final : public JobTableVariant {
  public:
   MmaVariant(VariantInfo info, TileOrder order) : info_(std::move(info)), order_(order) {}
@@ -18,7 +21,9 @@ class MmaVariant final : public JobTableVariant {
       throw std::invalid_argument(info_.name + " computes antialiased bicubic or bilinear weights only, not " +
                                   filter_name(plan.filter) + (plan.antialias ? "" : " without antialias"));
     d_ = upload_plan(plan, in, ws);
-    const HostPlan hp = make_host_plan(plan, d_, !kOtf, order_);
+    int strip = 1;
+    if constexpr (kStrip) strip = strip_tiles();
+    const HostPlan hp = make_host_plan(plan, d_, !kOtf, order_, strip);
     smem_ = hp.smem;
     A_ = MmaArgs{};
     A_.jobs = d_.jobs;
@@ -42,10 +47,10 @@ class MmaVariant final : public JobTableVariant {
     if (kPersistent) A_.sched = upload(ws, std::vector<int>{0, 0}, "tile counter");
     with_layout(d_.layout.kind, [&](auto layout) {
       constexpr DstLayout kL = decltype(layout)::value;
-      allow_dynamic_smem(separable_mma_kernel<float, kOtf, kPersistent, kL>,
-                         separable_mma_kernel<__nv_bfloat16, kOtf, kPersistent, kL>, smem_,
+      allow_dynamic_smem(separable_mma_kernel<float, kOtf, kPersistent, kL, kStrip>,
+                         separable_mma_kernel<__nv_bfloat16, kOtf, kPersistent, kL, kStrip>, smem_,
                          (info_.name + " (downscale too strong for its staged chunk)").c_str());
-      if (kPersistent)
+      if constexpr (kPersistent)
         grid_ = std::min(grid_, resident_blocks(separable_mma_kernel<float, kOtf, kPersistent, kL>, kThreads, smem_));
     });
     out_ = out;
@@ -56,7 +61,7 @@ class MmaVariant final : public JobTableVariant {
     with_dtype(out_.dtype, out_.data, [&](auto* o) {
       using T = std::remove_pointer_t<decltype(o)>;
       with_layout(d_.layout.kind, [&](auto layout) {
-        separable_mma_kernel<T, kOtf, kPersistent, decltype(layout)::value>
+        separable_mma_kernel<T, kOtf, kPersistent, decltype(layout)::value, kStrip>
             <<<grid_, kThreads, smem_, static_cast<cudaStream_t>(stream)>>>(A_, chw_, sstride_, o);
       });
       PB_CUDA_CHECK_LAUNCH();
@@ -64,6 +69,25 @@ class MmaVariant final : public JobTableVariant {
   }
 
  private:
+  // Strip length: as long as leaves about two waves of blocks on the device (blocks per SM as the registers
+  // allow; shared memory can only lower it, so the waves only grow), at most kStripMaxTiles row tiles.
+  // PB_MMA_STRIP_TILES=N (1..kStripMaxTiles) sets it instead: the ablation of the length, and the tests of long
+  // strips on small batches.
+  int strip_tiles() const {
+    if (const char* env = std::getenv("PB_MMA_STRIP_TILES")) {
+      const int n = std::atoi(env);
+      if (n < 1 || n > kStripMaxTiles)
+        throw std::invalid_argument("PB_MMA_STRIP_TILES=" + std::string(env) + ": give 1.." +
+                                    std::to_string(kStripMaxTiles) + " row tiles per strip");
+      return n;
+    }
+    long long tiles = 0;
+    for (const DevJob& j : d_.host_jobs) tiles += (long long)((j.h + 15) / 16) * ((j.w + kTileW - 1) / kTileW);
+    const long long resident = resident_blocks(separable_mma_kernel<float, false, false, DstLayout::NCHW, true>,
+                                               kThreads, 0);
+    return int(std::max(1LL, std::min<long long>(kStripMaxTiles, tiles / (2 * resident))));
+  }
+
   VariantInfo info_;
   TileOrder order_;
   MmaArgs A_{};
