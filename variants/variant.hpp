@@ -103,8 +103,9 @@ class Variant {
   // so it is ordered before the next launch and can be captured into a CUDA graph. false: this variant cannot;
   // call setup() again.
   virtual bool rebind(const Inputs& /*inputs*/, const Output& /*out*/, void* /*stream*/) { return false; }
-  // A variant that picks another design per plan (cuda_auto): the name of the one its last setup() bound; empty
-  // for every other variant. The harness records it as `dispatched_to`.
+  // A variant that runs another design for some plans (cuda_auto; cuda_separable_mma_strip on a plan too small
+  // for strips): the name of the design its last setup() bound; empty when it runs itself. The harness records it
+  // as `dispatched_to`.
   virtual std::string dispatched() const { return {}; }
 };
 

@@ -64,7 +64,8 @@ std::string str(const char* s, const char* what) {
 
 // One variant set up for one (layout, dtype, device, stream), bound to the pointers of its last call.
 struct Bound {
-  std::string variant;
+  std::string variant;  // the name asked for (or auto's choice): what a later call matches
+  std::string ran;      // the design that runs: the variant's own dispatch (the strip design's fallback), else it
   pb::Backend backend = pb::Backend::Cpu;
   pb::Layout layout = pb::Layout::HWC;
   pb::DType dtype = pb::DType::F32;
@@ -244,7 +245,7 @@ int pb_run(pb_plan* plan, const char* variant, const char* backend, const char* 
         }
       }
       hit.launch(stream);
-      g_variant = hit.variant;
+      g_variant = hit.ran;
       return;
     }
 
@@ -287,7 +288,8 @@ int pb_run(pb_plan* plan, const char* variant, const char* backend, const char* 
       }
       bd->launch(stream);
       bd->captured = capturing;
-      g_variant = name;
+      bd->ran = bd->v->dispatched().empty() ? name : bd->v->dispatched();
+      g_variant = bd->ran;
       if (plan->bound.size() >= kMaxBound) {
         auto drop = std::find_if(plan->bound.begin(), plan->bound.end(), [](const auto& x) { return !x->captured; });
         if (drop != plan->bound.end()) plan->bound.erase(drop);

@@ -49,7 +49,11 @@ class CudaAuto final : public Variant {
   bool rebind(const Inputs& in, const Output& out, void* stream) override {
     return chosen_ && chosen_->rebind(in, out, stream);
   }
-  std::string dispatched() const override { return name_; }
+  // the design that runs: the chosen one's own dispatch where it has one (the strip design's one-tile fallback)
+  std::string dispatched() const override {
+    const std::string inner = chosen_ ? chosen_->dispatched() : std::string();
+    return inner.empty() ? name_ : inner;
+  }
 
  private:
   VariantInfo info_;

@@ -45,8 +45,11 @@ struct MmaTile {
 // Strip tiles (cuda_separable_mma_strip): a block takes nrt consecutive 16-row tiles of one column tile and
 // streams their source chunks once, each chunk resampled horizontally once for all the row tiles it feeds; the
 // vertical accumulators of the row tiles a chunk feeds (at most kStripOpen) stay in registers. The host ends a
-// strip where a chunk would feed more (upscales: ~1 + 1.25 / scale row tiles per chunk), or at the plan's length.
-constexpr int kStripOpen = 2, kStripMaxTiles = 16;
+// strip where a chunk would feed more (upscales: ~1 + 1.25 / scale row tiles per chunk) or at the plan's length:
+// kStripMinTiles..kStripMaxTiles (the H200 ablation in docs/design-log.md), else one tile per block.
+constexpr int kStripOpen = 2, kStripMinTiles = 3, kStripMaxTiles = 4;
+// Blocks per SM of the strip kernel: at 5, 96 registers and no spills to speak of; at 6, 80 registers and 96-196
+// bytes of spills per thread (ptxas, sm_90).
 #ifndef PB_MMA_STRIP_MIN_BLOCKS
 #define PB_MMA_STRIP_MIN_BLOCKS 5
 #endif

@@ -15,6 +15,8 @@ class MmaVariant final : public JobTableVariant {
  public:
   MmaVariant(VariantInfo info, TileOrder order) : info_(std::move(info)), order_(order) {}
   const VariantInfo& info() const override { return info_; }
+  // The strip design on a plan too small for strips runs cuda_separable_mma's kernel, and says so.
+  std::string dispatched() const override { return kStrip && !strips_ ? "cuda_separable_mma" : ""; }
 
   Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     if (kOtf && (!plan.antialias || (plan.filter != Filter::Bicubic && plan.filter != Filter::Bilinear)))
@@ -23,7 +25,8 @@ class MmaVariant final : public JobTableVariant {
     d_ = upload_plan(plan, in, ws);
     int strip = 1;
     if constexpr (kStrip) strip = strip_tiles();
-    const HostPlan hp = make_host_plan(plan, d_, !kOtf, order_, strip);
+    strips_ = kStrip && strip > 0;
+    const HostPlan hp = make_host_plan(plan, d_, !kOtf, order_, strips_ ? strip : 1);
     smem_ = hp.smem;
     A_ = MmaArgs{};
     A_.jobs = d_.jobs;
@@ -47,9 +50,15 @@ class MmaVariant final : public JobTableVariant {
     if (kPersistent) A_.sched = upload(ws, std::vector<int>{0, 0}, "tile counter");
     with_layout(d_.layout.kind, [&](auto layout) {
       constexpr DstLayout kL = decltype(layout)::value;
-      allow_dynamic_smem(separable_mma_kernel<float, kOtf, kPersistent, kL, kStrip>,
-                         separable_mma_kernel<__nv_bfloat16, kOtf, kPersistent, kL, kStrip>, smem_,
-                         (info_.name + " (downscale too strong for its staged chunk)").c_str());
+      const std::string who = info_.name + " (downscale too strong for its staged chunk)";
+      if constexpr (kStrip)
+        if (strips_) {
+          allow_dynamic_smem(separable_mma_kernel<float, false, false, kL, true>,
+                             separable_mma_kernel<__nv_bfloat16, false, false, kL, true>, smem_, who.c_str());
+          return;
+        }
+      allow_dynamic_smem(separable_mma_kernel<float, kOtf, kPersistent, kL>,
+                         separable_mma_kernel<__nv_bfloat16, kOtf, kPersistent, kL>, smem_, who.c_str());
       if constexpr (kPersistent)
         grid_ = std::min(grid_, resident_blocks(separable_mma_kernel<float, kOtf, kPersistent, kL>, kThreads, smem_));
     });
@@ -61,35 +70,44 @@ class MmaVariant final : public JobTableVariant {
     with_dtype(out_.dtype, out_.data, [&](auto* o) {
       using T = std::remove_pointer_t<decltype(o)>;
       with_layout(d_.layout.kind, [&](auto layout) {
-        separable_mma_kernel<T, kOtf, kPersistent, decltype(layout)::value, kStrip>
-            <<<grid_, kThreads, smem_, static_cast<cudaStream_t>(stream)>>>(A_, chw_, sstride_, o);
+        constexpr DstLayout kL = decltype(layout)::value;
+        const auto s = static_cast<cudaStream_t>(stream);
+        if constexpr (kStrip)
+          if (strips_) {
+            separable_mma_kernel<T, false, false, kL, true><<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, o);
+            return;
+          }
+        separable_mma_kernel<T, kOtf, kPersistent, kL><<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, o);
       });
       PB_CUDA_CHECK_LAUNCH();
     });
   }
 
  private:
-  // Strip length: as long as leaves about two waves of blocks on the device (blocks per SM as the registers
-  // allow; shared memory can only lower it, so the waves only grow), at most kStripMaxTiles row tiles.
-  // PB_MMA_STRIP_TILES=N (1..kStripMaxTiles) sets it instead: the ablation of the length, and the tests of long
-  // strips on small batches.
+  // The strip length: as long as leaves about two waves of blocks on the device (blocks per SM as the registers
+  // allow; shared memory can only lower it, so the waves only grow), at most kStripMaxTiles row tiles; 0 where that
+  // is below kStripMinTiles, and the plan runs one tile per block (the kernel of cuda_separable_mma). Measured on
+  // the H200 (docs/design-log.md, "strips"): longer strips lost on every case, strips of two on uniform batches.
+  // PB_MMA_STRIP_TILES=N (1..16) sets the length instead: the ablation of it, and the tests of long strips on
+  // small batches.
   int strip_tiles() const {
     if (const char* env = std::getenv("PB_MMA_STRIP_TILES")) {
       const int n = std::atoi(env);
-      if (n < 1 || n > kStripMaxTiles)
-        throw std::invalid_argument("PB_MMA_STRIP_TILES=" + std::string(env) + ": give 1.." +
-                                    std::to_string(kStripMaxTiles) + " row tiles per strip");
+      if (n < 1 || n > 16)
+        throw std::invalid_argument("PB_MMA_STRIP_TILES=" + std::string(env) + ": give 1..16 row tiles per strip");
       return n;
     }
     long long tiles = 0;
     for (const DevJob& j : d_.host_jobs) tiles += (long long)((j.h + 15) / 16) * ((j.w + kTileW - 1) / kTileW);
     const long long resident = resident_blocks(separable_mma_kernel<float, false, false, DstLayout::NCHW, true>,
                                                kThreads, 0);
-    return int(std::max(1LL, std::min<long long>(kStripMaxTiles, tiles / (2 * resident))));
+    const long long n = std::min<long long>(kStripMaxTiles, tiles / (2 * resident));
+    return n >= kStripMinTiles ? int(n) : 0;
   }
 
   VariantInfo info_;
   TileOrder order_;
+  bool strips_ = false;  // kStrip: this plan runs in strips (else one tile per block)
   MmaArgs A_{};
   bool chw_ = false;
   int sstride_ = 8, grid_ = 0;
