@@ -206,9 +206,11 @@ __device__ __forceinline__ void resample_strip(const MmaArgs& A, const SmemLayou
   __syncthreads();
 
   int base = 0;  // the row tile in slot 0
+  // row tile m of the strip, or past its end one that no chunk feeds and that never closes
+  auto strip_tile = [&](int m) { return m < tl.nrt ? A.rtiles[tl.rtile0 + m] : RowTile{0, 1 << 30, 0}; };
   RowTile rt[kStripOpen];
 #pragma unroll
-  for (int s = 0; s < kStripOpen; ++s) rt[s] = s < tl.nrt ? A.rtiles[tl.rtile0 + s] : RowTile{0, 1 << 30, 0};
+  for (int s = 0; s < kStripOpen; ++s) rt[s] = strip_tile(s);
   float acc[kStripOpen][1][3][4] = {};
   for (int ci = 0; ci < tl.chunks; ++ci) {
     const bool next = ci + 1 < tl.chunks;
@@ -238,8 +240,7 @@ __device__ __forceinline__ void resample_strip(const MmaArgs& A, const SmemLayou
 #pragma unroll
           for (int q = 0; q < 4; ++q) acc[s][0][c][q] = acc[s + 1][0][c][q];
       }
-      const int nxt = base + kStripOpen - 1;
-      rt[kStripOpen - 1] = nxt < tl.nrt ? A.rtiles[tl.rtile0 + nxt] : RowTile{0, 1 << 30, 0};
+      rt[kStripOpen - 1] = strip_tile(base + kStripOpen - 1);
 #pragma unroll
       for (int c = 0; c < 3; ++c)
 #pragma unroll
