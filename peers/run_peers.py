@@ -2,7 +2,10 @@
 """Time what users would pick instead of prepbench, on the same workload files, into the same results schema.
 
 Peers (names fixed): torchvision_loop_uint8, torchvision_loop_float, hf_processor, hf_processor_cpu,
-hf_processor_pil, torch_compile, opencv_cpu. GPU peers are timed with CUDA events around the whole batch after
+hf_processor_pil, torch_compile, opencv_cpu, and cv-utils v2 (huggingface/kernels-community's Triton kernels, not
+pip-installable: from --cv-utils-path DIR, its torch-ext/cv_utils folder; skipped without it) as cv_utils (its
+default call, float intermediate: float numerics) and cv_utils_uint8 (round_to_uint8=True, which rounds after each
+pass: compared in hf mode, where it cannot be bit-equal, as torchvision rounds once). GPU peers are timed with CUDA events around the whole batch after
 warm-up, rewriting a 2x-L2 buffer between repetitions (cold L2, as the harness does); CPU peers by wall clock.
 Every peer's output is compared with prepbench's float64 reference of the same bytes (peer parity is reported,
 not enforced: Pillow, OpenCV and ATen's CPU uint8 path round differently by design).
@@ -19,11 +22,14 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+import cv_utils_peer  # noqa: E402
 
-GPU_PEERS = ["torchvision_loop_uint8", "torchvision_loop_float", "hf_processor", "torch_compile"]
+GPU_PEERS = ["torchvision_loop_uint8", "torchvision_loop_float", "hf_processor", "torch_compile", "cv_utils",
+             "cv_utils_uint8"]
 CPU_PEERS = ["hf_processor_cpu", "hf_processor_pil", "opencv_cpu"]
 MODE = {"torchvision_loop_uint8": "hf", "torchvision_loop_float": "float", "hf_processor": "hf",
-        "torch_compile": "hf", "hf_processor_cpu": "hf", "hf_processor_pil": "hf", "opencv_cpu": "hf"}
+        "torch_compile": "hf", "cv_utils": "float", "cv_utils_uint8": "hf", "hf_processor_cpu": "hf",
+        "hf_processor_pil": "hf", "opencv_cpu": "hf"}
 
 
 class Torch:
@@ -151,6 +157,23 @@ def layout_of(peer):
     return "hwc" if peer in ("hf_processor_pil", "opencv_cpu") else "chw"
 
 
+def gpu_record(T, fn, args, ref, pipeline, mode, out_bytes, base, extra):
+    """Run the GPU peer fn once (its first call: any compilation), measure its peak workspace on a second call,
+    time it, and compare its output with the reference."""
+    torch = T.torch
+    fn()
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    before = torch.cuda.memory_allocated()
+    out = fn()
+    torch.cuda.synchronize()
+    peak = torch.cuda.max_memory_allocated() - before
+    samples = T.time_gpu(fn, args.reps, args.warmup)
+    got = out.float().cpu().numpy()
+    return common.record(samples=samples, peak_workspace_bytes=max(0, peak - out_bytes),
+                         parity_result=common.parity(got, ref, pipeline, mode), **base, **extra)
+
+
 def run_peer(peer, pipeline, workload, images, T, procs, args, ref):
     mode = MODE[peer]
     backend = "cuda" if peer in GPU_PEERS else "cpu"
@@ -158,7 +181,8 @@ def run_peer(peer, pipeline, workload, images, T, procs, args, ref):
     in_bytes = sum(im.nbytes for im in images)
     out_bytes = int(ref.size) * 4
     repro = (f"python3 peers/run_peers.py --peers {peer} --pipelines {pipeline} --workload-dirs <dump of {workload}> "
-             f"--reps {args.reps} --cpu-reps {args.cpu_reps}")
+             f"--reps {args.reps} --cpu-reps {args.cpu_reps}"
+             + (f" --cv-utils-path {args.cv_utils_path}" if peer.startswith("cv_utils") else ""))
     base = dict(peer=peer, backend=backend, pipeline=pipeline, workload=workload, layout=layout, mode=mode,
                 bytes_moved=in_bytes + out_bytes, output_bytes=out_bytes, repro=repro)
     if backend == "cuda" and (T is None or not T.cuda):
@@ -173,6 +197,16 @@ def run_peer(peer, pipeline, workload, images, T, procs, args, ref):
             return common.record(status="unsupported", reason=str(e), **base)
     extra = {}
     torch = T.torch if T else None
+    if peer.startswith("cv_utils"):
+        if args.cv_fns is None:
+            return common.record(status="skipped", reason="cv-utils v2 not given (--cv-utils-path DIR)", **base)
+        xs = [torch.from_numpy(im).permute(2, 0, 1).contiguous().cuda() for im in images]
+        fn = cv_utils_peer.pipeline_call(args.cv_fns, common.PIPELINES[pipeline], xs, [g[0] for g in geoms],
+                                         peer.endswith("uint8"))
+        if fn is None:
+            return common.record(status="unsupported", reason="cv-utils has no call for this pipeline", **base)
+        extra["source"] = args.cv_utils_path
+        return gpu_record(T, fn, args, ref, pipeline, mode, out_bytes, base, extra)
     if peer in ("torchvision_loop_uint8", "torchvision_loop_float", "hf_processor", "torch_compile"):
         xs = [torch.from_numpy(im).permute(2, 0, 1).contiguous().cuda() for im in images]
         if peer == "torchvision_loop_float":
@@ -192,17 +226,7 @@ def run_peer(peer, pipeline, workload, images, T, procs, args, ref):
         else:
             loop = torch_pipeline(T, pipeline, geoms, peer.endswith("float"))
             fn = lambda: loop(xs)  # noqa: E731
-        out = fn()
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-        before = torch.cuda.memory_allocated()
-        out = fn()
-        torch.cuda.synchronize()
-        peak = torch.cuda.max_memory_allocated() - before
-        samples = T.time_gpu(fn, args.reps, args.warmup)
-        got = out.float().cpu().numpy()
-        return common.record(samples=samples, peak_workspace_bytes=max(0, peak - out_bytes),
-                             parity_result=common.parity(got, ref, pipeline, mode), **base, **extra)
+        return gpu_record(T, fn, args, ref, pipeline, mode, out_bytes, base, extra)
     if peer == "hf_processor_cpu":
         xs = [torch.from_numpy(im).permute(2, 0, 1).contiguous() for im in images]
         proc = procs["torch"][pipeline]
@@ -236,8 +260,12 @@ def main():
     ap.add_argument("--cache-dir", default="/tmp/prepbench-reference-cache",
                     help="where the float64 references of the workloads are kept between peers")
     ap.add_argument("--shard", default=None, help="I/N: run only the I-th (0-based) of N parts, as prepbench run does")
+    ap.add_argument("--cv-utils-path", default=None,
+                    help="cv-utils v2's source folder (torch-ext/cv_utils of huggingface/kernels-community), for the "
+                         "cv_utils peers; never part of this repository")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
+    args.cv_fns = None
     try:
         common.FACTS.load(args.prepbench)
     except RuntimeError as e:
@@ -252,6 +280,12 @@ def main():
     for p in pipelines:
         if p not in common.PIPELINES:
             print(f"run_peers: unknown pipeline {p!r} (valid: {', '.join(common.PIPELINES)})", file=sys.stderr)
+            return 2
+    if args.cv_utils_path:
+        try:
+            args.cv_fns = cv_utils_peer.load(args.cv_utils_path)
+        except (ValueError, ImportError) as e:
+            print(f"run_peers: {type(e).__name__}: {e}", file=sys.stderr)
             return 2
     try:
         T = Torch()

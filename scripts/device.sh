@@ -82,7 +82,11 @@ VARIANTS=${VARIANTS:-cuda_separable_mma}
 SWEEP=${SWEEP:-default}
 WORKLOADS=${WORKLOADS:-ragged-n32-384-1024}
 PIPELINES=${PIPELINES:-siglip-so400m-384,clip-vit-b32,dinov2-small,qwen2.5-vl-7b}
-GPU_PEERS=${GPU_PEERS:-torchvision_loop_uint8,torchvision_loop_float,hf_processor}
+GPU_PEERS=${GPU_PEERS:-torchvision_loop_uint8,torchvision_loop_float,hf_processor,cv_utils,cv_utils_uint8}
+# cv-utils v2's public Triton source, carried in the ignored .peers/cv_utils (never committed): the cv_utils peers
+# and the python stage's comparison use it where it is there, and record "skipped" where it is not
+CV_UTILS_PATH=${CV_UTILS_PATH:-.peers/cv_utils}
+cv_arg() { [ -f "$CV_UTILS_PATH/resize.py" ] && echo --cv-utils-path "$CV_UTILS_PATH"; }
 CPU_PEERS=${CPU_PEERS:-hf_processor_cpu,hf_processor_pil,opencv_cpu}
 dirs() { local d=""; for w in ${WORKLOADS//,/ }; do
   [ -f /tmp/wl/$w/manifest.json ] || $B workload dump --workload "$w" --out /tmp/wl/$w >/dev/null
@@ -90,7 +94,7 @@ dirs() { local d=""; for w in ${WORKLOADS//,/ }; do
 peers() {  # peers NAMES OUT.json [extra args]
   local names=$1 out=$2; shift 2
   "$PB_PYTHON" peers/run_peers.py --prepbench $B --workload-dirs "$(dirs)" --pipelines "$PIPELINES" --peers "$names" \
-    --out "$R/$out" "$@" 2>&1 | grep -v Warning | tee -a "$R/peers.log"
+    --out "$R/$out" $(cv_arg) "$@" 2>&1 | grep -v Warning | tee -a "$R/peers.log"
 }
 photos() {  # photos [N [MAX_SIDE]] -> P: N (default $PHOTOS, 32) JPEGs of scripts/make_photos.py, made once per machine
   local n=${1:-${PHOTOS:-32}} side=${2:-}
@@ -235,12 +239,10 @@ PY
       "$PB_PYTHON" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
         .whl/*.whl && PYTHONPATH=$PYTHONPATH:/tmp/site
     fi
-    # cv-utils v2's public Triton source, carried in the ignored .peers/cv_utils (never committed)
-    cv=${CV_UTILS_PATH:-.peers/cv_utils}
     "$PB_PYTHON" python/tests/test_torch.py > "$R/python_tests.log" 2>&1 || status=1
     grep -E '^(Ran|OK|FAILED)|\.\.\. (FAIL|ERROR|skipped)' "$R/python_tests.log" | tee -a "$R/log.txt"
     "$PB_PYTHON" python/bench/processor_bench.py --prepbench $B --out "$R/python_bench.json" \
-      ${REPS:+--reps $REPS} $([ -f "$cv/resize.py" ] && echo --cv-utils-path "$cv") 2>&1 \
+      ${REPS:+--reps $REPS} $(cv_arg) 2>&1 \
       | grep -v Warning | tee "$R/python_bench.txt" | tee -a "$R/log.txt" || status=1 ;;
   files) set -- photo_goldens files_run files_e2e files_peers "$@" ;;  # the loop runs them next
   photo_goldens)

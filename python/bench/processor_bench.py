@@ -30,6 +30,7 @@ import torch
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "peers"))
 import common  # noqa: E402
+import cv_utils_peer  # noqa: E402
 from run_peers import hf_processors  # noqa: E402
 
 import prepbench  # noqa: E402
@@ -135,55 +136,23 @@ def compare(ref, got):
     return res
 
 
-def load_cv_utils(path):
-    """cv-utils v2's resize_normalize and resize_normalize_patchify from DIR (its torch-ext/cv_utils folder), as
-    the package `cv_utils_v2` without its __init__ (which loads the compiled ops of its other kernels)."""
-    import importlib
-    import types
-
-    d = pathlib.Path(path)
-    if not (d / "resize.py").is_file() or not (d / "patchify.py").is_file():
-        sys.exit(f"processor_bench: --cv-utils-path {path}: no resize.py and patchify.py there (give the "
-                 "torch-ext/cv_utils folder of huggingface/kernels-community)")
-    pkg = types.ModuleType("cv_utils_v2")
-    pkg.__path__ = [str(d)]
-    sys.modules["cv_utils_v2"] = pkg
-    return (importlib.import_module("cv_utils_v2.resize").resize_normalize,
-            importlib.import_module("cv_utils_v2.patchify").resize_normalize_patchify)
+def cv_call(module_fns, name, xs, ref, round_to_uint8):
+    """The call of cv-utils' signature that does what the processor does for pipeline `name`
+    (peers/cv_utils_peer.py; Qwen's target sizes read back from the processor's own `image_grid_thw`), with
+    `module_fns` = (resize_normalize, resize_normalize_patchify) of cv-utils or of prepbench; None for tiling."""
+    p = common.PIPELINES[name]
+    targets = None
+    if p["kind"] == "qwen":
+        targets = [(int(h) * p["patch"], int(w) * p["patch"]) for _, h, w in ref["image_grid_thw"].tolist()]
+    return cv_utils_peer.pipeline_call(module_fns, p, xs, targets, round_to_uint8)
 
 
-def cv_call(module_fns, name, ip, xs, ref, round_to_uint8):
-    """The call of cv-utils' signature that does what the processor `ip` does for pipeline `name`, with
-    `module_fns` = (resize_normalize, resize_normalize_patchify) of cv-utils or of prepbench; None where there
-    is none (tiling). Returns a function giving pixel_values."""
-    from prepbench.hf import _size
-
-    rn, rnp = module_fns
-    mean, std, rescale = list(ip.image_mean), list(ip.image_std), float(ip.rescale_factor)
-    resample = {3: "bicubic", 2: "bilinear"}[int(ip.resample)]
-    if name.startswith("siglip"):
-        size = (_size(ip.size, "height"), _size(ip.size, "width"))
-        return lambda: rn(xs, size, mean, std, rescale, resample, True, round_to_uint8=round_to_uint8)
-    if name.startswith(("clip", "dinov2")):
-        edge = _size(ip.size, "shortest_edge")
-        crop = (_size(ip.crop_size, "height"), _size(ip.crop_size, "width"))
-        return lambda: rn(xs, edge, mean, std, rescale, resample, True, crop_size=crop, resize_mode="shortest_edge",
-                          round_to_uint8=round_to_uint8)
-    if name.startswith("qwen"):
-        ps = int(ip.patch_size)  # the processor's own smart-resize sizes, read back from its grid
-        targets = [(int(h) * ps, int(w) * ps) for _, h, w in ref["image_grid_thw"].tolist()]
-        items = [[i] for i in range(len(xs))]
-        return lambda: rnp(xs, targets, items, mean, std, rescale, resample, True, ps, int(ip.merge_size),
-                           int(ip.temporal_patch_size), round_to_uint8=round_to_uint8)[0]
-    return None
-
-
-def bench_cv_utils(row, name, ip, xs, ref, cv_fns, reps):
+def bench_cv_utils(row, name, xs, ref, cv_fns, reps):
     """cv-utils v2 and prepbench through the same cv-utils-signature call: time and parity against the processor."""
     ours = (prepbench.resize_normalize, prepbench.resize_normalize_patchify)
     for label, fns in (("cv_utils", cv_fns), ("prepbench_fn", ours)):
         for rnd in (False, True):
-            fn = cv_call(fns, name, ip, xs, ref, rnd)
+            fn = cv_call(fns, name, xs, ref, rnd)
             key = f"{label}_round{int(rnd)}"
             if fn is None:
                 row[key] = {"error": "no equivalent call (tiling)"}
@@ -217,8 +186,7 @@ def bench_set(label, images, procs, accel, reps, rows, cv_fns=None):
             row["call_split"] = host_and_gpu(lambda: prepbench.preprocess(name, xs)["pixel_values"], reps)
             row["host_breakdown"] = host_breakdown(name, xs)
             if cv_fns is not None:
-                ip = procs[name].image_processor if hasattr(procs[name], "image_processor") else procs[name]
-                bench_cv_utils(row, name, ip, xs, ref, cv_fns, reps)
+                bench_cv_utils(row, name, xs, ref, cv_fns, reps)
         except Exception as e:  # noqa: BLE001 - record and go on: one run of the GPU machine gives every row
             row["error"] = f"{type(e).__name__}: {e}"
         rows.append(row)
@@ -244,7 +212,11 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--cv-utils-path", help="cv-utils v2's torch-ext/cv_utils folder, to time it beside (a peer)")
     a = ap.parse_args()
-    cv_fns = load_cv_utils(a.cv_utils_path) if a.cv_utils_path else None
+    common.FACTS.load(a.prepbench)
+    try:
+        cv_fns = cv_utils_peer.load(a.cv_utils_path) if a.cv_utils_path else None
+    except ValueError as e:
+        sys.exit(f"processor_bench: {e}")
     if not torch.cuda.is_available():
         sys.exit("processor_bench: no CUDA device: the processor comparison runs on the GPU machine")
     with tempfile.TemporaryDirectory() as d:

@@ -12,6 +12,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "peers"))
 import common  # noqa: E402
+import cv_utils_peer  # noqa: E402
 import merge  # noqa: E402
 
 BIN = os.environ.get("PREPBENCH_BIN", os.path.join(ROOT, "build", "prepbench"))
@@ -89,6 +90,57 @@ class Geometry(unittest.TestCase):
         self.assertEqual(common.geometry("dinov2-small", 1080, 1920), ((256, 455), (16, 115, 224, 224)))
         with self.assertRaises(ValueError):
             common.geometry("qwen2.5-vl-7b", 10, 2100)
+
+
+class CvUtilsPeer(unittest.TestCase):
+    """cv-utils v2 (not in this repository) is called with each pipeline's own parameters; GPU-free: the calls go to
+    recording stand-ins of its two functions."""
+
+    def calls(self, pipeline, targets=None):
+        seen = []
+        fns = (lambda *a, **k: seen.append(("resize_normalize", a, k)),
+               lambda *a, **k: seen.append(("resize_normalize_patchify", a, k)) or ("pixels", "grid"))
+        xs = ["x0", "x1"]
+        call = cv_utils_peer.pipeline_call(fns, common.PIPELINES[pipeline], xs, targets, True)
+        if call is None:
+            return None
+        got = call()
+        self.assertEqual(len(seen), 1)
+        name, a, k = seen[0]
+        self.assertIs(a[0], xs)
+        self.assertEqual(k["round_to_uint8"], True)
+        return name, a, k, got
+
+    def test_each_pipeline_gets_its_processor_parameters(self):
+        # values from the checkpoints' preprocessor_config.json, by hand; cv-utils' positional order: images, size,
+        # mean, std, rescale, resample, antialias
+        name, a, k, _ = self.calls("siglip-so400m-384")
+        self.assertEqual((name, a[1], a[2], a[3], a[5], a[6]),
+                         ("resize_normalize", (384, 384), [0.5] * 3, [0.5] * 3, "bicubic", True))
+        self.assertAlmostEqual(a[4], 1 / 255)
+        name, a, k, _ = self.calls("clip-vit-b32")
+        self.assertEqual((a[1], k["crop_size"], k["resize_mode"]), (224, (224, 224), "shortest_edge"))
+        self.assertAlmostEqual(a[2][0], 0.48145466, places=6)
+        name, a, k, _ = self.calls("dinov2-small")
+        self.assertEqual((a[1], k["crop_size"]), (256, (224, 224)))
+        self.assertAlmostEqual(a[3][2], 0.225, places=6)
+        name, a, k, got = self.calls("qwen2.5-vl-7b", targets=[(476, 644), (56, 84)])
+        self.assertEqual(name, "resize_normalize_patchify")
+        self.assertEqual((a[1], a[2], a[8], a[9], a[10]), ([(476, 644), (56, 84)], [[0], [1]], 14, 2, 2))
+        self.assertEqual(got, "pixels")  # pixel_values, without grid_thw
+        self.assertIsNone(self.calls("internvl3-448"))  # tiling: cv-utils has no call
+
+    def test_a_folder_without_its_source_is_refused_by_name(self):
+        d = tempfile.mkdtemp()
+        open(os.path.join(d, "resize.py"), "w").close()
+        with self.assertRaisesRegex(ValueError, "no patchify.py there"):
+            cv_utils_peer.load(d)
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "peers", "run_peers.py"), "--prepbench", BIN,
+                            "--workload-dirs", d, "--cv-utils-path", d, "--out", os.path.join(d, "o.json")],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no patchify.py there", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(d, "o.json")))
 
 
 class Parity(unittest.TestCase):

@@ -7,7 +7,12 @@
 
 namespace pb::cuda::mma {
 
-constexpr int kWarps = 4, kThreads = 32 * kWarps;  // one 8-column MMA tile per warp
+// Warps per block, one 8-column MMA tile each: the tile width. PB_MMA_WARPS is the build-time ablation of it (wider
+// tiles stage fewer halo columns per output column but need more shared memory per block; docs/design-log.md).
+#ifndef PB_MMA_WARPS
+#define PB_MMA_WARPS 4
+#endif
+constexpr int kWarps = PB_MMA_WARPS, kThreads = 32 * kWarps;
 constexpr int kTileW = 8 * kWarps, kTileH = 16;     // output tile per block (kTileH: a multiple of 16)
 constexpr int kRowTiles = kTileH / 16, kChunk = 16;  // chunk: source rows per vertical k-step
 // halves per intermediate row: an odd number of 16-byte chunks, so the 8 rows of an ldmatrix hit distinct banks
@@ -51,7 +56,7 @@ constexpr int kStripOpen = 2, kStripMinTiles = 3, kStripMaxTiles = 4;
 // Blocks per SM of the strip kernel: at 5, 96 registers and no spills to speak of; at 6, 80 registers and 96-196
 // bytes of spills per thread (ptxas, sm_90).
 #ifndef PB_MMA_STRIP_MIN_BLOCKS
-#define PB_MMA_STRIP_MIN_BLOCKS 5
+#define PB_MMA_STRIP_MIN_BLOCKS (20 / PB_MMA_WARPS)
 #endif
 constexpr int kStripMinBlocks = PB_MMA_STRIP_MIN_BLOCKS;
 
