@@ -24,13 +24,12 @@ __device__ __forceinline__ float finish(const Epilogue& e, const float* lut, flo
   if (e.mode != Mode::Float) return lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
   return epilogue_float(e, v, c);
 }
-// The same with the mode decided by the caller, once per tile: inside the per-value selects of store_tile the test
-// above became a branch per value (BSSY/BSYNC around it; ncu: ~15 instructions per value, a quarter of the strip
-// kernel's instructions in the epilogue), and the table index is clamped, so it is computed for every value.
-template <bool kHf>
-__device__ __forceinline__ float finish_as(const Epilogue& e, const float* lut, float v, int c) {
-  if constexpr (kHf) return lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
-  return epilogue_float(e, v, c);
+// The same as selects (hf: the mode, read once per tile by the caller): inside store_tile's per-value selects,
+// finish() became a branch per value (BSSY/BSYNC around it; ncu: ~15 instructions per value, a quarter of the strip
+// kernel's instructions). The index is clamped, so the load stays in the table (unfilled in float mode, dropped).
+__device__ __forceinline__ float finish_sel(bool hf, const Epilogue& e, const float* lut, float v, int c) {
+  const float t = lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
+  return hf ? t : epilogue_float(e, v, c);
 }
 
 struct SmemLayout {
@@ -48,10 +47,11 @@ struct SmemLayout {
 // Each thread holds columns x, x + 1 of rows y (per row tile and half): pairs go out as one 8- (fp32) or 4-byte
 // (bf16) store where aligned (NCHW, Qwen's patch rows, and NHWC's six values of two pixels); the NCHW index
 // arithmetic is done once per row. The tile's window rows start at y0, its columns at tl.x.
-template <bool kHf, DstLayout kLayout, typename T>
-__device__ __forceinline__ void store_tile_as(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
-                                              int y0, const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
+template <DstLayout kLayout, typename T>
+__device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
+                                           int y0, const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
   const Epilogue& e = A.e;
+  const bool hf = e.mode != Mode::Float;
   const DevLayout& L = A.L;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
   const long long plane = (long long)j.h * j.w;
@@ -68,8 +68,8 @@ __device__ __forceinline__ void store_tile_as(const MmaArgs& A, const float* lut
       float v[3][2];
 #pragma unroll
       for (int c = 0; c < 3; ++c) {
-        const float f0 = finish_as<kHf>(e, lut, acc[m][c][2 * hh], c);
-        const float f1 = finish_as<kHf>(e, lut, acc[m][c][2 * hh + 1], c);
+        const float f0 = finish_sel(hf, e, lut, acc[m][c][2 * hh], c);
+        const float f1 = finish_sel(hf, e, lut, acc[m][c][2 * hh + 1], c);
         v[c][0] = in0 ? f0 : j.pad[c];
         v[c][1] = in1 ? f1 : j.pad[c];
       }
@@ -117,15 +117,6 @@ __device__ __forceinline__ void store_tile_as(const MmaArgs& A, const float* lut
         }
       }
     }
-}
-
-template <DstLayout kLayout, typename T>
-__device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
-                                           int y0, const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
-  if (A.e.mode != Mode::Float)
-    store_tile_as<true, kLayout>(A, lut, j, tl, y0, acc, out);
-  else
-    store_tile_as<false, kLayout>(A, lut, j, tl, y0, acc, out);
 }
 
 }  // namespace pb::cuda::mma
