@@ -5,8 +5,9 @@ Peers (names fixed): torchvision_loop_uint8, torchvision_loop_float, hf_processo
 hf_processor_pil, torch_compile, opencv_cpu, and cv-utils v2 (huggingface/kernels-community's Triton kernels, not
 pip-installable: from --cv-utils-path DIR, its torch-ext/cv_utils folder; skipped without it) as cv_utils (its
 default call, float intermediate: float numerics) and cv_utils_uint8 (round_to_uint8=True, which rounds after each
-pass: compared in hf mode, where it cannot be bit-equal, as torchvision rounds once). GPU peers are timed with CUDA events around the whole batch after
-warm-up, rewriting a 2x-L2 buffer between repetitions (cold L2, as the harness does); CPU peers by wall clock.
+pass: compared in hf mode, where it cannot be bit-equal, as torchvision rounds once). GPU peers are timed with CUDA
+events around the whole batch after warm-up, rewriting a 2x-L2 buffer between repetitions (cold L2, as the harness
+does); CPU peers by wall clock.
 Every peer's output is compared with prepbench's float64 reference of the same bytes (peer parity is reported,
 not enforced: Pillow, OpenCV and ATen's CPU uint8 path round differently by design).
 
@@ -197,18 +198,18 @@ def run_peer(peer, pipeline, workload, images, T, procs, args, ref):
             return common.record(status="unsupported", reason=str(e), **base)
     extra = {}
     torch = T.torch if T else None
+    gpu_chw = lambda: [torch.from_numpy(im).permute(2, 0, 1).contiguous().cuda() for im in images]  # noqa: E731
     if peer.startswith("cv_utils"):
         if args.cv_fns is None:
             return common.record(status="skipped", reason="cv-utils v2 not given (--cv-utils-path DIR)", **base)
-        xs = [torch.from_numpy(im).permute(2, 0, 1).contiguous().cuda() for im in images]
-        fn = cv_utils_peer.pipeline_call(args.cv_fns, common.PIPELINES[pipeline], xs, [g[0] for g in geoms],
+        fn = cv_utils_peer.pipeline_call(args.cv_fns, common.PIPELINES[pipeline], gpu_chw(), [g[0] for g in geoms],
                                          peer.endswith("uint8"))
         if fn is None:
             return common.record(status="unsupported", reason="cv-utils has no call for this pipeline", **base)
         extra["source"] = args.cv_utils_path
         return gpu_record(T, fn, args, ref, pipeline, mode, out_bytes, base, extra)
     if peer in ("torchvision_loop_uint8", "torchvision_loop_float", "hf_processor", "torch_compile"):
-        xs = [torch.from_numpy(im).permute(2, 0, 1).contiguous().cuda() for im in images]
+        xs = gpu_chw()
         if peer == "torchvision_loop_float":
             xs = [x.to(torch.float32) for x in xs]
         if peer == "hf_processor":

@@ -53,8 +53,8 @@ struct MmaTile {
 // strip where a chunk would feed more (upscales: ~1 + 1.25 / scale row tiles per chunk) or at the plan's length:
 // kStripMinTiles..kStripMaxTiles (the H200 ablation in docs/design-log.md), else one tile per block.
 constexpr int kStripOpen = 2, kStripMinTiles = 3, kStripMaxTiles = 4;
-// Blocks per SM of the strip kernel: at 5, 96 registers and no spills to speak of; at 6, 80 registers and 96-196
-// bytes of spills per thread (ptxas, sm_90).
+// Blocks per SM of the strip kernel: at 5, 96 registers and 12-16 bytes of spill stores per thread (4 before the
+// epilogue's selects of 2026-12-02); at 6, 80 registers and 96-196 bytes of spills (ptxas, sm_90).
 #ifndef PB_MMA_STRIP_MIN_BLOCKS
 #define PB_MMA_STRIP_MIN_BLOCKS (20 / PB_MMA_WARPS)
 #endif

@@ -17,18 +17,23 @@ __device__ __forceinline__ bool aligned_pair(const T* p) {
   return (reinterpret_cast<uintptr_t>(p) & (2 * sizeof(T) - 1)) == 0;
 }
 
+// hf mode: the table entry of a resized value (0..255, clamped, so the index stays inside the table).
+__device__ __forceinline__ float hf_value(const float* lut, float v, int c) {
+  return lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
+}
+
 // Resized value (0..255) -> final value; in hf mode through the table of the 256 quantized values. The variants
 // take float and hf only, and a test against Float (zero) stays a uniform load and compare; `== Mode::Hf` made
 // nvcc load the mode per thread in the epilogue (the headline 2.5 % slower on the H200).
 __device__ __forceinline__ float finish(const Epilogue& e, const float* lut, float v, int c) {
-  if (e.mode != Mode::Float) return lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
+  if (e.mode != Mode::Float) return hf_value(lut, v, c);
   return epilogue_float(e, v, c);
 }
 // The same as selects (hf: the mode, read once per tile by the caller): inside store_tile's per-value selects,
 // finish() became a branch per value (BSSY/BSYNC around it; ncu: ~15 instructions per value, a quarter of the strip
-// kernel's instructions). The index is clamped, so the load stays in the table (unfilled in float mode, dropped).
+// kernel's instructions). The table is read in either mode (in float mode unfilled, and the select drops it).
 __device__ __forceinline__ float finish_sel(bool hf, const Epilogue& e, const float* lut, float v, int c) {
-  const float t = lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
+  const float t = hf_value(lut, v, c);
   return hf ? t : epilogue_float(e, v, c);
 }
 
