@@ -129,6 +129,7 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool fragments, Tile
   for (int c = 0; c < 3; ++c)
     for (int q = 0; q < 256; ++q) hp.lut[size_t(c * 256 + q)] = epilogue_hf_u8(d.epi, float(q), c);
   hp.sstride = stage_stride((max_nc + kItemCols - 1) / kItemCols * kItemCols);  // whole staging items
+  hp.max_nc = max_nc;
   hp.smem = smem_bytes(hp.sstride);
   return hp;
 }

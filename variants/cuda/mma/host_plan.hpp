@@ -16,6 +16,7 @@ struct HostPlan {
   std::vector<uint4> hfrag, vfrag;  // empty when the weights are computed on the fly
   std::vector<float> lut;           // hf: [3][256]
   int sstride = 8;                  // halves per staged row
+  int max_nc = 8;                   // the widest tile's staged source columns
   size_t smem = 0;                  // dynamic shared memory per block
 };
 

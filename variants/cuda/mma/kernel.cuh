@@ -56,15 +56,27 @@ __device__ __forceinline__ void stage_chunk(__half* dst, int sstride, const Item
 
 // Horizontal pass of the staged chunk for this warp's 8 columns (b: its B fragment of each k-step), written as the
 // intermediate's fp16 hi + lo planes (rows g, g + 8 of the chunk, columns 8 warp + 2t, + 1), then a warp barrier:
-// the warp reads back only its own 8 columns.
-template <typename BFrag>
+// the warp reads back only its own 8 columns. kAhead: each k-step's fragment is requested before the previous
+// k-step's MMAs (ncu: the strip kernel's HMMAs waited on their fragment's load for 19 % of its long-scoreboard
+// stalls); PB_MMA_B_AHEAD=1 builds the other designs that way, the ablation of it.
+#ifndef PB_MMA_B_AHEAD
+#define PB_MMA_B_AHEAD 0
+#endif
+template <bool kAhead = bool(PB_MMA_B_AHEAD), typename BFrag>
 __device__ __forceinline__ void horizontal_chunk(const SmemLayout& S, const __half* stage, int sstride, int kb,
                                                  int n_kh, BFrag&& bfrag) {
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
   const int lrow = (lane & 7) + ((lane >> 3) & 1) * 8, lhalf = lane >> 4;  // ldmatrix: lanes 8i.. address matrix i
   float h[3][4] = {};
+  uint4 ahead = kAhead ? bfrag(0) : uint4{};
   for (int ks = 0; ks < n_kh; ++ks) {
-    const uint4 b = bfrag(ks);  // hi b0, hi b1, lo b0, lo b1
+    uint4 b;  // hi b0, hi b1, lo b0, lo b1
+    if constexpr (kAhead) {
+      b = ahead;
+      if (ks + 1 < n_kh) ahead = bfrag(ks + 1);
+    } else {
+      b = bfrag(ks);
+    }
 #pragma unroll
     for (int c = 0; c < 3; ++c) {
       uint32_t a[4];
@@ -184,14 +196,52 @@ __device__ __forceinline__ void resample_tile(const MmaArgs& A, const SmemLayout
   if (active) store_tile<kLayout>(A, S.lut, j, tl, tl.y, acc, out);
 }
 
+// The open row tiles of a strip (cuda_separable_mma_strip, _bulk): tl.nrt 16-row tiles of one column tile enter and
+// close in order (the host guarantees monotone chunk ranges and at most kStripOpen row tiles per chunk); slot 0 holds
+// the oldest open one, row tile base + s is in slot s. A closed tile is stored at once, its slot taken by the next.
+struct StripSlots {
+  int base = 0;
+  RowTile rt[kStripOpen];
+  float acc[kStripOpen][1][3][4] = {};
+  // row tile m of the strip, or past its end one that no chunk feeds and that never closes
+  __device__ static RowTile tile(const MmaArgs& A, const MmaTile& tl, int m) {
+    return m < tl.nrt ? A.rtiles[tl.rtile0 + m] : RowTile{0, 1 << 30, 0};
+  }
+  __device__ StripSlots(const MmaArgs& A, const MmaTile& tl) {
+#pragma unroll
+    for (int s = 0; s < kStripOpen; ++s) rt[s] = tile(A, tl, s);
+  }
+  __device__ bool feeds(int s, int ci) const { return ci >= rt[s].ks_lo && ci < rt[s].ks_hi; }
+  // store and close the row tiles chunk ci finished (in order), each slot taken by the next row tile
+  template <DstLayout kLayout, typename T>
+  __device__ void close_finished(const MmaArgs& A, const SmemLayout& S, const DevJob& j, const MmaTile& tl, int ci,
+                                 bool active, T* __restrict__ out) {
+    static_assert(kRowTiles == 1, "strips are made of 16-row tiles");
+    while (base < tl.nrt && rt[0].ks_hi <= ci + 1) {
+      if (active) store_tile<kLayout>(A, S.lut, j, tl, tl.y + 16 * base, acc[0], out);
+      ++base;
+#pragma unroll
+      for (int s = 0; s + 1 < kStripOpen; ++s) {
+        rt[s] = rt[s + 1];
+#pragma unroll
+        for (int c = 0; c < 3; ++c)
+#pragma unroll
+          for (int q = 0; q < 4; ++q) acc[s][0][c][q] = acc[s + 1][0][c][q];
+      }
+      rt[kStripOpen - 1] = tile(A, tl, base + kStripOpen - 1);
+#pragma unroll
+      for (int c = 0; c < 3; ++c)
+#pragma unroll
+        for (int q = 0; q < 4; ++q) acc[kStripOpen - 1][0][c][q] = 0.0f;
+    }
+  }
+};
+
 // One strip (cuda_separable_mma_strip): tl.nrt 16-row tiles of one column tile, each source chunk staged and
-// resampled horizontally once. Row tiles enter and close in order (the host guarantees monotone chunk ranges and
-// at most kStripOpen row tiles per chunk); slot 0 holds the oldest open one. A closed tile is stored at once, its
-// slot taken by the next.
+// resampled horizontally once.
 template <DstLayout kLayout, typename T>
 __device__ __forceinline__ void resample_strip(const MmaArgs& A, const SmemLayout& S, bool chw, int sstride, int tile,
                                                T* __restrict__ out) {
-  static_assert(kRowTiles == 1, "strips are made of 16-row tiles");
   const MmaTile tl = A.tiles[tile];
   const DevJob j = A.jobs[tl.job];
   const MmaJob mj = A.mjobs[tl.job];
@@ -205,13 +255,7 @@ __device__ __forceinline__ void resample_strip(const MmaArgs& A, const SmemLayou
   stage_items(S.stage0, sstride, j, tl, ch, 0, threadIdx.x, chw);
   __syncthreads();
 
-  int base = 0;  // the row tile in slot 0
-  // row tile m of the strip, or past its end one that no chunk feeds and that never closes
-  auto strip_tile = [&](int m) { return m < tl.nrt ? A.rtiles[tl.rtile0 + m] : RowTile{0, 1 << 30, 0}; };
-  RowTile rt[kStripOpen];
-#pragma unroll
-  for (int s = 0; s < kStripOpen; ++s) rt[s] = strip_tile(s);
-  float acc[kStripOpen][1][3][4] = {};
+  StripSlots st(A, tl);
   for (int ci = 0; ci < tl.chunks; ++ci) {
     const bool next = ci + 1 < tl.chunks;
     Item pre[kPrefetch];
@@ -221,31 +265,14 @@ __device__ __forceinline__ void resample_strip(const MmaArgs& A, const SmemLayou
                        [&](int ks) { return __ldg(bfr + ks * 32); });
 #pragma unroll
       for (int s = 0; s < kStripOpen; ++s) {
-        if (ci < rt[s].ks_lo || ci >= rt[s].ks_hi) continue;
+        if (!st.feeds(s, ci)) continue;
         uint32_t a_hi[4], a_lo[4];
-        vertical_frag(A, rt[s], ci, a_hi, a_lo);
-        vertical_step(S, a_hi, a_lo, acc[s][0]);
+        vertical_frag(A, st.rt[s], ci, a_hi, a_lo);
+        vertical_step(S, a_hi, a_lo, st.acc[s][0]);
       }
       __syncwarp();  // the next chunk's horizontal pass overwrites this warp's intermediate
     }
-    // close the row tiles this chunk finished (in order), each slot taken by the next row tile
-    while (base < tl.nrt && rt[0].ks_hi <= ci + 1) {
-      if (active) store_tile<kLayout>(A, S.lut, j, tl, tl.y + 16 * base, acc[0], out);
-      ++base;
-#pragma unroll
-      for (int s = 0; s + 1 < kStripOpen; ++s) {
-        rt[s] = rt[s + 1];
-#pragma unroll
-        for (int c = 0; c < 3; ++c)
-#pragma unroll
-          for (int q = 0; q < 4; ++q) acc[s][0][c][q] = acc[s + 1][0][c][q];
-      }
-      rt[kStripOpen - 1] = strip_tile(base + kStripOpen - 1);
-#pragma unroll
-      for (int c = 0; c < 3; ++c)
-#pragma unroll
-        for (int q = 0; q < 4; ++q) acc[kStripOpen - 1][0][c][q] = 0.0f;
-    }
+    st.close_finished<kLayout>(A, S, j, tl, ci, active, out);
     if (next) stage_chunk(S.stage0 + ((ci + 1) & 1) * S.stage_halves, sstride, pre, j, tl, ch, ci + 1, chw);
     __syncthreads();
   }

@@ -1,33 +1,38 @@
 #pragma once
-// The tensor-core separable designs as one Variant template: three of the ablation axes are template parameters
-// (weights from setup tables or on the fly; one block per tile or a persistent grid; one tile or a strip of row
-// tiles per block), the fourth (tile order) a constructor argument. Each cuda_separable_mma*.cu file is one
-// instantiation plus its name and description.
+// The tensor-core separable designs as one Variant template: the ablation axes are template parameters (weights
+// from setup tables or on the fly; one block per tile or a persistent grid; one tile or a strip of row tiles per
+// block; strips staged through registers or by bulk copies), the tile order a constructor argument. Each
+// cuda_separable_mma*.cu file is one instantiation plus its name and description.
 #include <cstdlib>
 
 #include "variants/cuda/mma/host_plan.hpp"
-#include "variants/cuda/mma/kernel.cuh"
+#include "variants/cuda/mma/kernel_bulk.cuh"
 
 namespace pb::cuda::mma {
 
-template <bool kOtf, bool kPersistent, bool kStrip = false>
+template <bool kOtf, bool kPersistent, bool kStrip = false, bool kBulk = false>
 class MmaVariant final : public JobTableVariant {
+  static_assert(!kBulk || (kStrip && !kOtf && !kPersistent), "the bulk ring feeds strips, weights from the tables");
+
  public:
   MmaVariant(VariantInfo info, TileOrder order) : info_(std::move(info)), order_(order) {}
   const VariantInfo& info() const override { return info_; }
   // The strip design on a plan too small for strips runs cuda_separable_mma's kernel, and says so.
-  std::string dispatched() const override { return kStrip && !strips_ ? "cuda_separable_mma" : ""; }
+  std::string dispatched() const override { return kStrip && !kBulk && !strips_ ? "cuda_separable_mma" : ""; }
 
   Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     if (kOtf && (!plan.antialias || (plan.filter != Filter::Bicubic && plan.filter != Filter::Bilinear)))
       throw std::invalid_argument(info_.name + " computes antialiased bicubic or bilinear weights only, not " +
                                   filter_name(plan.filter) + (plan.antialias ? "" : " without antialias"));
+    if (kBulk) require_sm90();
     d_ = upload_plan(plan, in, ws);
     int strip = 1;
     if constexpr (kStrip) strip = strip_tiles();
     strips_ = kStrip && strip > 0;
     const HostPlan hp = make_host_plan(plan, d_, !kOtf, order_, strips_ ? strip : 1);
     smem_ = hp.smem;
+    chw_ = in.layout == Layout::CHW;
+    if constexpr (kBulk) size_ring(hp);
     A_ = MmaArgs{};
     A_.jobs = d_.jobs;
     A_.mjobs = upload(ws, hp.mjobs, "mma job table");
@@ -41,7 +46,8 @@ class MmaVariant final : public JobTableVariant {
     A_.hf_lut = upload(ws, hp.lut, "hf epilogue table");
     A_.e = d_.epi;
     A_.L = d_.layout;
-    chw_ = in.layout == Layout::CHW;
+    A_.stages = stages_;
+    A_.rawstride = rawstride_;
     sstride_ = hp.sstride;
     A_.n_tiles = int(hp.tiles.size());
     A_.cubic = plan.filter == Filter::Bicubic;
@@ -51,16 +57,21 @@ class MmaVariant final : public JobTableVariant {
     with_layout(d_.layout.kind, [&](auto layout) {
       constexpr DstLayout kL = decltype(layout)::value;
       const std::string who = info_.name + " (downscale too strong for its staged chunk)";
-      if constexpr (kStrip)
-        if (strips_) {
-          allow_dynamic_smem(separable_mma_kernel<float, false, false, kL, true>,
-                             separable_mma_kernel<__nv_bfloat16, false, false, kL, true>, smem_, who.c_str());
-          return;
-        }
-      allow_dynamic_smem(separable_mma_kernel<float, kOtf, kPersistent, kL>,
-                         separable_mma_kernel<__nv_bfloat16, kOtf, kPersistent, kL>, smem_, who.c_str());
-      if constexpr (kPersistent)
-        grid_ = std::min(grid_, resident_blocks(separable_mma_kernel<float, kOtf, kPersistent, kL>, kThreads, smem_));
+      if constexpr (kBulk) {
+        allow_dynamic_smem(separable_mma_bulk_kernel<float, kL>, separable_mma_bulk_kernel<__nv_bfloat16, kL>, smem_,
+                           who.c_str());
+      } else {
+        if constexpr (kStrip)
+          if (strips_) {
+            allow_dynamic_smem(separable_mma_kernel<float, false, false, kL, true>,
+                               separable_mma_kernel<__nv_bfloat16, false, false, kL, true>, smem_, who.c_str());
+            return;
+          }
+        allow_dynamic_smem(separable_mma_kernel<float, kOtf, kPersistent, kL>,
+                           separable_mma_kernel<__nv_bfloat16, kOtf, kPersistent, kL>, smem_, who.c_str());
+        if constexpr (kPersistent)
+          grid_ = std::min(grid_, resident_blocks(separable_mma_kernel<float, kOtf, kPersistent, kL>, kThreads, smem_));
+      }
     });
     out_ = out;
     return [this](void* stream) { run(stream); };
@@ -72,12 +83,16 @@ class MmaVariant final : public JobTableVariant {
       with_layout(d_.layout.kind, [&](auto layout) {
         constexpr DstLayout kL = decltype(layout)::value;
         const auto s = static_cast<cudaStream_t>(stream);
-        if constexpr (kStrip)
-          if (strips_) {
-            separable_mma_kernel<T, false, false, kL, true><<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, o);
-            return;
-          }
-        separable_mma_kernel<T, kOtf, kPersistent, kL><<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, o);
+        if constexpr (kBulk) {
+          separable_mma_bulk_kernel<T, kL><<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, o);
+        } else {
+          if constexpr (kStrip)
+            if (strips_) {
+              separable_mma_kernel<T, false, false, kL, true><<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, o);
+              return;
+            }
+          separable_mma_kernel<T, kOtf, kPersistent, kL><<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, o);
+        }
       });
       PB_CUDA_CHECK_LAUNCH();
     });
@@ -89,7 +104,7 @@ class MmaVariant final : public JobTableVariant {
   // is below kStripMinTiles, and the plan runs one tile per block (the kernel of cuda_separable_mma). Measured on
   // the H200 (docs/design-log.md, "strips"): longer strips lost on every case, strips of two on uniform batches.
   // PB_MMA_STRIP_TILES=N (1..16) sets the length instead: the ablation of it, and the tests of long strips on
-  // small batches.
+  // small batches. The bulk design has no one-tile kernel: its strips are 1..kStripMaxTiles long by the same rule.
   int strip_tiles() const {
     if (const char* env = std::getenv("PB_MMA_STRIP_TILES")) {
       const int n = std::atoi(env);
@@ -99,14 +114,45 @@ class MmaVariant final : public JobTableVariant {
     }
     long long tiles = 0;
     for (const DevJob& j : d_.host_jobs) tiles += (long long)((j.h + 15) / 16) * ((j.w + kTileW - 1) / kTileW);
-    const long long resident = resident_blocks(separable_mma_kernel<float, false, false, DstLayout::NCHW, true>,
-                                               kThreads, 0);
+    long long resident = 0;
+    if constexpr (kBulk)
+      resident = resident_blocks(separable_mma_bulk_kernel<float, DstLayout::NCHW>, kThreads, 0);
+    else
+      resident = resident_blocks(separable_mma_kernel<float, false, false, DstLayout::NCHW, true>, kThreads, 0);
     const long long n = std::min<long long>(kStripMaxTiles, tiles / (2 * resident));
+    if constexpr (kBulk) return std::max<int>(1, int(n));
     return n >= kStripMinTiles ? int(n) : 0;
+  }
+
+  void require_sm90() const {
+    int dev = 0, major = 0;
+    PB_CUDA_CHECK(cudaGetDevice(&dev));
+    PB_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
+    if (major < 9)
+      throw std::invalid_argument(info_.name + " needs an sm_90 or newer GPU (bulk copies, mbarrier transaction "
+                                  "counts); this one is sm_" + std::to_string(major) + "x");
+  }
+
+  // The bulk ring's depth: as many stages (2..kBulkMaxStages) as leave the blocks per SM that the registers allow
+  // resident; at least two whatever that costs.
+  void size_ring(const HostPlan& hp) {
+    const int qpr = (hp.max_nc + kItemCols - 1) / kItemCols;
+    rawstride_ = ring_stride(chw_, qpr);
+    int dev = 0, per_sm = 0, sms = 0;
+    PB_CUDA_CHECK(cudaGetDevice(&dev));
+    PB_CUDA_CHECK(cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev));
+    PB_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+    const int blocks = resident_blocks(separable_mma_bulk_kernel<float, DstLayout::NCHW>, kThreads, 0) / sms;
+    const size_t per_block = size_t(per_sm) / size_t(std::max(1, blocks)) - 1024;  // the system keeps 1 KB a block
+    stages_ = 2;
+    while (stages_ < kBulkMaxStages && bulk_smem_bytes(hp.sstride, chw_, rawstride_, stages_ + 1) <= per_block)
+      ++stages_;
+    smem_ = bulk_smem_bytes(hp.sstride, chw_, rawstride_, stages_);
   }
 
   VariantInfo info_;
   TileOrder order_;
+  int stages_ = 2, rawstride_ = 16;
   bool strips_ = false;  // kStrip: this plan runs in strips (else one tile per block)
   MmaArgs A_{};
   bool chw_ = false;

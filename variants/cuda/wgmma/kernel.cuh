@@ -295,7 +295,7 @@ __global__ void __launch_bounds__(kThreads, kBlocksPerSm) separable_wgmma_kernel
       mbar_init(S.empty + s, kConsumers);  // every consumer thread, after its reads of the stage
     }
     mbar_init(S.weights, 1);  // the producer's lane 0
-    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    mbar_init_fence();
   }
   if (A.e.mode != Mode::Float)
     for (int i = tid; i < 3 * 256; i += kThreads) S.lut[i] = A.hf_lut[i];

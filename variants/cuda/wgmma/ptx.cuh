@@ -1,41 +1,12 @@
 #pragma once
-// PTX wrappers of design E: mbarriers, bulk copies (TMA, 1-D), the consumers' named barrier, and the int8 wgmma
-// (A from registers, B from shared memory through a matrix descriptor). sm_90a only: the callers compile them
-// where __CUDA_ARCH_FEAT_SM90_ALL is defined.
-#include "variants/cuda/mma/ptx.cuh"  // mma16816, fp16 packing, gather_channel
+// PTX wrappers of design E (its mbarriers and bulk copies: variants/cuda/bulk_copy.cuh): the consumers' named
+// barrier and the int8 wgmma (A from registers, B from shared memory through a matrix descriptor). sm_90a only: the
+// callers compile them where __CUDA_ARCH_FEAT_SM90_ALL is defined.
+#include "variants/cuda/bulk_copy.cuh"  // mbarriers, bulk copies
+#include "variants/cuda/mma/ptx.cuh"    // mma16816, fp16 packing, gather_channel
 #include "variants/cuda/wgmma/config.cuh"
 
 namespace pb::cuda::wgmma {
-
-__device__ __forceinline__ uint32_t smem_addr(const void* p) {
-  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
-}
-
-__device__ __forceinline__ void mbar_init(uint64_t* bar, int count) {
-  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(smem_addr(bar)), "r"(count) : "memory");
-}
-// This thread's arrival, announcing `bytes` that bulk copies will complete on the barrier.
-__device__ __forceinline__ void mbar_arrive_expect_tx(uint64_t* bar, uint32_t bytes) {
-  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(smem_addr(bar)), "r"(bytes) : "memory");
-}
-__device__ __forceinline__ void mbar_arrive(uint64_t* bar) {
-  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(smem_addr(bar)) : "memory");
-}
-__device__ __forceinline__ void mbar_wait(uint64_t* bar, uint32_t parity) {
-  asm volatile(
-      "{\n"
-      ".reg .pred done;\n"
-      "wait_%=:\n"
-      "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
-      "@!done bra wait_%=;\n"
-      "}\n" ::"r"(smem_addr(bar)), "r"(parity) : "memory");
-}
-
-// `bytes` (a multiple of 16) from 16-byte aligned global memory to 16-byte aligned shared memory, completing on bar.
-__device__ __forceinline__ void bulk_copy(void* dst, const void* src, uint32_t bytes, uint64_t* bar) {
-  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n"
-               ::"r"(smem_addr(dst)), "l"(src), "r"(bytes), "r"(smem_addr(bar)) : "memory");
-}
 
 // Generic-proxy writes to shared memory made visible to the async proxy (wgmma reads through it).
 __device__ __forceinline__ void fence_proxy_async() { asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory"); }
