@@ -42,6 +42,23 @@ class CudaVariants : public ::testing::Test {
     cuda_->to_host(host.data(), out.data, bytes);
     return check_parity(ref, widen_output(host.data(), size_t(plan.out_elems), out.dtype), spec, mode, out.dtype);
   }
+  // Variant v on every pipeline x mode x layout x dtype of the two small ragged workloads through the harness path:
+  // ragged shapes with up- and downscaling, odd sizes, one image whose crop is wider than 1:3, and images packed
+  // back to back (their buffers start at any byte).
+  void expect_parity_everywhere(CaseRunner& runner, const std::string& v, const std::string& label = "") {
+    for (const std::string workload : {"ragged-n5-33-700", "aspect-n2-40-400"})
+      for (const auto& p : all_pipelines())
+        for (Mode m : {Mode::Float, Mode::Hf})
+          for (Layout l : {Layout::HWC, Layout::CHW})
+            for (DType d : {DType::F32, DType::BF16}) {
+              const Record r = run_case(runner, {v, p.name, workload, l, d, m});
+              SCOPED_TRACE(v + " " + p.name + " " + workload + " " + mode_name(m) + " " + layout_name(l) + " " +
+                           dtype_name(d) + label);
+              ASSERT_EQ(r.status, "ok") << r.reason;
+              EXPECT_TRUE(r.parity.ok);
+              EXPECT_EQ(r.parity.unwritten, 0);
+            }
+  }
   std::unique_ptr<ExecBackend> cpu_ = make_cpu_backend();
   std::unique_ptr<ExecBackend> cuda_;
   std::string why_;
@@ -55,19 +72,7 @@ TEST_F(CudaVariants, MatchReferenceEverywhere) {
   opt.warmup = 0;
   opt.parity_seed = 1234567;
   CaseRunner runner(*cpu_, cuda_.get(), "", opt);
-  // ragged shapes with up- and downscaling, odd sizes, and one image whose crop is wider than 1:3
-  for (const std::string workload : {"ragged-n5-33-700", "aspect-n2-40-400"})
-    for (const auto& v : cuda_variants())
-      for (const auto& p : all_pipelines())
-        for (Mode m : {Mode::Float, Mode::Hf})
-          for (Layout l : {Layout::HWC, Layout::CHW})
-            for (DType d : {DType::F32, DType::BF16}) {
-              const Record r = run_case(runner, {v, p.name, workload, l, d, m});
-              SCOPED_TRACE(v + " " + p.name + " " + workload + " " + mode_name(m) + " " + layout_name(l) + " " + dtype_name(d));
-              ASSERT_EQ(r.status, "ok") << r.reason;
-              EXPECT_TRUE(r.parity.ok);
-              EXPECT_EQ(r.parity.unwritten, 0);
-            }
+  for (const auto& v : cuda_variants()) expect_parity_everywhere(runner, v);
 }
 
 // Channels-last output (nhwc) from every CUDA variant, both dtypes and modes, including LLaVA-NeXT's batch padding.
@@ -227,7 +232,7 @@ TEST_F(CudaVariants, RebindRePointsImagesAndOutput) {
   const Output o1{m1.get(), DType::F32}, o2{m2.get(), DType::F32};
   for (const char* name :
        {"cuda_separable_mma", "cuda_separable_mma_persistent", "cuda_separable_mma_otf", "cuda_separable_mma_strip",
-        "cuda_auto"}) {
+        "cuda_separable_mma_bulk", "cuda_auto"}) {
     SCOPED_TRACE(name);
     Workspace ws(alloc);
     auto v = make_variant(name);
@@ -291,10 +296,11 @@ TEST_F(CudaVariants, AutoRunsTheDesignItsRuleNames) {
   }
 }
 
-// cuda_separable_mma_strip at every strip length (PB_MMA_STRIP_TILES; the small batches here would otherwise get
-// strips of one tile) against the float64 reference through the harness path: downscales, Qwen's upscales and
-// patches, LLaVA-NeXT's padding, InternVL's tiles, both input layouts and modes, bf16. Its k-steps start at the
-// strip's first source row, not at each row tile's, so it rounds apart from cuda_separable_mma (not bit-equal).
+// The strip designs (registers, bulk ring) at every strip length (PB_MMA_STRIP_TILES; the small batches here would
+// otherwise get strips of one tile) against the float64 reference through the harness path: downscales, Qwen's
+// upscales and patches, LLaVA-NeXT's padding, InternVL's tiles, both input layouts and modes, bf16; long strips
+// refill the bulk ring many times. Their k-steps start at the strip's first source row, not at each row tile's, so
+// they round apart from cuda_separable_mma (not bit-equal).
 TEST_F(CudaVariants, StripsOfAnyLengthMatchReference) {
   RunOptions opt;
   opt.gpu_reps = 1;
@@ -303,18 +309,8 @@ TEST_F(CudaVariants, StripsOfAnyLengthMatchReference) {
   CaseRunner runner(*cpu_, cuda_.get(), "", opt);
   for (const char* len : {"2", "3", "16"}) {
     ASSERT_EQ(setenv("PB_MMA_STRIP_TILES", len, 1), 0);
-    for (const std::string workload : {"ragged-n5-33-700", "aspect-n2-40-400"})
-      for (const auto& p : all_pipelines())
-        for (Mode m : {Mode::Float, Mode::Hf})
-          for (Layout l : {Layout::HWC, Layout::CHW})
-            for (DType d : {DType::F32, DType::BF16}) {
-              const Record r = run_case(runner, {"cuda_separable_mma_strip", p.name, workload, l, d, m});
-              SCOPED_TRACE(p.name + " " + workload + " " + mode_name(m) + " " + layout_name(l) + " " +
-                           dtype_name(d) + " strips of " + len);
-              ASSERT_EQ(r.status, "ok") << r.reason;
-              EXPECT_TRUE(r.parity.ok);
-              EXPECT_EQ(r.parity.unwritten, 0);
-            }
+    for (const char* v : {"cuda_separable_mma_strip", "cuda_separable_mma_bulk"})
+      expect_parity_everywhere(runner, v, std::string(" strips of ") + len);
   }
   ASSERT_EQ(setenv("PB_MMA_STRIP_TILES", "17", 1), 0);  // beyond kStripMaxTiles: the case fails with the reason
   const Record r = run_case(runner, {"cuda_separable_mma_strip", "siglip-so400m-384", "ragged-n5-33-700", Layout::CHW,

@@ -13,9 +13,12 @@ namespace pb::cuda::mma {
 // One chunk's vertical A fragments (hi, lo per lane) of the row tiles it feeds: at most kStripOpen, which are
 // consecutive, so row tile m takes slot m % kStripOpen.
 constexpr int kVfragTile = 32 * 2, kVfragUnits = kStripOpen * kVfragTile;  // uint4
-constexpr int kBulkHeader = 128;  // the ring's mbarriers, at the start of shared memory
-constexpr int kBulkMaxStages = 4;
-static_assert(8 * kBulkMaxStages <= kBulkHeader, "the header holds one mbarrier per stage");
+// The start of shared memory: the ring's mbarriers, then the strip's row-tile table (read by the threads that issue
+// each chunk's fragment copies: from global memory, its load latency stalled a warp per chunk).
+constexpr int kBulkMaxStages = 4, kBulkMaxTiles = 16, kBulkTilesAt = 64, kBulkHeader = 512;
+static_assert(8 * kBulkMaxStages <= kBulkTilesAt && kBulkTilesAt + kBulkMaxTiles * sizeof(RowTile) <= kBulkHeader,
+              "the header holds one mbarrier per stage and the longest strip's row tiles");
+static_assert(kStripMaxTiles <= kBulkMaxTiles, "PB_MMA_STRIP_TILES allows 16 as well");
 
 // Staged rows per chunk: one per channel and source row (CHW), or one per source row with its three channels (HWC).
 __host__ __device__ constexpr int ring_rows(bool chw) { return chw ? 3 * kChunk : kChunk; }
@@ -33,11 +36,13 @@ __host__ __device__ constexpr size_t bulk_smem_bytes(int sstride, bool chw, int 
 
 struct Ring {
   uint64_t* full;  // [stages]: the chunk's bytes landed
+  RowTile* rts;    // [nrt]: the strip's row tiles
   uint8_t* src;    // [stages][rows][rawstride]
   uint4* vfrag;    // [stages + 1][kVfragUnits]
   int stages, rawstride, rows;
   __device__ Ring(unsigned char* smem, unsigned char* after_stage, const MmaArgs& A, bool chw)
       : full(reinterpret_cast<uint64_t*>(smem)),
+        rts(reinterpret_cast<RowTile*>(smem + kBulkTilesAt)),
         src(after_stage),
         vfrag(reinterpret_cast<uint4*>(after_stage + size_t(A.stages) * ring_rows(chw) * A.rawstride)),
         stages(A.stages),
@@ -77,7 +82,7 @@ __device__ inline void issue_chunk(const MmaArgs& A, const Ring& R, const DevJob
   if (i >= R.rows) {
     const int p = i - R.rows;
     for (int m = p; m < tl.nrt; m += kStripOpen) {
-      const RowTile rt = A.rtiles[tl.rtile0 + m];
+      const RowTile rt = R.rts[m];
       if (ci >= rt.ks_lo && ci < rt.ks_hi) {
         mbar_arrive_expect_tx(bar, kVfragTile * 16);
         bulk_copy(R.frags(ci) + p * kVfragTile, A.vfrag + rt.frag0 + size_t(ci - rt.ks_lo) * kVfragTile,

@@ -54,10 +54,12 @@ separable_mma_bulk_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict_
   extern __shared__ __align__(16) unsigned char smem[];  // 16: what bulk copies need
   const SmemLayout S(smem + kBulkHeader, sstride);
   const Ring R(smem, reinterpret_cast<unsigned char*>(S.stage0 + S.stage_halves), A, chw);
+  const MmaTile& tl = A.tiles[blockIdx.x];
   if (threadIdx.x == 0) {
     for (int s = 0; s < R.stages; ++s) mbar_init(R.full + s, R.arrivals());
     mbar_init_fence();
   }
+  if (threadIdx.x < tl.nrt) R.rts[threadIdx.x] = A.rtiles[tl.rtile0 + threadIdx.x];
   if (A.e.mode != Mode::Float)
     for (int i = threadIdx.x; i < 3 * 256; i += kThreads) S.lut[i] = A.hf_lut[i];
   __syncthreads();
