@@ -32,7 +32,7 @@ _KNOWN = [
     "torchvision_loop_uint8", "torchvision_loop_float", "hf_processor", "torch_compile", "cv_utils",
     "hf_processor_cpu", "hf_processor_pil", "opencv_cpu",
     "cuda_auto",  # from here, appended: adding a name moves no colour of the charts already committed
-    "cuda_separable_mma_strip", "cv_utils_uint8", "cuda_separable_mma_bulk",
+    "cuda_separable_mma_strip", "cv_utils_uint8", "cuda_separable_mma_async",
 ]
 # Names the designs had in results committed before 2026-12-01: the same colour as the design's current name.
 RENAMED = {"cuda_fully_fused": "cuda_gather_2d", "cpu_fully_fused": "cpu_separable_ring"}
@@ -41,7 +41,7 @@ COLORS = {name: _PALETTE[i] for i, name in enumerate(_KNOWN)}
 COLORS.update({old: COLORS[new] for old, new in RENAMED.items()})
 # Set1's pink (the strip design's place in the list) is hard to tell from tab10's (cuda_separable_ring): near-black.
 COLORS["cuda_separable_mma_strip"] = (0.1, 0.1, 0.1)
-COLORS["cuda_separable_mma_bulk"] = (0.0, 0.0, 0.55)  # Set1's grey at its place: navy instead
+COLORS["cuda_separable_mma_async"] = (0.0, 0.0, 0.55)  # Set1's grey at its place: navy instead
 
 
 def color(name):

@@ -22,7 +22,7 @@
   X(cuda_separable_mma_raster) \
   X(cuda_separable_mma_persistent) \
   X(cuda_separable_mma_strip) \
-  X(cuda_separable_mma_bulk) \
+  X(cuda_separable_mma_async) \
   X(cuda_separable_wgmma)   \
   X(cuda_auto)
 

@@ -232,7 +232,7 @@ TEST_F(CudaVariants, RebindRePointsImagesAndOutput) {
   const Output o1{m1.get(), DType::F32}, o2{m2.get(), DType::F32};
   for (const char* name :
        {"cuda_separable_mma", "cuda_separable_mma_persistent", "cuda_separable_mma_otf", "cuda_separable_mma_strip",
-        "cuda_separable_mma_bulk", "cuda_auto"}) {
+        "cuda_separable_mma_async", "cuda_auto"}) {
     SCOPED_TRACE(name);
     Workspace ws(alloc);
     auto v = make_variant(name);
@@ -296,10 +296,10 @@ TEST_F(CudaVariants, AutoRunsTheDesignItsRuleNames) {
   }
 }
 
-// The strip designs (registers, bulk ring) at every strip length (PB_MMA_STRIP_TILES; the small batches here would
+// The strip designs (registers, async ring) at every strip length (PB_MMA_STRIP_TILES; the small batches here would
 // otherwise get strips of one tile) against the float64 reference through the harness path: downscales, Qwen's
 // upscales and patches, LLaVA-NeXT's padding, InternVL's tiles, both input layouts and modes, bf16; long strips
-// refill the bulk ring many times. Their k-steps start at the strip's first source row, not at each row tile's, so
+// refill the async ring many times. Their k-steps start at the strip's first source row, not at each row tile's, so
 // they round apart from cuda_separable_mma (not bit-equal).
 TEST_F(CudaVariants, StripsOfAnyLengthMatchReference) {
   RunOptions opt;
@@ -309,7 +309,7 @@ TEST_F(CudaVariants, StripsOfAnyLengthMatchReference) {
   CaseRunner runner(*cpu_, cuda_.get(), "", opt);
   for (const char* len : {"2", "3", "16"}) {
     ASSERT_EQ(setenv("PB_MMA_STRIP_TILES", len, 1), 0);
-    for (const char* v : {"cuda_separable_mma_strip", "cuda_separable_mma_bulk"})
+    for (const char* v : {"cuda_separable_mma_strip", "cuda_separable_mma_async"})
       expect_parity_everywhere(runner, v, std::string(" strips of ") + len);
   }
   ASSERT_EQ(setenv("PB_MMA_STRIP_TILES", "17", 1), 0);  // beyond kStripMaxTiles: the case fails with the reason

@@ -81,8 +81,8 @@ struct MmaArgs {
   int* sched;         // persistent grid: [next tile, blocks done]; both return to 0 when the last block leaves
   int cubic;          // on the fly: Keys a = -0.5 cubic (1) or triangle (0), antialiased
   double support1;    // on the fly: the filter's support at scale 1
-  int stages;         // bulk ring (cuda_separable_mma_bulk): source chunks in flight
-  int rawstride;      // bulk ring: bytes per staged source row
+  int stages;         // async ring (cuda_separable_mma_async): source chunks in flight
+  int rawstride;      // async ring: bytes per staged source row
 };
 
 }  // namespace pb::cuda::mma

@@ -196,7 +196,7 @@ __device__ __forceinline__ void resample_tile(const MmaArgs& A, const SmemLayout
   if (active) store_tile<kLayout>(A, S.lut, j, tl, tl.y, acc, out);
 }
 
-// The open row tiles of a strip (cuda_separable_mma_strip, _bulk): tl.nrt 16-row tiles of one column tile enter and
+// The open row tiles of a strip (cuda_separable_mma_strip, _async): tl.nrt 16-row tiles of one column tile enter and
 // close in order (the host guarantees monotone chunk ranges and at most kStripOpen row tiles per chunk); slot 0 holds
 // the oldest open one, row tile base + s is in slot s. A closed tile is stored at once, its slot taken by the next.
 struct StripSlots {

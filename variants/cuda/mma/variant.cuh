@@ -1,30 +1,29 @@
 #pragma once
 // The tensor-core separable designs as one Variant template: the ablation axes are template parameters (weights
 // from setup tables or on the fly; one block per tile or a persistent grid; one tile or a strip of row tiles per
-// block; strips staged through registers or by bulk copies), the tile order a constructor argument. Each
+// block; strips staged through registers or by asynchronous copies), the tile order a constructor argument. Each
 // cuda_separable_mma*.cu file is one instantiation plus its name and description.
 #include <cstdlib>
 
 #include "variants/cuda/mma/host_plan.hpp"
-#include "variants/cuda/mma/kernel_bulk.cuh"
+#include "variants/cuda/mma/kernel_async.cuh"
 
 namespace pb::cuda::mma {
 
-template <bool kOtf, bool kPersistent, bool kStrip = false, bool kBulk = false>
+template <bool kOtf, bool kPersistent, bool kStrip = false, bool kAsync = false>
 class MmaVariant final : public JobTableVariant {
-  static_assert(!kBulk || (kStrip && !kOtf && !kPersistent), "the bulk ring feeds strips, weights from the tables");
+  static_assert(!kAsync || (kStrip && !kOtf && !kPersistent), "the async ring feeds strips, weights from the tables");
 
  public:
   MmaVariant(VariantInfo info, TileOrder order) : info_(std::move(info)), order_(order) {}
   const VariantInfo& info() const override { return info_; }
   // The strip design on a plan too small for strips runs cuda_separable_mma's kernel, and says so.
-  std::string dispatched() const override { return kStrip && !kBulk && !strips_ ? "cuda_separable_mma" : ""; }
+  std::string dispatched() const override { return kStrip && !kAsync && !strips_ ? "cuda_separable_mma" : ""; }
 
   Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
     if (kOtf && (!plan.antialias || (plan.filter != Filter::Bicubic && plan.filter != Filter::Bilinear)))
       throw std::invalid_argument(info_.name + " computes antialiased bicubic or bilinear weights only, not " +
                                   filter_name(plan.filter) + (plan.antialias ? "" : " without antialias"));
-    if (kBulk) require_sm90();
     d_ = upload_plan(plan, in, ws);
     int strip = 1;
     if constexpr (kStrip) strip = strip_tiles();
@@ -32,7 +31,7 @@ class MmaVariant final : public JobTableVariant {
     const HostPlan hp = make_host_plan(plan, d_, !kOtf, order_, strips_ ? strip : 1);
     smem_ = hp.smem;
     chw_ = in.layout == Layout::CHW;
-    if constexpr (kBulk) size_ring(hp);
+    if constexpr (kAsync) size_ring(hp);
     A_ = MmaArgs{};
     A_.jobs = d_.jobs;
     A_.mjobs = upload(ws, hp.mjobs, "mma job table");
@@ -57,8 +56,8 @@ class MmaVariant final : public JobTableVariant {
     with_layout(d_.layout.kind, [&](auto layout) {
       constexpr DstLayout kL = decltype(layout)::value;
       const std::string who = info_.name + " (downscale too strong for its staged chunk)";
-      if constexpr (kBulk) {
-        allow_dynamic_smem(separable_mma_bulk_kernel<float, kL>, separable_mma_bulk_kernel<__nv_bfloat16, kL>, smem_,
+      if constexpr (kAsync) {
+        allow_dynamic_smem(separable_mma_async_kernel<float, kL>, separable_mma_async_kernel<__nv_bfloat16, kL>, smem_,
                            who.c_str());
       } else {
         if constexpr (kStrip)
@@ -83,8 +82,8 @@ class MmaVariant final : public JobTableVariant {
       with_layout(d_.layout.kind, [&](auto layout) {
         constexpr DstLayout kL = decltype(layout)::value;
         const auto s = static_cast<cudaStream_t>(stream);
-        if constexpr (kBulk) {
-          separable_mma_bulk_kernel<T, kL><<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, o);
+        if constexpr (kAsync) {
+          separable_mma_async_kernel<T, kL><<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, o);
         } else {
           if constexpr (kStrip)
             if (strips_) {
@@ -104,7 +103,7 @@ class MmaVariant final : public JobTableVariant {
   // is below kStripMinTiles, and the plan runs one tile per block (the kernel of cuda_separable_mma). Measured on
   // the H200 (docs/design-log.md, "strips"): longer strips lost on every case, strips of two on uniform batches.
   // PB_MMA_STRIP_TILES=N (1..16) sets the length instead: the ablation of it, and the tests of long strips on
-  // small batches. The bulk design has no one-tile kernel: its strips are 1..kStripMaxTiles long by the same rule.
+  // small batches. The async design has no one-tile kernel: its strips are 1..kStripMaxTiles long by the same rule.
   int strip_tiles() const {
     if (const char* env = std::getenv("PB_MMA_STRIP_TILES")) {
       const int n = std::atoi(env);
@@ -115,25 +114,16 @@ class MmaVariant final : public JobTableVariant {
     long long tiles = 0;
     for (const DevJob& j : d_.host_jobs) tiles += (long long)((j.h + 15) / 16) * ((j.w + kTileW - 1) / kTileW);
     long long resident = 0;
-    if constexpr (kBulk)
-      resident = resident_blocks(separable_mma_bulk_kernel<float, DstLayout::NCHW>, kThreads, 0);
+    if constexpr (kAsync)
+      resident = resident_blocks(separable_mma_async_kernel<float, DstLayout::NCHW>, kThreads, 0);
     else
       resident = resident_blocks(separable_mma_kernel<float, false, false, DstLayout::NCHW, true>, kThreads, 0);
     const long long n = std::min<long long>(kStripMaxTiles, tiles / (2 * resident));
-    if constexpr (kBulk) return std::max<int>(1, int(n));
+    if constexpr (kAsync) return std::max<int>(1, int(n));
     return n >= kStripMinTiles ? int(n) : 0;
   }
 
-  void require_sm90() const {
-    int dev = 0, major = 0;
-    PB_CUDA_CHECK(cudaGetDevice(&dev));
-    PB_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
-    if (major < 9)
-      throw std::invalid_argument(info_.name + " needs an sm_90 or newer GPU (bulk copies, mbarrier transaction "
-                                  "counts); this one is sm_" + std::to_string(major) + "x");
-  }
-
-  // The bulk ring's depth: as many stages (2..kBulkMaxStages) as leave the blocks per SM that the registers allow
+  // The async ring's depth: as many stages (2..kAsyncMaxStages) as leave the blocks per SM that the registers allow
   // resident; at least two whatever that costs.
   void size_ring(const HostPlan& hp) {
     const int qpr = (hp.max_nc + kItemCols - 1) / kItemCols;
@@ -142,12 +132,12 @@ class MmaVariant final : public JobTableVariant {
     PB_CUDA_CHECK(cudaGetDevice(&dev));
     PB_CUDA_CHECK(cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev));
     PB_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
-    const int blocks = resident_blocks(separable_mma_bulk_kernel<float, DstLayout::NCHW>, kThreads, 0) / sms;
+    const int blocks = resident_blocks(separable_mma_async_kernel<float, DstLayout::NCHW>, kThreads, 0) / sms;
     const size_t per_block = size_t(per_sm) / size_t(std::max(1, blocks)) - 1024;  // the system keeps 1 KB a block
     stages_ = 2;
-    while (stages_ < kBulkMaxStages && bulk_smem_bytes(hp.sstride, chw_, rawstride_, stages_ + 1) <= per_block)
+    while (stages_ < kAsyncMaxStages && async_smem_bytes(hp.sstride, chw_, rawstride_, stages_ + 1) <= per_block)
       ++stages_;
-    smem_ = bulk_smem_bytes(hp.sstride, chw_, rawstride_, stages_);
+    smem_ = async_smem_bytes(hp.sstride, chw_, rawstride_, stages_);
   }
 
   VariantInfo info_;

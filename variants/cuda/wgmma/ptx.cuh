@@ -1,8 +1,8 @@
 #pragma once
-// PTX wrappers of design E (its mbarriers and bulk copies: variants/cuda/bulk_copy.cuh): the consumers' named
+// PTX wrappers of design E (its mbarriers and bulk copies: variants/cuda/async_copy.cuh): the consumers' named
 // barrier and the int8 wgmma (A from registers, B from shared memory through a matrix descriptor). sm_90a only: the
 // callers compile them where __CUDA_ARCH_FEAT_SM90_ALL is defined.
-#include "variants/cuda/bulk_copy.cuh"  // mbarriers, bulk copies
+#include "variants/cuda/async_copy.cuh"  // mbarriers, bulk copies
 #include "variants/cuda/mma/ptx.cuh"    // mma16816, fp16 packing, gather_channel
 #include "variants/cuda/wgmma/config.cuh"
 

@@ -1,18 +1,17 @@
 #pragma once
-// cuda_separable_mma_bulk's kernel: the strip kernel's passes (kernel.cuh) fed by the bulk-copied ring
-// (bulk_ring.cuh). Per chunk: wait for its barrier, widen it into the fp16 stage, block barrier, issue the copies of
-// chunk ci + stages into the stage just read, both passes (the horizontal fragments requested a k-step ahead, the
-// vertical ones from the ring), block barrier (the next widening overwrites the fp16 stage), close the finished row
-// tiles. sm_90 (bulk copies, mbarrier transaction counts); setup refuses older GPUs.
-#include "variants/cuda/mma/bulk_ring.cuh"
+// cuda_separable_mma_async's kernel: the strip kernel's passes (kernel.cuh) fed by the asynchronous ring
+// (async_ring.cuh). Per chunk: widen the landed chunk into the fp16 stage, block barrier, issue the copies of chunk
+// ci + stages into the source stage just read, both passes (the horizontal fragments requested a k-step ahead, the
+// vertical ones from the ring), wait for chunk ci + 1's copies, block barrier (the next widening overwrites the
+// fp16 stage and reads chunk ci + 1), close the finished row tiles.
+#include "variants/cuda/mma/async_ring.cuh"
 #include "variants/cuda/mma/kernel.cuh"
 
 namespace pb::cuda::mma {
 
 template <DstLayout kLayout, typename T>
-__device__ __forceinline__ void resample_strip_bulk(const MmaArgs& A, const SmemLayout& S, const Ring& R, bool chw,
-                                                    int sstride, T* __restrict__ out) {
-  const MmaTile tl = A.tiles[blockIdx.x];
+__device__ __forceinline__ void resample_strip_async(const MmaArgs& A, const SmemLayout& S, const Ring& R,
+                                                     const MmaTile& tl, bool chw, int sstride, T* __restrict__ out) {
   const DevJob j = A.jobs[tl.job];
   const MmaJob mj = A.mjobs[tl.job];
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
@@ -21,14 +20,15 @@ __device__ __forceinline__ void resample_strip_bulk(const MmaArgs& A, const Smem
   const int kb = active ? A.hcol0[mj.ntile0 + nloc] - tl.cb : 0;
   const uint4* bfr = A.hfrag + mj.hfrag0 + size_t(nloc) * mj.n_kh * 32 + lane;
   const ChunkItems ch(tl);
-  for (int k = 0; k < R.stages && k < tl.chunks; ++k) issue_chunk(A, R, j, tl, ch.qpr, k, chw);
+  for (int k = 0; k < R.stages; ++k) issue_chunk(A, R, j, tl, ch.qpr, k, chw);
+  R.wait_next();  // chunk 0
+  __syncthreads();
 
   StripSlots st(A, tl);
   for (int ci = 0; ci < tl.chunks; ++ci) {
-    mbar_wait(R.bar(ci), uint32_t(ci / R.stages) & 1u);
     convert_chunk(S.stage0, sstride, R, j, tl, ch, ci, chw);
     __syncthreads();  // the fp16 stage is complete; every thread is done with chunk ci's source bytes
-    if (ci + R.stages < tl.chunks) issue_chunk(A, R, j, tl, ch.qpr, ci + R.stages, chw);
+    issue_chunk(A, R, j, tl, ch.qpr, ci + R.stages, chw);  // past the last chunk: an empty commit group
     if (active) {
       horizontal_chunk<true>(S, S.stage0, sstride, kb, mj.n_kh, [&](int ks) { return __ldg(bfr + ks * 32); });
       const uint4* vf = R.frags(ci) + 2 * lane;
@@ -41,7 +41,8 @@ __device__ __forceinline__ void resample_strip_bulk(const MmaArgs& A, const Smem
         vertical_step(S, a_hi, a_lo, st.acc[s][0]);
       }
     }
-    __syncthreads();  // the next chunk's widening overwrites the fp16 stage, its horizontal pass the intermediate
+    R.wait_next();
+    __syncthreads();  // chunk ci + 1 landed for every thread; the fp16 stage and intermediate are free again
     st.close_finished<kLayout>(A, S, j, tl, ci, active, out);
   }
 }
@@ -49,24 +50,16 @@ __device__ __forceinline__ void resample_strip_bulk(const MmaArgs& A, const Smem
 // One strip per block (the strip kernel's tile table); sstride as in separable_mma_kernel.
 template <typename T, DstLayout kLayout>
 __global__ void __launch_bounds__(kThreads, kStripMinBlocks)
-separable_mma_bulk_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  extern __shared__ __align__(16) unsigned char smem[];  // 16: what bulk copies need
-  const SmemLayout S(smem + kBulkHeader, sstride);
+separable_mma_async_kernel(const MmaArgs A, bool chw, int sstride, T* __restrict__ out) {
+  extern __shared__ __align__(16) unsigned char smem[];  // 16: what the 16-byte copies need
+  const SmemLayout S(smem + kAsyncHeader, sstride);
   const Ring R(smem, reinterpret_cast<unsigned char*>(S.stage0 + S.stage_halves), A, chw);
-  const MmaTile& tl = A.tiles[blockIdx.x];
-  if (threadIdx.x == 0) {
-    for (int s = 0; s < R.stages; ++s) mbar_init(R.full + s, R.arrivals());
-    mbar_init_fence();
-  }
+  const MmaTile tl = A.tiles[blockIdx.x];
   if (threadIdx.x < tl.nrt) R.rts[threadIdx.x] = A.rtiles[tl.rtile0 + threadIdx.x];
   if (A.e.mode != Mode::Float)
     for (int i = threadIdx.x; i < 3 * 256; i += kThreads) S.lut[i] = A.hf_lut[i];
   __syncthreads();
-  resample_strip_bulk<kLayout>(A, S, R, chw, sstride, out);
-#else
-  __trap();  // bulk copies need sm_90; setup refuses older devices
-#endif
+  resample_strip_async<kLayout>(A, S, R, tl, chw, sstride, out);
 }
 
 }  // namespace pb::cuda::mma

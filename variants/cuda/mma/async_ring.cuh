@@ -1,11 +1,11 @@
 #pragma once
-// The source ring of cuda_separable_mma_bulk: each chunk's source rows, and the vertical weight fragments of the row
-// tiles it feeds, land in shared memory by 1-D bulk copies (cp.async.bulk, sm_90) on one mbarrier per stage,
-// `stages` chunks ahead of the passes. No load instruction per staged byte and no register holds a chunk in flight
-// (the strip kernel fetches the next chunk into registers, one chunk ahead: ncu put 46 % of its stall samples on
-// those loads and the weights' loads, docs/design-log.md). A landed chunk is widened to fp16 (staging.cuh's
-// put_item) into the one fp16 stage the passes read.
-#include "variants/cuda/bulk_copy.cuh"
+// The source ring of cuda_separable_mma_async: each chunk's source rows, and the vertical weight fragments of the
+// row tiles it feeds, land in shared memory by asynchronous 16-byte copies (cp.async, one commit group per chunk),
+// `stages` chunks ahead of the passes. No register holds a chunk in flight (the strip kernel fetches the next chunk
+// into registers, one chunk ahead: ncu put 46 % of its stall samples on those loads and the weights' loads,
+// docs/design-log.md), and every thread issues an equal share of the copies. A landed chunk is widened to fp16
+// (staging.cuh's put_item) into the one fp16 stage the passes read.
+#include "variants/cuda/async_copy.cuh"
 #include "variants/cuda/mma/staging.cuh"
 
 namespace pb::cuda::mma {
@@ -13,12 +13,11 @@ namespace pb::cuda::mma {
 // One chunk's vertical A fragments (hi, lo per lane) of the row tiles it feeds: at most kStripOpen, which are
 // consecutive, so row tile m takes slot m % kStripOpen.
 constexpr int kVfragTile = 32 * 2, kVfragUnits = kStripOpen * kVfragTile;  // uint4
-// The start of shared memory: the ring's mbarriers, then the strip's row-tile table (read by the threads that issue
-// each chunk's fragment copies: from global memory, its load latency stalled a warp per chunk).
-constexpr int kBulkMaxStages = 4, kBulkMaxTiles = 16, kBulkTilesAt = 64, kBulkHeader = 512;
-static_assert(8 * kBulkMaxStages <= kBulkTilesAt && kBulkTilesAt + kBulkMaxTiles * sizeof(RowTile) <= kBulkHeader,
-              "the header holds one mbarrier per stage and the longest strip's row tiles");
-static_assert(kStripMaxTiles <= kBulkMaxTiles, "PB_MMA_STRIP_TILES allows 16 as well");
+static_assert(kVfragUnits <= kThreads, "one fragment unit per thread at most");
+// The start of shared memory: the strip's row-tile table (read by the threads that copy each chunk's fragments).
+constexpr int kAsyncMaxStages = 4, kAsyncMaxTiles = 16, kAsyncHeader = 256;
+static_assert(kAsyncMaxTiles * sizeof(RowTile) <= kAsyncHeader, "the header holds the longest strip's row tiles");
+static_assert(kStripMaxTiles <= kAsyncMaxTiles, "PB_MMA_STRIP_TILES allows 16 as well");
 
 // Staged rows per chunk: one per channel and source row (CHW), or one per source row with its three channels (HWC).
 __host__ __device__ constexpr int ring_rows(bool chw) { return chw ? 3 * kChunk : kChunk; }
@@ -27,32 +26,36 @@ __host__ __device__ constexpr int ring_row_len(bool chw, int qpr) { return (chw 
 // Bytes per ring row: a row lands from the 16-byte boundary at or below its first byte.
 __host__ __device__ constexpr int ring_stride(bool chw, int qpr) { return (15 + ring_row_len(chw, qpr) + 15) / 16 * 16; }
 
-// Dynamic shared memory of the bulk kernel: header, the epilogue table and intermediate (SmemLayout), one fp16
+// Dynamic shared memory of the async kernel: header, the epilogue table and intermediate (SmemLayout), one fp16
 // stage, `stages` source stages, stages + 1 fragment slots (chunk ci + stages is issued while chunk ci's are read).
-__host__ __device__ constexpr size_t bulk_smem_bytes(int sstride, bool chw, int rawstride, int stages) {
-  return size_t(kBulkHeader) + size_t(3) * 256 * 4 + size_t(2) * kHPlane * 2 + size_t(3) * kChunk * sstride * 2 +
+__host__ __device__ constexpr size_t async_smem_bytes(int sstride, bool chw, int rawstride, int stages) {
+  return size_t(kAsyncHeader) + size_t(3) * 256 * 4 + size_t(2) * kHPlane * 2 + size_t(3) * kChunk * sstride * 2 +
          size_t(stages) * ring_rows(chw) * rawstride + size_t(stages + 1) * kVfragUnits * 16;
 }
 
 struct Ring {
-  uint64_t* full;  // [stages]: the chunk's bytes landed
-  RowTile* rts;    // [nrt]: the strip's row tiles
-  uint8_t* src;    // [stages][rows][rawstride]
-  uint4* vfrag;    // [stages + 1][kVfragUnits]
-  int stages, rawstride, rows;
+  RowTile* rts;  // [nrt]: the strip's row tiles
+  uint8_t* src;  // [stages][rows][rawstride]
+  uint4* vfrag;  // [stages + 1][kVfragUnits]
+  int stages, rawstride, rows, segs;  // segs: 16-byte segments per ring row
+  float inv_segs;
   __device__ Ring(unsigned char* smem, unsigned char* after_stage, const MmaArgs& A, bool chw)
-      : full(reinterpret_cast<uint64_t*>(smem)),
-        rts(reinterpret_cast<RowTile*>(smem + kBulkTilesAt)),
+      : rts(reinterpret_cast<RowTile*>(smem)),
         src(after_stage),
         vfrag(reinterpret_cast<uint4*>(after_stage + size_t(A.stages) * ring_rows(chw) * A.rawstride)),
         stages(A.stages),
         rawstride(A.rawstride),
-        rows(ring_rows(chw)) {}
+        rows(ring_rows(chw)),
+        segs(A.rawstride / 16),
+        inv_segs(1.0f / float(A.rawstride / 16)) {}
   __device__ uint8_t* stage(int ci) const { return src + size_t(ci % stages) * rows * rawstride; }
   __device__ uint4* frags(int ci) const { return vfrag + size_t(ci % (stages + 1)) * kVfragUnits; }
-  __device__ uint64_t* bar(int ci) const { return full + ci % stages; }
-  // arrivals per phase: one per staged row, one per fragment slot
-  __device__ int arrivals() const { return rows + kStripOpen; }
+  // waits until chunk ci + 1 has landed, with chunks up to ci + stages issued (one commit group each)
+  __device__ void wait_next() const {
+    if (stages == 2) cp_async_wait<1>();
+    else if (stages == 3) cp_async_wait<2>();
+    else cp_async_wait<3>();
+  }
 };
 
 // First byte of the staged row (channel c, source row r; HWC: all channels) in global memory: column col.
@@ -61,7 +64,7 @@ __device__ __forceinline__ uintptr_t ring_row_addr(const DevJob& j, int c, int r
   return chw ? s + (size_t(c) * j.src_h + r) * j.src_w + col : s + (size_t(r) * j.src_w + col) * 3;
 }
 
-// The image's 16-byte aligned interior [lo, hi): a bulk copy may only read inside it.
+// The image's 16-byte aligned interior [lo, hi): a 16-byte copy may only read inside it.
 struct ImageSpan {
   uintptr_t lo, hi;
   __device__ explicit ImageSpan(const DevJob& j) {
@@ -71,43 +74,38 @@ struct ImageSpan {
   }
 };
 
-// Chunk ci into its stage: thread i < rows copies staged row i (the part of it inside the image's aligned interior;
-// rows below the image copy nothing), threads rows, rows + 1 the fragments of the row tiles chunk ci feeds. Every
-// one of them arrives on the stage's barrier once, with the bytes its copy brings.
+// Chunk ci into its stage, as one commit group of this thread: the 16-byte segments of every staged row that lie
+// inside the image's aligned interior (rows below the image copy nothing), items tid, tid + kThreads, ..., and
+// unit tid of the fragments of the row tiles chunk ci feeds. Called by every thread, in order, for every chunk and
+// for `stages` more past the last: those commit empty groups, so that each wait counts the same groups.
 __device__ inline void issue_chunk(const MmaArgs& A, const Ring& R, const DevJob& j, const MmaTile& tl, int qpr, int ci,
                                    bool chw) {
-  const int i = threadIdx.x;
-  if (i >= R.arrivals()) return;
-  uint64_t* bar = R.bar(ci);
-  if (i >= R.rows) {
-    const int p = i - R.rows;
+  if (ci >= tl.chunks) {
+    cp_async_commit();
+    return;
+  }
+  uint8_t* stage = R.stage(ci);
+  const ImageSpan im(j);
+  const int len = ring_row_len(chw, qpr);
+  for (int idx = threadIdx.x; idx < R.rows * R.segs; idx += kThreads) {
+    const int i = __float2int_rz((float(idx) + 0.5f) * R.inv_segs), k = idx - i * R.segs;  // exact for these sizes
+    const int r = tl.r0 + kChunk * ci + i % kChunk;
+    if (r >= j.src_h) continue;
+    const uintptr_t a = ring_row_addr(j, i / kChunk, r, tl.cb, chw), seg = (a & ~uintptr_t(15)) + 16 * k;
+    if (seg < a + len && seg >= im.lo && seg + 16 <= im.hi)
+      cp_async16(stage + size_t(i) * R.rawstride + 16 * k, reinterpret_cast<const void*>(seg));
+  }
+  if (threadIdx.x < kVfragUnits) {
+    const int p = threadIdx.x / kVfragTile, u = threadIdx.x % kVfragTile;
     for (int m = p; m < tl.nrt; m += kStripOpen) {
       const RowTile rt = R.rts[m];
       if (ci >= rt.ks_lo && ci < rt.ks_hi) {
-        mbar_arrive_expect_tx(bar, kVfragTile * 16);
-        bulk_copy(R.frags(ci) + p * kVfragTile, A.vfrag + rt.frag0 + size_t(ci - rt.ks_lo) * kVfragTile,
-                  kVfragTile * 16, bar);
-        return;
+        cp_async16(R.frags(ci) + threadIdx.x, A.vfrag + rt.frag0 + size_t(ci - rt.ks_lo) * kVfragTile + u);
+        break;
       }
     }
-    mbar_arrive(bar);
-    return;
   }
-  const int rr = i % kChunk, r = tl.r0 + kChunk * ci + rr;
-  if (r < j.src_h) {
-    const ImageSpan im(j);
-    const uintptr_t a = ring_row_addr(j, i / kChunk, r, tl.cb, chw), base = a & ~uintptr_t(15);
-    const uintptr_t cs = base > im.lo ? base : im.lo;
-    uintptr_t ce = (a + ring_row_len(chw, qpr) + 15) & ~uintptr_t(15);
-    ce = ce < im.hi ? ce : im.hi;
-    if (ce > cs) {
-      mbar_arrive_expect_tx(bar, uint32_t(ce - cs));
-      bulk_copy(R.stage(ci) + size_t(i) * R.rawstride + (cs - base), reinterpret_cast<const void*>(cs),
-                uint32_t(ce - cs), bar);
-      return;
-    }
-  }
-  mbar_arrive(bar);
+  cp_async_commit();
 }
 
 // N words from shared-memory byte p (any alignment), read as N + 1 aligned words realigned by prmt.
@@ -125,7 +123,7 @@ __device__ __forceinline__ void realigned_smem(const uint8_t* p, uint32_t* out) 
   }
 }
 
-// The landed chunk ci (its barrier waited for) widened into the fp16 stage, items as stage_items. An item whose
+// The landed chunk ci widened into the fp16 stage, items as stage_items. An item whose
 // words fall outside the copied bytes (the first or last bytes of an image whose buffer is not 16-byte aligned) is
 // read from global memory as the strip kernel does (a warp-uniform branch).
 __device__ inline void convert_chunk(__half* dst, int sstride, const Ring& R, const DevJob& j, const MmaTile& tl,

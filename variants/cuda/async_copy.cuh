@@ -1,7 +1,11 @@
 #pragma once
-// PTX wrappers for the Hopper copy engine (sm_90): mbarriers and 1-D bulk copies (cp.async.bulk, "TMA" without a
-// tensor map), global -> shared memory, completing on an mbarrier's transaction count. Used by design E
-// (variants/cuda/wgmma/) and cuda_separable_mma_bulk; callers compile them only where __CUDA_ARCH__ >= 900.
+// PTX wrappers for asynchronous copies from global to shared memory:
+// - per thread, 16 bytes each, in commit groups (cp.async, sm_80): cuda_separable_mma_async;
+// - the Hopper copy engine (sm_90): mbarriers and 1-D bulk copies (cp.async.bulk, "TMA" without a tensor map)
+//   completing on an mbarrier's transaction count: design E (variants/cuda/wgmma/). A bulk copy is issued from
+//   uniform registers: lanes with different operands are serialised (ncu: ELECT, R2UR, UBLKCP per lane), so many
+//   small row copies from one warp cost a loop; docs/design-log.md.
+// Callers compile them only for the architectures that have them.
 #include <cstdint>
 
 namespace pb::cuda {
@@ -37,6 +41,19 @@ __device__ __forceinline__ void mbar_wait(uint64_t* bar, uint32_t parity) {
 __device__ __forceinline__ void bulk_copy(void* dst, const void* src, uint32_t bytes, uint64_t* bar) {
   asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n"
                ::"r"(smem_addr(dst)), "l"(src), "r"(bytes), "r"(smem_addr(bar)) : "memory");
+}
+
+// 16 bytes from 16-byte aligned global memory to 16-byte aligned shared memory, through L2 only (.cg), into this
+// thread's current commit group.
+__device__ __forceinline__ void cp_async16(void* dst, const void* src) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(smem_addr(dst)), "l"(src) : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+// Waits until at most N of this thread's commit groups are pending: the older ones have landed (visible to this
+// thread; a block barrier after it makes them visible to the block).
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
 }
 
 }  // namespace pb::cuda
