@@ -14,9 +14,16 @@ namespace pb::cuda::mma {
 // consecutive, so row tile m takes slot m % kStripOpen.
 constexpr int kVfragTile = 32 * 2, kVfragUnits = kStripOpen * kVfragTile;  // uint4
 static_assert(kVfragUnits <= kThreads, "one fragment unit per thread at most");
-// The start of shared memory: the strip's row-tile table (read by the threads that copy each chunk's fragments).
-constexpr int kAsyncMaxStages = 4, kAsyncMaxTiles = 16, kAsyncHeader = 256;
-static_assert(kAsyncMaxTiles * sizeof(RowTile) <= kAsyncHeader, "the header holds the longest strip's row tiles");
+// The start of shared memory: the strip's row-tile table (read by the threads that copy each chunk's fragments),
+// then per stage and ring row what landed there (RowInfo).
+constexpr int kAsyncMaxStages = 4, kAsyncMaxTiles = 16, kAsyncInfoAt = 256, kAsyncHeader = 1024;
+static_assert(kAsyncMaxTiles * sizeof(RowTile) <= kAsyncInfoAt, "the header holds the longest strip's row tiles");
+static_assert(kAsyncInfoAt + kAsyncMaxStages * 3 * kChunk * 4 <= kAsyncHeader, "and a row word per stage and row");
+// Threads 0..kCopiers-1 copy source rows (kCopiers / rows per row, each a fixed row of every chunk), the others the
+// fragments.
+constexpr int kCopiers = 96;
+static_assert(kCopiers % (3 * kChunk) == 0 && kCopiers % kChunk == 0 && kCopiers < kThreads, "copiers per row");
+static_assert(kVfragUnits % (kThreads - kCopiers) == 0, "fragment units per copier");
 static_assert(kStripMaxTiles <= kAsyncMaxTiles, "PB_MMA_STRIP_TILES allows 16 as well");
 
 // Staged rows per chunk: one per channel and source row (CHW), or one per source row with its three channels (HWC).
@@ -33,22 +40,36 @@ __host__ __device__ constexpr size_t async_smem_bytes(int sstride, bool chw, int
          size_t(stages) * ring_rows(chw) * rawstride + size_t(stages + 1) * kVfragUnits * 16;
 }
 
+// What landed in one ring row: the row's first byte at `off` (its address mod 16), bytes [lo, hi) copied; or the
+// row is below the image (zeros). One word, written by the row's first copier, read by the widening.
+struct RowInfo {
+  static constexpr uint32_t kBelow = 0xffffffffu;
+  uint32_t w;
+  __device__ static uint32_t make(int off, int lo, int hi) { return uint32_t(off) | uint32_t(lo) << 4 | uint32_t(hi) << 16; }
+  __device__ int off() const { return int(w & 15); }
+  __device__ int lo() const { return int((w >> 4) & 0xfff); }
+  __device__ int hi() const { return int(w >> 16); }
+  __device__ bool below() const { return w == kBelow; }
+  // the words [p & ~3, (p & ~3) + bytes) at slot byte p landed
+  __device__ bool holds(int p, int bytes) const { return (p & ~3) >= lo() && (p & ~3) + bytes <= hi(); }
+};
+
 struct Ring {
-  RowTile* rts;  // [nrt]: the strip's row tiles
-  uint8_t* src;  // [stages][rows][rawstride]
-  uint4* vfrag;  // [stages + 1][kVfragUnits]
-  int stages, rawstride, rows, segs;  // segs: 16-byte segments per ring row
-  float inv_segs;
+  RowTile* rts;    // [nrt]: the strip's row tiles
+  uint32_t* info;  // [stages][rows]: RowInfo words
+  uint8_t* src;    // [stages][rows][rawstride]
+  uint4* vfrag;    // [stages + 1][kVfragUnits]
+  int stages, rawstride, rows;
   __device__ Ring(unsigned char* smem, unsigned char* after_stage, const MmaArgs& A, bool chw)
       : rts(reinterpret_cast<RowTile*>(smem)),
+        info(reinterpret_cast<uint32_t*>(smem + kAsyncInfoAt)),
         src(after_stage),
         vfrag(reinterpret_cast<uint4*>(after_stage + size_t(A.stages) * ring_rows(chw) * A.rawstride)),
         stages(A.stages),
         rawstride(A.rawstride),
-        rows(ring_rows(chw)),
-        segs(A.rawstride / 16),
-        inv_segs(1.0f / float(A.rawstride / 16)) {}
+        rows(ring_rows(chw)) {}
   __device__ uint8_t* stage(int ci) const { return src + size_t(ci % stages) * rows * rawstride; }
+  __device__ RowInfo row_info(int ci, int i) const { return RowInfo{info[(ci % stages) * rows + i]}; }
   __device__ uint4* frags(int ci) const { return vfrag + size_t(ci % (stages + 1)) * kVfragUnits; }
   // waits until chunk ci + 1 has landed, with chunks up to ci + stages issued (one commit group each)
   __device__ void wait_next() const {
@@ -74,34 +95,55 @@ struct ImageSpan {
   }
 };
 
-// Chunk ci into its stage, as one commit group of this thread: the 16-byte segments of every staged row that lie
-// inside the image's aligned interior (rows below the image copy nothing), items tid, tid + kThreads, ..., and
-// unit tid of the fragments of the row tiles chunk ci feeds. Called by every thread, in order, for every chunk and
-// for `stages` more past the last: those commit empty groups, so that each wait counts the same groups.
-__device__ inline void issue_chunk(const MmaArgs& A, const Ring& R, const DevJob& j, const MmaTile& tl, int qpr, int ci,
-                                   bool chw) {
-  if (ci >= tl.chunks) {
-    cp_async_commit();
-    return;
+// This thread's share of every chunk's copies, fixed for the strip: copier threads (tid < kCopiers) one ring row
+// (channel and chunk row; HWC: chunk row) of each chunk and every per-th 16-byte segment of it, from l; the others
+// kVfragUnits / (kThreads - kCopiers) fragment units. The row's address steps by 16 source rows per chunk.
+struct CopyShare {
+  uintptr_t a;  // the row's first staged byte in chunk 0
+  size_t step;  // bytes per chunk (16 source rows)
+  int i, l, per, rr;
+  __device__ CopyShare(const DevJob& j, const MmaTile& tl, const Ring& R, bool chw) {
+    per = kCopiers / R.rows;
+    i = threadIdx.x / per;
+    l = threadIdx.x % per;
+    rr = i % kChunk;
+    a = ring_row_addr(j, i / kChunk, tl.r0 + rr, tl.cb, chw);
+    step = size_t(kChunk) * j.src_w * (chw ? 1 : 3);
   }
-  uint8_t* stage = R.stage(ci);
-  const ImageSpan im(j);
-  const int len = ring_row_len(chw, qpr);
-  for (int idx = threadIdx.x; idx < R.rows * R.segs; idx += kThreads) {
-    const int i = __float2int_rz((float(idx) + 0.5f) * R.inv_segs), k = idx - i * R.segs;  // exact for these sizes
-    const int r = tl.r0 + kChunk * ci + i % kChunk;
-    if (r >= j.src_h) continue;
-    const uintptr_t a = ring_row_addr(j, i / kChunk, r, tl.cb, chw), seg = (a & ~uintptr_t(15)) + 16 * k;
-    if (seg < a + len && seg >= im.lo && seg + 16 <= im.hi)
-      cp_async16(stage + size_t(i) * R.rawstride + 16 * k, reinterpret_cast<const void*>(seg));
-  }
-  if (threadIdx.x < kVfragUnits) {
-    const int p = threadIdx.x / kVfragTile, u = threadIdx.x % kVfragTile;
-    for (int m = p; m < tl.nrt; m += kStripOpen) {
-      const RowTile rt = R.rts[m];
-      if (ci >= rt.ks_lo && ci < rt.ks_hi) {
-        cp_async16(R.frags(ci) + threadIdx.x, A.vfrag + rt.frag0 + size_t(ci - rt.ks_lo) * kVfragTile + u);
-        break;
+};
+
+// Chunk ci into its stage, as one commit group of this thread: the copier's row, the segments of it that lie inside
+// the image's aligned interior (a row below the image copies nothing), its RowInfo; or the fragment units of the
+// row tiles chunk ci feeds. Called by every thread, in order, for every chunk and for `stages` more past the last:
+// those commit empty groups, so that each wait counts the same groups.
+__device__ inline void issue_chunk(const MmaArgs& A, const Ring& R, const DevJob& j, const MmaTile& tl,
+                                   const CopyShare& cs, int qpr, int ci, bool chw) {
+  if (ci < tl.chunks) {
+    if (threadIdx.x < kCopiers) {
+      uint32_t info = RowInfo::kBelow;
+      if (tl.r0 + kChunk * ci + cs.rr < j.src_h) {
+        const ImageSpan im(j);
+        const uintptr_t a = cs.a + size_t(ci) * cs.step, base = a & ~uintptr_t(15);
+        const uintptr_t lo = base > im.lo ? base : im.lo;
+        uintptr_t hi = (a + ring_row_len(chw, qpr) + 15) & ~uintptr_t(15);
+        hi = hi < im.hi ? hi : im.hi;
+        uint8_t* row = R.stage(ci) + size_t(cs.i) * R.rawstride;  // holds global bytes [base, base + rawstride)
+        for (uintptr_t g = lo + 16 * cs.l; g < hi; g += 16 * cs.per)
+          cp_async16(row + (g - base), reinterpret_cast<const void*>(g));
+        info = hi > lo ? RowInfo::make(int(a & 15), int(lo - base), int(hi - base)) : RowInfo::make(int(a & 15), 0, 0);
+      }
+      if (cs.l == 0) R.info[(ci % R.stages) * R.rows + cs.i] = info;
+    } else {
+      constexpr int kUnits = kVfragUnits / (kThreads - kCopiers);
+      const int u0 = (threadIdx.x - kCopiers) * kUnits, p = u0 / kVfragTile;  // this thread's tile slot
+      for (int m = p; m < tl.nrt; m += kStripOpen) {
+        const RowTile rt = R.rts[m];
+        if (ci >= rt.ks_lo && ci < rt.ks_hi) {
+          const uint4* src = A.vfrag + rt.frag0 + size_t(ci - rt.ks_lo) * kVfragTile + (u0 - p * kVfragTile);
+#pragma unroll
+          for (int k = 0; k < kUnits; ++k) cp_async16(R.frags(ci) + u0 + k, src + k);
+          break;
+        }
       }
     }
   }
@@ -123,51 +165,45 @@ __device__ __forceinline__ void realigned_smem(const uint8_t* p, uint32_t* out) 
   }
 }
 
-// The landed chunk ci widened into the fp16 stage, items as stage_items. An item whose
-// words fall outside the copied bytes (the first or last bytes of an image whose buffer is not 16-byte aligned) is
-// read from global memory as the strip kernel does (a warp-uniform branch).
+// The landed chunk ci widened into the fp16 stage, items as stage_items. An item whose words did not land (the
+// first or last bytes of an image whose buffer is not 16-byte aligned) is read from global memory as the strip
+// kernel does (a warp-uniform branch).
 __device__ inline void convert_chunk(__half* dst, int sstride, const Ring& R, const DevJob& j, const MmaTile& tl,
                                      const ChunkItems& ch, int ci, bool chw) {
   const uint8_t* stage = R.stage(ci);
-  const ImageSpan im(j);
   constexpr int kNeed = 4 * (kItemWords + 1), kNeedHwc = 4 * (3 * kItemWords + 1);  // bytes an item reads
   for (int it = threadIdx.x; it < ch.items; it += kThreads) {
     int rr, q;
     ch.coords(it, rr, q);
-    const int r = tl.r0 + kChunk * ci + rr, col = tl.cb + kItemCols * q;
-    const bool below = r >= j.src_h;
     Item v = {};
     if (chw) {
-      // channels 0 and 2 bound the item's bytes from below and above
-      const uintptr_t a0 = ring_row_addr(j, 0, r, tl.cb, true) + kItemCols * q;
-      const uintptr_t a2 = ring_row_addr(j, 2, r, tl.cb, true) + kItemCols * q;
-      const bool in = (a0 & ~uintptr_t(3)) >= im.lo && (a2 & ~uintptr_t(3)) + kNeed <= im.hi;
-      if (__all_sync(__activemask(), below || in)) {
-        if (!below) {
+      const RowInfo e[3] = {R.row_info(ci, rr), R.row_info(ci, kChunk + rr), R.row_info(ci, 2 * kChunk + rr)};
+      const bool below = e[0].below();
+      bool in = true;
 #pragma unroll
-          for (int c = 0; c < 3; ++c) {
-            const uintptr_t a = ring_row_addr(j, c, r, tl.cb, true);
-            realigned_smem<kItemWords>(stage + (c * kChunk + rr) * R.rawstride + (a & 15) + kItemCols * q, v.v[c]);
-          }
-        }
+      for (int c = 0; c < 3; ++c) in &= e[c].holds(e[c].off() + kItemCols * q, kNeed);
+      if (__all_sync(__activemask(), below || in)) {
+        if (!below)
+#pragma unroll
+          for (int c = 0; c < 3; ++c)
+            realigned_smem<kItemWords>(stage + (c * kChunk + rr) * R.rawstride + e[c].off() + kItemCols * q, v.v[c]);
       } else {
-        v = fetch_item(j, r, col, true);
+        v = fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, true);
       }
     } else {
-      const uintptr_t a = ring_row_addr(j, 0, r, tl.cb, false);
-      const uintptr_t ai = a + 3 * kItemCols * q;
-      const bool in = (ai & ~uintptr_t(3)) >= im.lo && (ai & ~uintptr_t(3)) + kNeedHwc <= im.hi;
-      if (__all_sync(__activemask(), below || in)) {
-        if (!below) {
+      const RowInfo e = R.row_info(ci, rr);
+      const int p = e.off() + 3 * kItemCols * q;
+      if (__all_sync(__activemask(), e.below() || e.holds(p, kNeedHwc))) {
+        if (!e.below()) {
           uint32_t w[3 * kItemWords];
-          realigned_smem<3 * kItemWords>(stage + rr * R.rawstride + (a & 15) + 3 * kItemCols * q, w);
+          realigned_smem<3 * kItemWords>(stage + rr * R.rawstride + p, w);
 #pragma unroll
           for (int c = 0; c < 3; ++c)
 #pragma unroll
             for (int k = 0; k < kItemWords; ++k) v.v[c][k] = gather_channel(w + 3 * k, c);
         }
       } else {
-        v = fetch_item(j, r, col, false);
+        v = fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, false);
       }
     }
     put_item(dst, sstride, rr, q, v);

@@ -20,7 +20,8 @@ __device__ __forceinline__ void resample_strip_async(const MmaArgs& A, const Sme
   const int kb = active ? A.hcol0[mj.ntile0 + nloc] - tl.cb : 0;
   const uint4* bfr = A.hfrag + mj.hfrag0 + size_t(nloc) * mj.n_kh * 32 + lane;
   const ChunkItems ch(tl);
-  for (int k = 0; k < R.stages; ++k) issue_chunk(A, R, j, tl, ch.qpr, k, chw);
+  const CopyShare cs(j, tl, R, chw);
+  for (int k = 0; k < R.stages; ++k) issue_chunk(A, R, j, tl, cs, ch.qpr, k, chw);
   R.wait_next();  // chunk 0
   __syncthreads();
 
@@ -28,7 +29,7 @@ __device__ __forceinline__ void resample_strip_async(const MmaArgs& A, const Sme
   for (int ci = 0; ci < tl.chunks; ++ci) {
     convert_chunk(S.stage0, sstride, R, j, tl, ch, ci, chw);
     __syncthreads();  // the fp16 stage is complete; every thread is done with chunk ci's source bytes
-    issue_chunk(A, R, j, tl, ch.qpr, ci + R.stages, chw);  // past the last chunk: an empty commit group
+    issue_chunk(A, R, j, tl, cs, ch.qpr, ci + R.stages, chw);  // past the last chunk: an empty commit group
     if (active) {
       horizontal_chunk<true>(S, S.stage0, sstride, kb, mj.n_kh, [&](int ks) { return __ldg(bfr + ks * 32); });
       const uint4* vf = R.frags(ci) + 2 * lane;
