@@ -68,14 +68,24 @@ struct Ring {
         stages(A.stages),
         rawstride(A.rawstride),
         rows(ring_rows(chw)) {}
-  __device__ uint8_t* stage(int ci) const { return src + size_t(ci % stages) * rows * rawstride; }
-  __device__ RowInfo row_info(int ci, int i) const { return RowInfo{info[(ci % stages) * rows + i]}; }
-  __device__ uint4* frags(int ci) const { return vfrag + size_t(ci % (stages + 1)) * kVfragUnits; }
+  __device__ uint8_t* stage(int s) const { return src + size_t(s) * rows * rawstride; }
+  __device__ uint32_t* row_info(int s) const { return info + s * rows; }
+  __device__ uint4* frags(int f) const { return vfrag + size_t(f) * kVfragUnits; }
   // waits until chunk ci + 1 has landed, with chunks up to ci + stages issued (one commit group each)
   __device__ void wait_next() const {
     if (stages == 2) cp_async_wait<1>();
     else if (stages == 3) cp_async_wait<2>();
     else cp_async_wait<3>();
+  }
+};
+
+// Where a chunk lives: source stage s = chunk % stages, fragment slot f = chunk % (stages + 1), advanced chunk by
+// chunk (a modulo by the runtime stage count is ~20 instructions, and the widening asked for it per item).
+struct RingSlot {
+  int s = 0, f = 0;
+  __device__ void advance(const Ring& R) {
+    s = s + 1 == R.stages ? 0 : s + 1;
+    f = f + 1 == R.stages + 1 ? 0 : f + 1;
   }
 };
 
@@ -97,42 +107,47 @@ struct ImageSpan {
 
 // This thread's share of every chunk's copies, fixed for the strip: copier threads (tid < kCopiers) one ring row
 // (channel and chunk row; HWC: chunk row) of each chunk and every per-th 16-byte segment of it, from l; the others
-// kVfragUnits / (kThreads - kCopiers) fragment units. The row's address steps by 16 source rows per chunk.
+// kVfragUnits / (kThreads - kCopiers) fragment units. Offsets are 32-bit from the row's aligned first byte in
+// chunk 0 (the row steps by 16 source rows per chunk): 64-bit address arithmetic per copy was most of its cost.
 struct CopyShare {
-  uintptr_t a;  // the row's first staged byte in chunk 0
-  size_t step;  // bytes per chunk (16 source rows)
-  int i, l, per, rr;
-  __device__ CopyShare(const DevJob& j, const MmaTile& tl, const Ring& R, bool chw) {
-    per = kCopiers / R.rows;
-    i = threadIdx.x / per;
-    l = threadIdx.x % per;
-    rr = i % kChunk;
-    a = ring_row_addr(j, i / kChunk, tl.r0 + rr, tl.cb, chw);
-    step = size_t(kChunk) * j.src_w * (chw ? 1 : 3);
+  uintptr_t a16;  // the 16-byte boundary at or below the row's first staged byte in chunk 0
+  int o0;         // that byte, from a16
+  int lo, hi;     // the image's 16-byte aligned interior, from a16
+  // copiers per ring row, this thread's ring row and its place among them (recomputed: registers are short)
+  __device__ static int per(bool chw) { return kCopiers / ring_rows(chw); }
+  __device__ static int row(bool chw) { return chw ? threadIdx.x / per(true) : threadIdx.x / per(false); }
+  __device__ static int place(bool chw) { return chw ? threadIdx.x % per(true) : threadIdx.x % per(false); }
+  __device__ CopyShare(const DevJob& j, const MmaTile& tl, bool chw) {
+    const int i = row(chw);
+    const uintptr_t src = reinterpret_cast<uintptr_t>(j.src);
+    const uintptr_t a = ring_row_addr(j, i / kChunk, tl.r0 + i % kChunk, tl.cb, chw);
+    a16 = a & ~uintptr_t(15);
+    o0 = int(a - a16);
+    lo = int(intptr_t(((src + 15) & ~uintptr_t(15)) - a16));
+    hi = int(intptr_t(((src + size_t(3) * j.src_h * j.src_w) & ~uintptr_t(15)) - a16));
   }
 };
 
-// Chunk ci into its stage, as one commit group of this thread: the copier's row, the segments of it that lie inside
-// the image's aligned interior (a row below the image copies nothing), its RowInfo; or the fragment units of the
-// row tiles chunk ci feeds. Called by every thread, in order, for every chunk and for `stages` more past the last:
-// those commit empty groups, so that each wait counts the same groups.
+// Chunk ci into stage slot.s / fragment slot slot.f, as one commit group of this thread: the copier's row, the
+// segments of it that lie inside the image's aligned interior (a row below the image copies nothing), its RowInfo;
+// or the fragment units of the row tiles chunk ci feeds. Called by every thread, in order, for every chunk and for
+// `stages` more past the last: those commit empty groups, so that each wait counts the same groups.
 __device__ inline void issue_chunk(const MmaArgs& A, const Ring& R, const DevJob& j, const MmaTile& tl,
-                                   const CopyShare& cs, int qpr, int ci, bool chw) {
+                                   const CopyShare& cs, RingSlot slot, int qpr, int ci, bool chw) {
   if (ci < tl.chunks) {
     if (threadIdx.x < kCopiers) {
       uint32_t info = RowInfo::kBelow;
-      if (tl.r0 + kChunk * ci + cs.rr < j.src_h) {
-        const ImageSpan im(j);
-        const uintptr_t a = cs.a + size_t(ci) * cs.step, base = a & ~uintptr_t(15);
-        const uintptr_t lo = base > im.lo ? base : im.lo;
-        uintptr_t hi = (a + ring_row_len(chw, qpr) + 15) & ~uintptr_t(15);
-        hi = hi < im.hi ? hi : im.hi;
-        uint8_t* row = R.stage(ci) + size_t(cs.i) * R.rawstride;  // holds global bytes [base, base + rawstride)
-        for (uintptr_t g = lo + 16 * cs.l; g < hi; g += 16 * cs.per)
-          cp_async16(row + (g - base), reinterpret_cast<const void*>(g));
-        info = hi > lo ? RowInfo::make(int(a & 15), int(lo - base), int(hi - base)) : RowInfo::make(int(a & 15), 0, 0);
+      const int i = CopyShare::row(chw);
+      if (tl.r0 + kChunk * ci + i % kChunk < j.src_h) {
+        const int x0 = cs.o0 + ci * kChunk * j.src_w * (chw ? 1 : 3), base = x0 & ~15;
+        const int lo = max(base, cs.lo), hi = min((x0 + ring_row_len(chw, qpr) + 15) & ~15, cs.hi);
+        uint8_t* row = R.stage(slot.s) + i * R.rawstride - base;  // row + x: the slot of byte a16 + x
+        const int per = CopyShare::per(chw);
+        for (int x = lo + 16 * CopyShare::place(chw); x < hi; x += 16 * per)
+          cp_async16(row + x, reinterpret_cast<const void*>(cs.a16 + x));
+        info = RowInfo::make(x0 & 15, hi > lo ? lo - base : 0, hi > lo ? hi - base : 0);
       }
-      if (cs.l == 0) R.info[(ci % R.stages) * R.rows + cs.i] = info;
+      if (CopyShare::place(chw) == 0) R.row_info(slot.s)[i] = info;
     } else {
       constexpr int kUnits = kVfragUnits / (kThreads - kCopiers);
       const int u0 = (threadIdx.x - kCopiers) * kUnits, p = u0 / kVfragTile;  // this thread's tile slot
@@ -141,7 +156,7 @@ __device__ inline void issue_chunk(const MmaArgs& A, const Ring& R, const DevJob
         if (ci >= rt.ks_lo && ci < rt.ks_hi) {
           const uint4* src = A.vfrag + rt.frag0 + size_t(ci - rt.ks_lo) * kVfragTile + (u0 - p * kVfragTile);
 #pragma unroll
-          for (int k = 0; k < kUnits; ++k) cp_async16(R.frags(ci) + u0 + k, src + k);
+          for (int k = 0; k < kUnits; ++k) cp_async16(R.frags(slot.f) + u0 + k, src + k);
           break;
         }
       }
@@ -168,16 +183,17 @@ __device__ __forceinline__ void realigned_smem(const uint8_t* p, uint32_t* out) 
 // The landed chunk ci widened into the fp16 stage, items as stage_items. An item whose words did not land (the
 // first or last bytes of an image whose buffer is not 16-byte aligned) is read from global memory as the strip
 // kernel does (a warp-uniform branch).
-__device__ inline void convert_chunk(__half* dst, int sstride, const Ring& R, const DevJob& j, const MmaTile& tl,
-                                     const ChunkItems& ch, int ci, bool chw) {
-  const uint8_t* stage = R.stage(ci);
+__device__ inline void convert_chunk(__half* dst, int sstride, const Ring& R, RingSlot slot, const DevJob& j,
+                                     const MmaTile& tl, const ChunkItems& ch, int ci, bool chw) {
+  const uint8_t* stage = R.stage(slot.s);
+  const uint32_t* info = R.row_info(slot.s);
   constexpr int kNeed = 4 * (kItemWords + 1), kNeedHwc = 4 * (3 * kItemWords + 1);  // bytes an item reads
   for (int it = threadIdx.x; it < ch.items; it += kThreads) {
     int rr, q;
     ch.coords(it, rr, q);
     Item v = {};
     if (chw) {
-      const RowInfo e[3] = {R.row_info(ci, rr), R.row_info(ci, kChunk + rr), R.row_info(ci, 2 * kChunk + rr)};
+      const RowInfo e[3] = {{info[rr]}, {info[kChunk + rr]}, {info[2 * kChunk + rr]}};
       const bool below = e[0].below();
       bool in = true;
 #pragma unroll
@@ -191,7 +207,7 @@ __device__ inline void convert_chunk(__half* dst, int sstride, const Ring& R, co
         v = fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, true);
       }
     } else {
-      const RowInfo e = R.row_info(ci, rr);
+      const RowInfo e{info[rr]};
       const int p = e.off() + 3 * kItemCols * q;
       if (__all_sync(__activemask(), e.below() || e.holds(p, kNeedHwc))) {
         if (!e.below()) {

@@ -20,19 +20,20 @@ __device__ __forceinline__ void resample_strip_async(const MmaArgs& A, const Sme
   const int kb = active ? A.hcol0[mj.ntile0 + nloc] - tl.cb : 0;
   const uint4* bfr = A.hfrag + mj.hfrag0 + size_t(nloc) * mj.n_kh * 32 + lane;
   const ChunkItems ch(tl);
-  const CopyShare cs(j, tl, R, chw);
-  for (int k = 0; k < R.stages; ++k) issue_chunk(A, R, j, tl, cs, ch.qpr, k, chw);
+  const CopyShare cs(j, tl, chw);
+  RingSlot cur, ahead;  // chunk ci's slots, chunk ci + stages's
+  for (int k = 0; k < R.stages; ++k, ahead.advance(R)) issue_chunk(A, R, j, tl, cs, ahead, ch.qpr, k, chw);
   R.wait_next();  // chunk 0
   __syncthreads();
 
   StripSlots st(A, tl);
-  for (int ci = 0; ci < tl.chunks; ++ci) {
-    convert_chunk(S.stage0, sstride, R, j, tl, ch, ci, chw);
+  for (int ci = 0; ci < tl.chunks; ++ci, cur.advance(R), ahead.advance(R)) {
+    convert_chunk(S.stage0, sstride, R, cur, j, tl, ch, ci, chw);
     __syncthreads();  // the fp16 stage is complete; every thread is done with chunk ci's source bytes
-    issue_chunk(A, R, j, tl, cs, ch.qpr, ci + R.stages, chw);  // past the last chunk: an empty commit group
+    issue_chunk(A, R, j, tl, cs, ahead, ch.qpr, ci + R.stages, chw);  // past the last chunk: an empty commit group
     if (active) {
       horizontal_chunk<true>(S, S.stage0, sstride, kb, mj.n_kh, [&](int ks) { return __ldg(bfr + ks * 32); });
-      const uint4* vf = R.frags(ci) + 2 * lane;
+      const uint4* vf = R.frags(cur.f) + 2 * lane;
 #pragma unroll
       for (int s = 0; s < kStripOpen; ++s) {
         if (!st.feeds(s, ci)) continue;
