@@ -2,8 +2,29 @@
 
 namespace pb {
 
+namespace {
+
+// Source rows the plan's vertical passes read per output row, weighted by output rows: the downscale a tile's chunk
+// loop pays for (SigLIP on ragged-n32-384-1024 ~1.8, CLIP and DINOv2 ~3, every core pipeline on
+// large-n4-3000-4096 9-18, Qwen ~1).
+double source_rows_per_output_row(const Plan& plan) {
+  long long src = 0, out = 0;
+  for (const Job& j : plan.jobs) {
+    src += j.r1 - j.r0;
+    out += j.h;
+  }
+  return out > 0 ? double(src) / double(out) : 0.0;
+}
+
+}  // namespace
+
 // CUDA, from the H200 sweeps of issue 16 (results/2026-12-02-h200-auto/README.md: the 16 core cases; six pipelines
-// x six batches x both input layouts; LLaVA-NeXT and InternVL on five more; results/2026-12-02-h200-strip/):
+// x six batches x both input layouts; LLaVA-NeXT and InternVL on five more; results/2026-12-02-h200-strip/;
+// results/2026-12-02-h200-async/):
+// - cuda_separable_mma_async (the strip design fed by asynchronous copies several chunks ahead) where a tile's
+//   chunk loop is long: on the strong downscales (large-n4-3000-4096, 9+ source rows per output row) it is
+//   1.27-1.44x faster than the strip design, which gets no strips there; within -9 % .. +6 % of it elsewhere, so
+//   the rule keeps the strip design below 4 source rows per output row;
 // - cuda_separable_mma_strip, where the batch has tiles for strips of 3-4 row tiles (SigLIP's batches of 16 and
 //   32, every Qwen batch measured), is 3-10 % faster than cuda_separable_mma and its persistent form; on smaller
 //   plans it runs cuda_separable_mma's kernel itself (one tile per block), the fastest design there, by 10-22 %
@@ -12,10 +33,12 @@ namespace pb {
 //   strip design takes every Qwen batch measured here, so only a small Qwen plan pays that (it runs one tile per
 //   block), and a plan the strip design refuses (shared memory) goes to the persistent grid next.
 // A design that refuses a plan (shared memory, filter) throws std::invalid_argument in setup and the next one runs.
-// The rule reads no property of the plan today: the strip design decides its own fallback from it.
-std::vector<std::string> auto_designs(Backend backend, const Plan& /*plan*/) {
+std::vector<std::string> auto_designs(Backend backend, const Plan& plan) {
   if (backend == Backend::Cpu) return {"cpu_separable_ring", "cpu_pointwise_fused", "cpu_naive_per_stage"};
-  return {"cuda_separable_mma_strip", "cuda_separable_mma_persistent", "cuda_separable_ring", "cuda_naive_per_stage"};
+  std::vector<std::string> v = {"cuda_separable_mma_strip", "cuda_separable_mma_persistent", "cuda_separable_ring",
+                                "cuda_naive_per_stage"};
+  if (source_rows_per_output_row(plan) >= kAsyncFromRowsPerRow) v.insert(v.begin(), "cuda_separable_mma_async");
+  return v;
 }
 
 }  // namespace pb

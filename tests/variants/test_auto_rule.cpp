@@ -31,9 +31,12 @@ TEST(AutoRule, NamesRegisteredDesignsOfItsBackend) {
     }
 }
 
-// The measured choice (results/2026-12-02-h200-strip/README.md): the strip design first on every pipeline (on a
-// plan too small for strips it runs one tile per block itself), then the persistent grid; a design without a
-// staged chunk (the ring) where the tensor-core designs refuse the plan's shared memory.
+// The measured choice (results/2026-12-02-h200-strip/README.md, results/2026-12-02-h200-async/README.md): on
+// photo-sized images the strip design first on every pipeline (on a plan too small for strips it runs one tile per
+// block itself), then the persistent grid; a design without a staged chunk (the ring) where the tensor-core designs
+// refuse the plan's shared memory. On 3000-4096-pixel photos the asynchronous strip design before them where the
+// target is small (SigLIP's 384 squares: 7.8-10.7 source rows per output row; CLIP's 224 and DINOv2's 256 short
+// sides: 11.7+), not for Qwen (its targets keep a 12.3 MP photo's size: one source row per output row).
 TEST(AutoRule, FollowsTheMeasuredChoice) {
   for (const auto& p : all_pipelines()) {
     const std::vector<std::string> n = auto_designs(Backend::Cuda, plan_for(p.name));
@@ -42,6 +45,15 @@ TEST(AutoRule, FollowsTheMeasuredChoice) {
     EXPECT_EQ(n[1], "cuda_separable_mma_persistent") << p.name;
     EXPECT_NE(std::find(n.begin(), n.end(), "cuda_separable_ring"), n.end()) << p.name;
   }
+  const std::vector<ImageShape> large = {{3000, 4096}, {4096, 3072}};
+  for (const char* p : {"siglip-so400m-384", "clip-vit-b32", "dinov2-small"}) {
+    const std::vector<std::string> l = auto_designs(Backend::Cuda, make_plan(find_pipeline(p), large, Mode::Hf));
+    ASSERT_GE(l.size(), 4u) << p;
+    EXPECT_EQ(l[0], "cuda_separable_mma_async") << p;
+    EXPECT_EQ(l[1], "cuda_separable_mma_strip") << p;
+  }
+  EXPECT_EQ(auto_designs(Backend::Cuda, make_plan(find_pipeline("qwen2.5-vl-7b"), large, Mode::Hf))[0],
+            "cuda_separable_mma_strip");
   EXPECT_EQ(auto_designs(Backend::Cpu, plan_for("siglip-so400m-384")).front(), "cpu_separable_ring");
 }
 
