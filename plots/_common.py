@@ -36,12 +36,12 @@ _KNOWN = [
 ]
 # Names the designs had in results committed before 2026-12-01: the same colour as the design's current name.
 RENAMED = {"cuda_fully_fused": "cuda_gather_2d", "cpu_fully_fused": "cpu_separable_ring"}
-_PALETTE = [c for name in ("tab10", "Dark2", "Set1") for c in plt.get_cmap(name).colors]
+_PALETTE = [c for name in ("tab10", "Dark2", "Set1", "tab20b") for c in plt.get_cmap(name).colors]
 COLORS = {name: _PALETTE[i] for i, name in enumerate(_KNOWN)}
 COLORS.update({old: COLORS[new] for old, new in RENAMED.items()})
 # Set1's pink (the strip design's place in the list) is hard to tell from tab10's (cuda_separable_ring): near-black.
 COLORS["cuda_separable_mma_strip"] = (0.1, 0.1, 0.1)
-COLORS["cuda_separable_mma_async"] = (0.0, 0.0, 0.55)  # Set1's grey at its place: navy instead
+COLORS["cuda_separable_mma_async"] = (0.0, 0.0, 0.55)  # navy: tab20b's first at its place is near tab10's blue
 
 
 def color(name):

@@ -5,8 +5,8 @@ namespace pb {
 namespace {
 
 // Source rows the plan's vertical passes read per output row, weighted by output rows: the downscale a tile's chunk
-// loop pays for (SigLIP on ragged-n32-384-1024 ~1.8, CLIP and DINOv2 ~3, every core pipeline on
-// large-n4-3000-4096 9-18, Qwen ~1).
+// loop pays for (ragged-n32-384-1024: SigLIP 1.8, CLIP 2.8, DINOv2 2.4, Qwen 1.0; ragged-n16-256-2048: 3.0, 4.6,
+// 4.0, 1.0; large-n4-3000-4096: 8.8, 15.0, 13.3, 1.0).
 double source_rows_per_output_row(const Plan& plan) {
   long long src = 0, out = 0;
   for (const Job& j : plan.jobs) {
@@ -21,10 +21,11 @@ double source_rows_per_output_row(const Plan& plan) {
 // CUDA, from the H200 sweeps of issue 16 (results/2026-12-02-h200-auto/README.md: the 16 core cases; six pipelines
 // x six batches x both input layouts; LLaVA-NeXT and InternVL on five more; results/2026-12-02-h200-strip/;
 // results/2026-12-02-h200-async/):
-// - cuda_separable_mma_async (the strip design fed by asynchronous copies several chunks ahead) where a tile's
-//   chunk loop is long: on the strong downscales (large-n4-3000-4096, 9+ source rows per output row) it is
-//   1.27-1.44x faster than the strip design, which gets no strips there; within -9 % .. +6 % of it elsewhere, so
-//   the rule keeps the strip design below 4 source rows per output row;
+// - cuda_separable_mma_async (the strip design fed by asynchronous copies several chunks ahead) on the strong
+//   downscales (large-n4-3000-4096: 8.8-15 source rows per output row), 1.14-1.46x faster than the strip design,
+//   which gets no strips there, and on Qwen's patches (1.02-1.07x on all four batches); elsewhere 0.84-1.07x of the
+//   strip design (slower on every uniform batch, on DINOv2's ragged ones and at 4.0-4.6 rows per row on
+//   ragged-n16-256-2048), so the rule keeps the strip design there (results/2026-12-02-h200-async/README.md);
 // - cuda_separable_mma_strip, where the batch has tiles for strips of 3-4 row tiles (SigLIP's batches of 16 and
 //   32, every Qwen batch measured), is 3-10 % faster than cuda_separable_mma and its persistent form; on smaller
 //   plans it runs cuda_separable_mma's kernel itself (one tile per block), the fastest design there, by 10-22 %
@@ -37,7 +38,8 @@ std::vector<std::string> auto_designs(Backend backend, const Plan& plan) {
   if (backend == Backend::Cpu) return {"cpu_separable_ring", "cpu_pointwise_fused", "cpu_naive_per_stage"};
   std::vector<std::string> v = {"cuda_separable_mma_strip", "cuda_separable_mma_persistent", "cuda_separable_ring",
                                 "cuda_naive_per_stage"};
-  if (source_rows_per_output_row(plan) >= kAsyncFromRowsPerRow) v.insert(v.begin(), "cuda_separable_mma_async");
+  if (plan.layout == DstLayout::QwenPatches || source_rows_per_output_row(plan) >= kAsyncFromRowsPerRow)
+    v.insert(v.begin(), "cuda_separable_mma_async");
   return v;
 }
 

@@ -13,8 +13,8 @@ namespace pb {
 // supports the case and accepts the plan in setup. Never names an *_auto variant.
 std::vector<std::string> auto_designs(Backend backend, const Plan& plan);
 
-// From this many source rows read per output row (weighted over the plan's jobs), the asynchronous strip design
-// comes first (variants/auto_rule.cpp).
-constexpr double kAsyncFromRowsPerRow = 4.0;
+// From this many source rows read per output row (weighted over the plan's jobs), and on Qwen's patches, the
+// asynchronous strip design comes first (variants/auto_rule.cpp).
+constexpr double kAsyncFromRowsPerRow = 6.0;
 
 }  // namespace pb

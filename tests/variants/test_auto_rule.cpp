@@ -34,12 +34,17 @@ TEST(AutoRule, NamesRegisteredDesignsOfItsBackend) {
 // The measured choice (results/2026-12-02-h200-strip/README.md, results/2026-12-02-h200-async/README.md): on
 // photo-sized images the strip design first on every pipeline (on a plan too small for strips it runs one tile per
 // block itself), then the persistent grid; a design without a staged chunk (the ring) where the tensor-core designs
-// refuse the plan's shared memory. On 3000-4096-pixel photos the asynchronous strip design before them where the
-// target is small (SigLIP's 384 squares: 7.8-10.7 source rows per output row; CLIP's 224 and DINOv2's 256 short
-// sides: 11.7+), not for Qwen (its targets keep a 12.3 MP photo's size: one source row per output row).
+// refuse the plan's shared memory. The asynchronous strip design before them on Qwen's patches, and on
+// 3000-4096-pixel photos where the target is small (SigLIP's 384 squares: 7.8-10.7 source rows per output row;
+// CLIP's 224 and DINOv2's 256 short sides: 11.7+).
 TEST(AutoRule, FollowsTheMeasuredChoice) {
   for (const auto& p : all_pipelines()) {
-    const std::vector<std::string> n = auto_designs(Backend::Cuda, plan_for(p.name));
+    std::vector<std::string> n = auto_designs(Backend::Cuda, plan_for(p.name));
+    if (p.name.rfind("qwen", 0) == 0) {
+      ASSERT_FALSE(n.empty());
+      EXPECT_EQ(n[0], "cuda_separable_mma_async") << p.name;
+      n.erase(n.begin());
+    }
     ASSERT_GE(n.size(), 3u) << p.name;
     EXPECT_EQ(n[0], "cuda_separable_mma_strip") << p.name;
     EXPECT_EQ(n[1], "cuda_separable_mma_persistent") << p.name;
@@ -52,8 +57,11 @@ TEST(AutoRule, FollowsTheMeasuredChoice) {
     EXPECT_EQ(l[0], "cuda_separable_mma_async") << p;
     EXPECT_EQ(l[1], "cuda_separable_mma_strip") << p;
   }
-  EXPECT_EQ(auto_designs(Backend::Cuda, make_plan(find_pipeline("qwen2.5-vl-7b"), large, Mode::Hf))[0],
-            "cuda_separable_mma_strip");
+  // 1024-pixel photos, 2-3.4 source rows per output row: the strip design (async measured 0.84-0.98x of it on the
+  // uniform batches and DINOv2's ragged one, and 0.95x at 4.0-4.6 on ragged-n16-256-2048)
+  for (const char* p : {"siglip-so400m-384", "clip-vit-b32", "dinov2-small"})
+    EXPECT_EQ(auto_designs(Backend::Cuda, make_plan(find_pipeline(p), {{1024, 768}, {768, 1024}}, Mode::Hf))[0],
+              "cuda_separable_mma_strip") << p;
   EXPECT_EQ(auto_designs(Backend::Cpu, plan_for("siglip-so400m-384")).front(), "cpu_separable_ring");
 }
 
