@@ -165,21 +165,6 @@ __device__ inline void issue_chunk(const MmaArgs& A, const Ring& R, const DevJob
   cp_async_commit();
 }
 
-// N words from shared-memory byte p (any alignment), read as N + 1 aligned words realigned by prmt.
-template <int N>
-__device__ __forceinline__ void realigned_smem(const uint8_t* p, uint32_t* out) {
-  const int o = int(reinterpret_cast<uintptr_t>(p) & 3);
-  const uint32_t* w = reinterpret_cast<const uint32_t*>(p - o);
-  const unsigned sel = 0x3210u + 0x1111u * unsigned(o);
-  uint32_t prev = w[0];
-#pragma unroll
-  for (int k = 0; k < N; ++k) {
-    const uint32_t next = w[k + 1];
-    out[k] = __byte_perm(prev, next, sel);
-    prev = next;
-  }
-}
-
 // The landed chunk ci widened into the fp16 stage, items as stage_items. An item whose words did not land (the
 // first or last bytes of an image whose buffer is not 16-byte aligned) is read from global memory as the strip
 // kernel does (a warp-uniform branch).

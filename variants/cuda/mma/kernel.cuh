@@ -237,6 +237,20 @@ struct StripSlots {
   }
 };
 
+// This warp's 8 output columns of a strip's column tile: inside the job or not, the staged column of their k = 0,
+// their horizontal B fragments (lane's first).
+struct StripWarp {
+  bool active;
+  int kb;
+  const uint4* bfr;
+  __device__ StripWarp(const MmaArgs& A, const MmaTile& tl, const DevJob& j, const MmaJob& mj) {
+    const int warp = threadIdx.x / 32, nloc = tl.x / 8 + warp;
+    active = tl.x + 8 * warp < j.w;
+    kb = active ? A.hcol0[mj.ntile0 + nloc] - tl.cb : 0;
+    bfr = A.hfrag + mj.hfrag0 + size_t(nloc) * mj.n_kh * 32 + threadIdx.x % 32;
+  }
+};
+
 // One strip (cuda_separable_mma_strip): tl.nrt 16-row tiles of one column tile, each source chunk staged and
 // resampled horizontally once.
 template <DstLayout kLayout, typename T>
@@ -245,11 +259,8 @@ __device__ __forceinline__ void resample_strip(const MmaArgs& A, const SmemLayou
   const MmaTile tl = A.tiles[tile];
   const DevJob j = A.jobs[tl.job];
   const MmaJob mj = A.mjobs[tl.job];
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int nloc = tl.x / 8 + warp;
-  const bool active = tl.x + 8 * warp < j.w;
-  const int kb = active ? A.hcol0[mj.ntile0 + nloc] - tl.cb : 0;
-  const uint4* bfr = A.hfrag + mj.hfrag0 + size_t(nloc) * mj.n_kh * 32 + lane;
+  const StripWarp w(A, tl, j, mj);
+  const bool active = w.active;
 
   const ChunkItems ch(tl);
   stage_items(S.stage0, sstride, j, tl, ch, 0, threadIdx.x, chw);
@@ -261,8 +272,8 @@ __device__ __forceinline__ void resample_strip(const MmaArgs& A, const SmemLayou
     Item pre[kPrefetch];
     if (next) prefetch_chunk(pre, j, tl, ch, ci + 1, chw);
     if (active) {
-      horizontal_chunk(S, S.stage0 + (ci & 1) * S.stage_halves, sstride, kb, mj.n_kh,
-                       [&](int ks) { return __ldg(bfr + ks * 32); });
+      horizontal_chunk(S, S.stage0 + (ci & 1) * S.stage_halves, sstride, w.kb, mj.n_kh,
+                       [&](int ks) { return __ldg(w.bfr + ks * 32); });
 #pragma unroll
       for (int s = 0; s < kStripOpen; ++s) {
         if (!st.feeds(s, ci)) continue;

@@ -14,11 +14,8 @@ __device__ __forceinline__ void resample_strip_async(const MmaArgs& A, const Sme
                                                      const MmaTile& tl, bool chw, int sstride, T* __restrict__ out) {
   const DevJob j = A.jobs[tl.job];
   const MmaJob mj = A.mjobs[tl.job];
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int nloc = tl.x / 8 + warp;
-  const bool active = tl.x + 8 * warp < j.w;
-  const int kb = active ? A.hcol0[mj.ntile0 + nloc] - tl.cb : 0;
-  const uint4* bfr = A.hfrag + mj.hfrag0 + size_t(nloc) * mj.n_kh * 32 + lane;
+  const StripWarp w(A, tl, j, mj);
+  const bool active = w.active;
   const ChunkItems ch(tl);
   const CopyShare cs(j, tl, chw);
   RingSlot cur, ahead;  // chunk ci's slots, chunk ci + stages's
@@ -32,8 +29,8 @@ __device__ __forceinline__ void resample_strip_async(const MmaArgs& A, const Sme
     __syncthreads();  // the fp16 stage is complete; every thread is done with chunk ci's source bytes
     issue_chunk(A, R, j, tl, cs, ahead, ch.qpr, ci + R.stages, chw);  // past the last chunk: an empty commit group
     if (active) {
-      horizontal_chunk<true>(S, S.stage0, sstride, kb, mj.n_kh, [&](int ks) { return __ldg(bfr + ks * 32); });
-      const uint4* vf = R.frags(cur.f) + 2 * lane;
+      horizontal_chunk<true>(S, S.stage0, sstride, w.kb, mj.n_kh, [&](int ks) { return __ldg(w.bfr + ks * 32); });
+      const uint4* vf = R.frags(cur.f) + 2 * (threadIdx.x % 32);
 #pragma unroll
       for (int s = 0; s < kStripOpen; ++s) {
         if (!st.feeds(s, ci)) continue;

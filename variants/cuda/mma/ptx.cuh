@@ -57,4 +57,19 @@ __device__ __forceinline__ void realigned_words(uintptr_t a, uint32_t* out) {
   }
 }
 
+// N words from shared-memory byte p (any alignment), read as N + 1 aligned words realigned by prmt.
+template <int N>
+__device__ __forceinline__ void realigned_smem(const uint8_t* p, uint32_t* out) {
+  const int o = int(reinterpret_cast<uintptr_t>(p) & 3);
+  const uint32_t* w = reinterpret_cast<const uint32_t*>(p - o);
+  const unsigned sel = 0x3210u + 0x1111u * unsigned(o);
+  uint32_t prev = w[0];
+#pragma unroll
+  for (int k = 0; k < N; ++k) {
+    const uint32_t next = w[k + 1];
+    out[k] = __byte_perm(prev, next, sel);
+    prev = next;
+  }
+}
+
 }  // namespace pb::cuda::mma

@@ -82,19 +82,6 @@ __device__ void produce(const WArgs& A, const Smem& S, const DevJob& j, const WT
   }
 }
 
-// N words from byte offset o & 3 of the aligned words w[0..N]: w is read as N + 1 words, realigned by prmt.
-template <int N>
-__device__ __forceinline__ void realign(const uint32_t* w, int o, uint32_t* out) {
-  const unsigned sel = 0x3210u + 0x1111u * unsigned(o & 3);
-  uint32_t prev = w[0];
-#pragma unroll
-  for (int i = 0; i < N; ++i) {
-    const uint32_t next = w[i + 1];
-    out[i] = __byte_perm(prev, next, sel);
-    prev = next;
-  }
-}
-
 // Consumers: the landed chunk (rows of `stage`) into wgmma's K-major layout in `dst`, the three channels stacked
 // along N: 16-byte unit (row n = 16 c + rr, column block q) at q * 768 + n * 16, i.e. core matrix (q, n / 8) at
 // q * 768 + (n / 8) * 128. Consecutive threads take consecutive rows: conflict-free 16-byte stores.
@@ -113,12 +100,12 @@ __device__ __forceinline__ void relayout(const WArgs& A, const uint8_t* stage, c
       if constexpr (kChw) {
         const int o = m + 16 * q;
         uint32_t b[4];
-        realign<4>(reinterpret_cast<const uint32_t*>(row + (o & ~3)), o, b);
+        mma::realigned_smem<4>(row + o, b);
         v = make_uint4(b[0], b[1], b[2], b[3]);
       } else {
         const int o = m + 48 * q;  // 16 interleaved pixels: 48 bytes
         uint32_t px[12];
-        realign<12>(reinterpret_cast<const uint32_t*>(row + (o & ~3)), o, px);
+        mma::realigned_smem<12>(row + o, px);
         v = make_uint4(mma::gather_channel(px, c), mma::gather_channel(px + 3, c), mma::gather_channel(px + 6, c),
                        mma::gather_channel(px + 9, c));
       }
