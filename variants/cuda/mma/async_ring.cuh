@@ -13,7 +13,6 @@ namespace pb::cuda::mma {
 // One chunk's vertical A fragments (hi, lo per lane) of the row tiles it feeds: at most kStripOpen, which are
 // consecutive, so row tile m takes slot m % kStripOpen.
 constexpr int kVfragTile = 32 * 2, kVfragUnits = kStripOpen * kVfragTile;  // uint4
-static_assert(kVfragUnits <= kThreads, "one fragment unit per thread at most");
 // The start of shared memory: the strip's row-tile table (read by the threads that copy each chunk's fragments),
 // then per stage and ring row what landed there (RowInfo).
 constexpr int kAsyncMaxStages = 4, kAsyncMaxTiles = 16, kAsyncInfoAt = 256, kAsyncHeader = 1024;
@@ -106,8 +105,8 @@ struct ImageSpan {
 };
 
 // This thread's share of every chunk's copies, fixed for the strip: copier threads (tid < kCopiers) one ring row
-// (channel and chunk row; HWC: chunk row) of each chunk and every per-th 16-byte segment of it, from l; the others
-// kVfragUnits / (kThreads - kCopiers) fragment units. Offsets are 32-bit from the row's aligned first byte in
+// (channel and chunk row; HWC: chunk row) of each chunk and every per-th 16-byte segment of it, from its place; the
+// others kVfragUnits / (kThreads - kCopiers) fragment units. Offsets are 32-bit from the row's aligned first byte in
 // chunk 0 (the row steps by 16 source rows per chunk): 64-bit address arithmetic per copy was most of its cost.
 struct CopyShare {
   uintptr_t a16;  // the 16-byte boundary at or below the row's first staged byte in chunk 0
@@ -119,12 +118,12 @@ struct CopyShare {
   __device__ static int place(bool chw) { return chw ? threadIdx.x % per(true) : threadIdx.x % per(false); }
   __device__ CopyShare(const DevJob& j, const MmaTile& tl, bool chw) {
     const int i = row(chw);
-    const uintptr_t src = reinterpret_cast<uintptr_t>(j.src);
     const uintptr_t a = ring_row_addr(j, i / kChunk, tl.r0 + i % kChunk, tl.cb, chw);
+    const ImageSpan im(j);
     a16 = a & ~uintptr_t(15);
     o0 = int(a - a16);
-    lo = int(intptr_t(((src + 15) & ~uintptr_t(15)) - a16));
-    hi = int(intptr_t(((src + size_t(3) * j.src_h * j.src_w) & ~uintptr_t(15)) - a16));
+    lo = int(intptr_t(im.lo - a16));
+    hi = int(intptr_t(im.hi - a16));
   }
 };
 
