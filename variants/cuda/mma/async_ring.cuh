@@ -112,10 +112,13 @@ struct CopyShare {
   uintptr_t a16;  // the 16-byte boundary at or below the row's first staged byte in chunk 0
   int o0;         // that byte, from a16
   int lo, hi;     // the image's 16-byte aligned interior, from a16
-  // copiers per ring row, this thread's ring row and its place among them (recomputed: registers are short)
+  // copiers per ring row, this thread's ring row and its place among them (recomputed: registers are short). The
+  // division by 6 (HWC) is a multiply and shift: written as `/ per(chw)`, nvcc selected the divisor first and
+  // emitted a generic unsigned division, twice per chunk (~30 instructions, SASS of 2026-12-02).
+  static_assert(kCopiers / ring_rows(true) == 2 && kCopiers / ring_rows(false) == 6, "row() divides by 2 and 6");
   __device__ static int per(bool chw) { return kCopiers / ring_rows(chw); }
-  __device__ static int row(bool chw) { return chw ? threadIdx.x / per(true) : threadIdx.x / per(false); }
-  __device__ static int place(bool chw) { return chw ? threadIdx.x % per(true) : threadIdx.x % per(false); }
+  __device__ static int row(bool chw) { return chw ? int(threadIdx.x >> 1) : int(threadIdx.x * 43u >> 8); }  // tid < 96
+  __device__ static int place(bool chw) { return int(threadIdx.x) - row(chw) * per(chw); }
   __device__ CopyShare(const DevJob& j, const MmaTile& tl, bool chw) {
     const int i = row(chw);
     const uintptr_t a = ring_row_addr(j, i / kChunk, tl.r0 + i % kChunk, tl.cb, chw);
@@ -164,12 +167,51 @@ __device__ inline void issue_chunk(const MmaArgs& A, const Ring& R, const DevJob
   cp_async_commit();
 }
 
-// The landed chunk ci widened into the fp16 stage, items as stage_items. An item whose words did not land (the
-// first or last bytes of an image whose buffer is not 16-byte aligned) is read from global memory as the strip
-// kernel does (a warp-uniform branch).
+// Whether every row of chunk ci landed whole (no row below the image, none touching the image buffer's unaligned
+// first or last bytes): its rows lie between the chunk's first row (channel 0) and its last (channel 2), so two
+// compares decide it for the block. Most chunks do; the others take convert_chunk's checked path.
+__device__ __forceinline__ bool chunk_landed_whole(const DevJob& j, const MmaTile& tl, const ImageSpan& im, int qpr,
+                                                   int ci, bool chw) {
+  const int r = tl.r0 + kChunk * ci;
+  if (r + kChunk > j.src_h) return false;
+  const uintptr_t first = ring_row_addr(j, 0, r, tl.cb, chw), last = ring_row_addr(j, chw ? 2 : 0, r + kChunk - 1, tl.cb, chw);
+  return (first & ~uintptr_t(15)) >= im.lo && ((last + ring_row_len(chw, qpr) + 15) & ~uintptr_t(15)) <= im.hi;
+}
+
+// The landed chunk ci widened into the fp16 stage, items as stage_items. Where the whole chunk landed, each item's
+// rows are realigned by their address mod 16 (computed, no RowInfo read and no per-item check: the checked path
+// cost ~190 instructions per item, ncu, docs/design-log.md). Otherwise an item whose words did not land (the first
+// or last bytes of an image whose buffer is not 16-byte aligned) is read from global memory as the strip kernel does
+// (a warp-uniform branch), and rows below the image are zeros.
 __device__ inline void convert_chunk(__half* dst, int sstride, const Ring& R, RingSlot slot, const DevJob& j,
-                                     const MmaTile& tl, const ChunkItems& ch, int ci, bool chw) {
+                                     const MmaTile& tl, const ImageSpan& im, const ChunkItems& ch, int ci, bool chw) {
   const uint8_t* stage = R.stage(slot.s);
+  if (chunk_landed_whole(j, tl, im, ch.qpr, ci, chw)) {
+    // low 32 bits of the chunk's first row address: enough for the offsets mod 16
+    const uint32_t a0 = uint32_t(ring_row_addr(j, 0, tl.r0 + kChunk * ci, tl.cb, chw));
+    const uint32_t rowstep = chw ? j.src_w : 3 * j.src_w, plane = uint32_t(j.src_h) * j.src_w;
+    for (int it = threadIdx.x; it < ch.items; it += kThreads) {
+      int rr, q;
+      ch.coords(it, rr, q);
+      Item v;
+      const uint32_t ar = a0 + uint32_t(rr) * rowstep;
+      if (chw) {
+#pragma unroll
+        for (int c = 0; c < 3; ++c)
+          realigned_smem<kItemWords>(stage + (c * kChunk + rr) * R.rawstride + ((ar + c * plane) & 15) + kItemCols * q,
+                                     v.v[c]);
+      } else {
+        uint32_t w[3 * kItemWords];
+        realigned_smem<3 * kItemWords>(stage + rr * R.rawstride + (ar & 15) + 3 * kItemCols * q, w);
+#pragma unroll
+        for (int c = 0; c < 3; ++c)
+#pragma unroll
+          for (int k = 0; k < kItemWords; ++k) v.v[c][k] = gather_channel(w + 3 * k, c);
+      }
+      put_item(dst, sstride, rr, q, v);
+    }
+    return;
+  }
   const uint32_t* info = R.row_info(slot.s);
   constexpr int kNeed = 4 * (kItemWords + 1), kNeedHwc = 4 * (3 * kItemWords + 1);  // bytes an item reads
   for (int it = threadIdx.x; it < ch.items; it += kThreads) {

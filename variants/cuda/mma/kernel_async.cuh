@@ -18,6 +18,7 @@ __device__ __forceinline__ void resample_strip_async(const MmaArgs& A, const Sme
   const bool active = w.active;
   const ChunkItems ch(tl);
   const CopyShare cs(j, tl, chw);
+  const ImageSpan im(j);
   RingSlot cur, ahead;  // chunk ci's slots, chunk ci + stages's
   for (int k = 0; k < R.stages; ++k, ahead.advance(R)) issue_chunk(A, R, j, tl, cs, ahead, ch.qpr, k, chw);
   R.wait_next();  // chunk 0
@@ -25,7 +26,7 @@ __device__ __forceinline__ void resample_strip_async(const MmaArgs& A, const Sme
 
   StripSlots st(A, tl);
   for (int ci = 0; ci < tl.chunks; ++ci, cur.advance(R), ahead.advance(R)) {
-    convert_chunk(S.stage0, sstride, R, cur, j, tl, ch, ci, chw);
+    convert_chunk(S.stage0, sstride, R, cur, j, tl, im, ch, ci, chw);
     __syncthreads();  // the fp16 stage is complete; every thread is done with chunk ci's source bytes
     issue_chunk(A, R, j, tl, cs, ahead, ch.qpr, ci + R.stages, chw);  // past the last chunk: an empty commit group
     if (active) {

@@ -17,10 +17,15 @@ __device__ __forceinline__ bool aligned_pair(const T* p) {
   return (reinterpret_cast<uintptr_t>(p) & (2 * sizeof(T) - 1)) == 0;
 }
 
-// hf mode: the table entry of a resized value (0..255, clamped, so the index stays inside the table).
-__device__ __forceinline__ float hf_value(const float* lut, float v, int c) {
-  return lut[c * 256 + __float2int_rn(fminf(255.0f, fmaxf(0.0f, v)))];
+// hf mode: the table entry of a resized value (rounded half to even, clamped to 0..255, so the index stays inside
+// the table). One conversion to u8 rounds and clamps (F2IP.U8; the fminf/fmaxf/__float2int_rn form was three
+// instructions per value; NaN gives 0 in both).
+__device__ __forceinline__ int round_clamp_u8(float v) {
+  unsigned r;
+  asm("cvt.rni.sat.u8.f32 %0, %1;" : "=r"(r) : "f"(v));
+  return int(r);
 }
+__device__ __forceinline__ float hf_value(const float* lut, float v, int c) { return lut[c * 256 + round_clamp_u8(v)]; }
 
 // Resized value (0..255) -> final value; in hf mode through the table of the 256 quantized values. The variants
 // take float and hf only, and a test against Float (zero) stays a uniform load and compare; `== Mode::Hf` made
@@ -52,8 +57,11 @@ struct SmemLayout {
 // Each thread holds columns x, x + 1 of rows y (per row tile and half): pairs go out as one 8- (fp32) or 4-byte
 // (bf16) store where aligned (NCHW, Qwen's patch rows, and NHWC's six values of two pixels); the NCHW index
 // arithmetic is done once per row. The tile's window rows start at y0, its columns at tl.x.
-template <DstLayout kLayout, typename T>
-__device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
+// kInside: the warp's 16 x 8 outputs all lie inside the job's output and inside the resized image (no padding, no
+// bounds per row or pair); store_tile picks it per warp (ncu: bounds, padding selects and their branches were about
+// half of the epilogue's instructions, and the epilogue a sixth of the async kernel's).
+template <bool kInside, DstLayout kLayout, typename T>
+__device__ __forceinline__ void store_rows(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
                                            int y0, const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
   const Epilogue& e = A.e;
   const bool hf = e.mode != Mode::Float;
@@ -65,11 +73,11 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
 #pragma unroll
     for (int hh = 0; hh < 2; ++hh) {
       const int y = y0 + 16 * m + g + 8 * hh, x = tl.x + 8 * warp + 2 * t;
-      if (y >= j.h || x >= j.w) continue;
-      const bool row_in = j.y0 + y >= 0 && j.y0 + y < j.rh;
-      const bool in0 = row_in && j.x0 + x >= 0 && j.x0 + x < j.rw;
-      const bool in1 = row_in && j.x0 + x + 1 >= 0 && j.x0 + x + 1 < j.rw;
-      const bool two = x + 1 < j.w;
+      if (!kInside && (y >= j.h || x >= j.w)) continue;
+      const bool row_in = kInside || (j.y0 + y >= 0 && j.y0 + y < j.rh);
+      const bool in0 = kInside || (row_in && j.x0 + x >= 0 && j.x0 + x < j.rw);
+      const bool in1 = kInside || (row_in && j.x0 + x + 1 >= 0 && j.x0 + x + 1 < j.rw);
+      const bool two = kInside || x + 1 < j.w;
       float v[3][2];
 #pragma unroll
       for (int c = 0; c < 3; ++c) {
@@ -122,6 +130,16 @@ __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, c
         }
       }
     }
+}
+
+template <DstLayout kLayout, typename T>
+__device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
+                                           int y0, const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
+  const int x = tl.x + 8 * (threadIdx.x / 32);  // this warp's first column
+  const bool inside = y0 + kTileH <= j.h && x + 8 <= j.w && j.y0 + y0 >= 0 && j.y0 + y0 + kTileH <= j.rh &&
+                      j.x0 + x >= 0 && j.x0 + x + 8 <= j.rw;
+  if (inside) store_rows<true, kLayout>(A, lut, j, tl, y0, acc, out);
+  else store_rows<false, kLayout>(A, lut, j, tl, y0, acc, out);
 }
 
 }  // namespace pb::cuda::mma
