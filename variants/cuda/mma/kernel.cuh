@@ -213,12 +213,12 @@ struct StripSlots {
   }
   __device__ bool feeds(int s, int ci) const { return ci >= rt[s].ks_lo && ci < rt[s].ks_hi; }
   // store and close the row tiles chunk ci finished (in order), each slot taken by the next row tile
-  template <DstLayout kLayout, typename T>
+  template <DstLayout kLayout, bool kSplit = true, typename T>
   __device__ void close_finished(const MmaArgs& A, const SmemLayout& S, const DevJob& j, const MmaTile& tl, int ci,
                                  bool active, T* __restrict__ out) {
     static_assert(kRowTiles == 1, "strips are made of 16-row tiles");
     while (base < tl.nrt && rt[0].ks_hi <= ci + 1) {
-      if (active) store_tile<kLayout>(A, S.lut, j, tl, tl.y + 16 * base, acc[0], out);
+      if (active) store_tile<kLayout, kSplit>(A, S.lut, j, tl, tl.y + 16 * base, acc[0], out);
       ++base;
 #pragma unroll
       for (int s = 0; s + 1 < kStripOpen; ++s) {

@@ -43,7 +43,7 @@ __device__ __forceinline__ void resample_strip_async(const MmaArgs& A, const Sme
     }
     R.wait_next();
     __syncthreads();  // chunk ci + 1 landed for every thread; the fp16 stage and intermediate are free again
-    st.close_finished<kLayout>(A, S, j, tl, ci, active, out);
+    st.close_finished<kLayout, /*kSplit=*/false>(A, S, j, tl, ci, active, out);
   }
 }
 

@@ -58,8 +58,10 @@ struct SmemLayout {
 // (bf16) store where aligned (NCHW, Qwen's patch rows, and NHWC's six values of two pixels); the NCHW index
 // arithmetic is done once per row. The tile's window rows start at y0, its columns at tl.x.
 // kInside: the warp's 16 x 8 outputs all lie inside the job's output and inside the resized image (no padding, no
-// bounds per row or pair); store_tile picks it per warp (ncu: bounds, padding selects and their branches were about
-// half of the epilogue's instructions, and the epilogue a sixth of the async kernel's).
+// bounds per row or pair), and every pair is aligned (pairs_aligned), so each pair is one wide store with no
+// fallback; store_tile picks it per warp (ncu: bounds, padding selects and their branches were about half of the
+// epilogue's instructions, and the epilogue a sixth of the async kernel's; with the per-pair alignment test left
+// in, nvcc predicated both the wide and the scalar stores, three STGs issued per pair).
 template <bool kInside, DstLayout kLayout, typename T>
 __device__ __forceinline__ void store_rows(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
                                            int y0, const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
@@ -89,7 +91,7 @@ __device__ __forceinline__ void store_rows(const MmaArgs& A, const float* lut, c
       if constexpr (kLayout == DstLayout::NHWC) {
         // pixels x, x + 1: six consecutive values, three pairs
         T* p = out + nhwc_index(j, 0, y, x);
-        if (two && aligned_pair(p)) {
+        if (kInside || (two && aligned_pair(p))) {
           put_pair(p, v[0][0], v[1][0]);
           put_pair(p + 2, v[2][0], v[0][1]);
           put_pair(p + 4, v[1][1], v[2][1]);
@@ -110,7 +112,7 @@ __device__ __forceinline__ void store_rows(const MmaArgs& A, const float* lut, c
         for (int c = 0; c < 3; ++c)
           for (int tt = 0; tt < nt; ++tt) {
             T* q = q0 + (c * nt + tt) * P * P;
-            if (pair && aligned_pair(q)) {
+            if (kInside || (pair && aligned_pair(q))) {
               put_pair(q, v[c][0], v[c][1]);
             } else {
               put(q, 0, v[c][0]);
@@ -122,7 +124,7 @@ __device__ __forceinline__ void store_rows(const MmaArgs& A, const float* lut, c
       T* p = out + j.dst + (long long)y * j.w + x;
 #pragma unroll
       for (int c = 0; c < 3; ++c, p += plane) {
-        if (two && aligned_pair(p)) {
+        if (kInside || (two && aligned_pair(p))) {
           put_pair(p, v[c][0], v[c][1]);
         } else {
           put(p, 0, v[c][0]);
@@ -132,12 +134,30 @@ __device__ __forceinline__ void store_rows(const MmaArgs& A, const float* lut, c
     }
 }
 
+// Whether every pair (x even) of job j starts aligned, in all rows: x even, and with an even row length (NCHW,
+// NHWC: the index is dst + even) or an even patch side (Qwen: every patch row starts at an even index) the
+// parity is that of the job's first index.
 template <DstLayout kLayout, typename T>
+__device__ __forceinline__ bool pairs_aligned(const DevLayout& L, const DevJob& j, const T* out) {
+  if (!aligned_pair(out)) return false;
+  if constexpr (kLayout == DstLayout::QwenPatches) return L.grid.patch % 2 == 0;
+  return j.w % 2 == 0 && j.dst % 2 == 0;
+}
+
+// kSplit: whether inside warps take the bounds-free copy (kInside). The register-light designs gain from it (H200,
+// same session: Qwen ragged and the large case 4-5 % faster, the rest unchanged); the async kernel, at its
+// 96-register cap, lost 7-12 % on the small-image cases with it (more spills, a larger loop body), so it stores
+// through the general copy alone.
+template <DstLayout kLayout, bool kSplit = true, typename T>
 __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
                                            int y0, const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
+  if constexpr (!kSplit) {
+    store_rows<false, kLayout>(A, lut, j, tl, y0, acc, out);
+    return;
+  }
   const int x = tl.x + 8 * (threadIdx.x / 32);  // this warp's first column
   const bool inside = y0 + kTileH <= j.h && x + 8 <= j.w && j.y0 + y0 >= 0 && j.y0 + y0 + kTileH <= j.rh &&
-                      j.x0 + x >= 0 && j.x0 + x + 8 <= j.rw;
+                      j.x0 + x >= 0 && j.x0 + x + 8 <= j.rw && pairs_aligned<kLayout>(A.L, j, out);
   if (inside) store_rows<true, kLayout>(A, lut, j, tl, y0, acc, out);
   else store_rows<false, kLayout>(A, lut, j, tl, y0, acc, out);
 }
