@@ -22,10 +22,12 @@ double source_rows_per_output_row(const Plan& plan) {
 // x six batches x both input layouts; LLaVA-NeXT and InternVL on five more; results/2026-12-02-h200-strip/;
 // results/2026-12-02-h200-async/):
 // - cuda_separable_mma_async (the strip design fed by asynchronous copies several chunks ahead) on the strong
-//   downscales (large-n4-3000-4096: 8.8-15 source rows per output row), 1.14-1.46x faster than the strip design,
-//   which gets no strips there, and on Qwen's patches (1.02-1.07x on all four batches); elsewhere 0.84-1.07x of the
-//   strip design (slower on every uniform batch, on DINOv2's ragged ones and at 4.0-4.6 rows per row on
-//   ragged-n16-256-2048), so the rule keeps the strip design there (results/2026-12-02-h200-async/README.md);
+//   downscales (large-n4-3000-4096: 8.8-15 source rows per output row), 1.2-1.6x faster than the strip design,
+//   which gets no strips there; elsewhere 0.90-1.14x of the strip design (results/2026-12-03-h200-tight/: faster on
+//   SigLIP's and CLIP's ragged batches, slower on CLIP's and DINOv2's uniform ones and at 4.0-4.6 rows per row on
+//   ragged-n16-256-2048; no threshold on rows per row separates these), so the rule keeps the strip design there.
+//   Qwen's patches went to it until session 9, when the strip design's bounds-free epilogue made the strip design
+//   7-9 % faster on all four Qwen batches (results/2026-12-03-h200-tight/s3_auto.txt);
 // - cuda_separable_mma_strip, where the batch has tiles for strips of 3-4 row tiles (SigLIP's batches of 16 and
 //   32, every Qwen batch measured), is 3-10 % faster than cuda_separable_mma and its persistent form; on smaller
 //   plans it runs cuda_separable_mma's kernel itself (one tile per block), the fastest design there, by 10-22 %
@@ -38,7 +40,7 @@ std::vector<std::string> auto_designs(Backend backend, const Plan& plan) {
   if (backend == Backend::Cpu) return {"cpu_separable_ring", "cpu_pointwise_fused", "cpu_naive_per_stage"};
   std::vector<std::string> v = {"cuda_separable_mma_strip", "cuda_separable_mma_persistent", "cuda_separable_ring",
                                 "cuda_naive_per_stage"};
-  if (plan.layout == DstLayout::QwenPatches || source_rows_per_output_row(plan) >= kAsyncFromRowsPerRow)
+  if (source_rows_per_output_row(plan) >= kAsyncFromRowsPerRow)
     v.insert(v.begin(), "cuda_separable_mma_async");
   return v;
 }
