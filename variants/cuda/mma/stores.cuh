@@ -145,9 +145,10 @@ __device__ __forceinline__ bool pairs_aligned(const DevLayout& L, const DevJob& 
 }
 
 // kSplit: whether inside warps take the bounds-free copy (kInside). The register-light designs gain from it (H200,
-// same session: Qwen ragged and the large case 4-5 % faster, the rest unchanged); the async kernel, at its
-// 96-register cap, lost 7-12 % on the small-image cases with it (more spills, a larger loop body), so it stores
-// through the general copy alone.
+// same session: the strip design 9 % faster on Qwen ragged, 4-5 % on large-n4, the rest 0-2 %); the async kernel,
+// at its 96-register cap, lost 9-12 % on the small-image batches and 2-6 % on large-n4 with it (gained 8 % on Qwen
+// only, which the auto rule sends to the strip design), so it stores through the general copy alone
+// (results/2026-12-03-h200-tight/).
 template <DstLayout kLayout, bool kSplit = true, typename T>
 __device__ __forceinline__ void store_tile(const MmaArgs& A, const float* lut, const DevJob& j, const MmaTile& tl,
                                            int y0, const float (&acc)[kRowTiles][3][4], T* __restrict__ out) {
