@@ -6,6 +6,7 @@
 //    equal torchvision's (the hf contract: >= 99.99 %)?
 //  - pil: Pillow's 22-bit fixed-point coefficients are integers; L limbs hold them exactly when they fit.
 // Measured on the real-photo goldens' 12 JPEGs (tests/golden/goldens_photos.tar.xz) through every pipeline's plan.
+// Also the next form's (design F, on paper in the design log): the same three limbs chained in one s32 accumulator.
 #include <gtest/gtest.h>
 
 #include <cmath>
