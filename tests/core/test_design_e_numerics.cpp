@@ -27,14 +27,16 @@
 using namespace pb;
 using pb::cuda::wgmma::Limbs;
 using pb::cuda::wgmma::split_limbs;
+using pb::cuda::wgmma::limb_value;
 using pb::cuda::wgmma::split_limbs_chained;
 
 namespace {
 
-// The kernel's own quantiser (variants/cuda/wgmma/limbs.hpp), on torchvision's float32 weights.
-Limbs split(const float* w, int n, int limbs) {
+// The kernels' own quantisers (variants/cuda/wgmma/limbs.hpp: E's, or F's with the limbs chained), on torchvision's
+// float32 weights.
+Limbs split(const float* w, int n, int limbs, bool chained) {
   const std::vector<double> wd(w, w + n);
-  return split_limbs(wd.data(), n, limbs);
+  return chained ? split_limbs_chained(wd.data(), n, limbs) : split_limbs(wd.data(), n, limbs);
 }
 
 // One horizontal output as design E computes it: per limb an exact integer sum over the taps (the s32 accumulator),
@@ -91,11 +93,8 @@ void compare_job(const ImageView& img, const Job& j, Filter f, Tally* t) {
     const bool chained = form == 1;
     const int limbs = chained ? 3 : form;
     std::vector<Limbs> cols;
-    for (int x = j.xa; x < j.xb; ++x) {
-      const float* w = &ha.w[size_t(x) * ha.stride];
-      const std::vector<double> wd(w, w + ha.count[size_t(x)]);
-      cols.push_back(chained ? split_limbs_chained(wd.data(), int(wd.size()), 3) : split(w, int(wd.size()), limbs));
-    }
+    for (int x = j.xa; x < j.xb; ++x)
+      cols.push_back(split(&ha.w[size_t(x) * ha.stride], ha.count[size_t(x)], limbs, chained));
     for (int c = 0; c < 3; ++c) {
       for (int r = r0; r < r1; ++r) {
         for (int x = 0; x < img.w; ++x) row[size_t(x)] = img.at(c, r, x);
@@ -148,19 +147,16 @@ TEST(DesignENumerics, HorizontalWeightsInThreeInt8LimbsKeepHfBitEqual) {
       const Plan plan = make_plan(spec, {img.shape()}, Mode::Hf);
       for (const Job& j : plan.jobs) compare_job(img.view(), j, plan.filter, t);
     }
-    for (int limbs = 2; limbs <= 4; ++limbs) {
-      std::printf("design E, %d int8 limbs (%2d bits): %-18s values=%-9lld equal=%.5f%% max_diff=%d\n", limbs,
-                  7 * limbs, spec.name.c_str(), t[limbs].values, 100.0 * double(t[limbs].equal) / double(t[limbs].values),
-                  t[limbs].worst);
-      all[limbs].values += t[limbs].values;
-      all[limbs].equal += t[limbs].equal;
-      all[limbs].worst = std::max(all[limbs].worst, t[limbs].worst);
+    for (int form = 1; form <= 4; ++form) {
+      char what[40];
+      if (form == 1) std::snprintf(what, sizeof what, "design F, 3 limbs chained in s32: ");
+      else std::snprintf(what, sizeof what, "design E, %d int8 limbs (%2d bits):", form, 7 * form);
+      std::printf("%s %-18s values=%-9lld equal=%.5f%% max_diff=%d\n", what, spec.name.c_str(), t[form].values,
+                  100.0 * double(t[form].equal) / double(t[form].values), t[form].worst);
+      all[form].values += t[form].values;
+      all[form].equal += t[form].equal;
+      all[form].worst = std::max(all[form].worst, t[form].worst);
     }
-    std::printf("design F, 3 limbs chained in s32:  %-18s values=%-9lld equal=%.5f%% max_diff=%d\n", spec.name.c_str(),
-                t[1].values, 100.0 * double(t[1].equal) / double(t[1].values), t[1].worst);
-    all[1].values += t[1].values;
-    all[1].equal += t[1].equal;
-    all[1].worst = std::max(all[1].worst, t[1].worst);
     EXPECT_GE(double(t[3].equal) / double(t[3].values), 0.9999) << spec.name;
     EXPECT_GE(double(t[1].equal) / double(t[1].values), 0.9999) << spec.name << ", design F";
   }
@@ -180,11 +176,11 @@ TEST(DesignENumerics, ChainedLimbsGiveUpBitsOnlyWhereTheS32BoundBinds) {
     const TvAxis a = torchvision_aa_axis(in, out, Filter::Bicubic);
     const int x = out / 2, n = a.count[size_t(x)];
     const std::vector<double> w(&a.w[size_t(x) * a.stride], &a.w[size_t(x) * a.stride] + n);
-    const Limbs e = split_limbs(w.data(), n, 3), f = pb::cuda::wgmma::split_limbs_chained(w.data(), n, 3);
+    const Limbs e = split_limbs(w.data(), n, 3), f = split_limbs_chained(w.data(), n, 3);
     EXPECT_EQ(f.shift < e.shift, binds) << in << " -> " << out;
     long long sum = 0;
     for (int j = 0; j < n; ++j) {
-      const long long q = pb::cuda::wgmma::limb_value(f, j);
+      const long long q = limb_value(f, j);
       sum += std::llabs(q);
       EXPECT_LE(std::fabs(std::ldexp(double(q), -f.shift) - w[size_t(j)]), std::ldexp(0.5, -f.shift));
     }

@@ -41,8 +41,8 @@ inline Limbs split_limbs(const double* w, int n, int limbs) {
   int e = 0;
   std::frexp(wmax, &e);  // wmax = m * 2^e, m in [0.5, 1); 0 gives e = 0 (all digits 0)
   Limbs l;
-  for (int top_bits = 7; !limbs_at_shift(w, n, limbs, top_bits - e + 7 * (limbs - 1), l); --top_bits) {
-  }
+  int top_bits = 7;
+  while (!limbs_at_shift(w, n, limbs, top_bits - e + 7 * (limbs - 1), l)) --top_bits;
   return l;
 }
 
