@@ -24,6 +24,7 @@
   X(cuda_separable_mma_strip) \
   X(cuda_separable_mma_async) \
   X(cuda_separable_wgmma)   \
+  X(cuda_separable_imma)    \
   X(cuda_auto)
 
 namespace pb {

@@ -21,18 +21,18 @@
 #include "core/pillow.hpp"
 #include "core/plan.hpp"
 #include "core/torchvision_aa.hpp"
-#include "variants/cuda/wgmma/limbs.hpp"
+#include "variants/cuda/int8_limbs.hpp"
 #include "workloads/image_file.hpp"
 
 using namespace pb;
-using pb::cuda::wgmma::Limbs;
-using pb::cuda::wgmma::split_limbs;
-using pb::cuda::wgmma::limb_value;
-using pb::cuda::wgmma::split_limbs_chained;
+using pb::cuda::Limbs;
+using pb::cuda::split_limbs;
+using pb::cuda::limb_value;
+using pb::cuda::split_limbs_chained;
 
 namespace {
 
-// The kernels' own quantisers (variants/cuda/wgmma/limbs.hpp: E's, or F's with the limbs chained), on torchvision's
+// The kernels' own quantisers (variants/cuda/int8_limbs.hpp: E's, or F's with the limbs chained), on torchvision's
 // float32 weights.
 Limbs split(const float* w, int n, int limbs, bool chained) {
   const std::vector<double> wd(w, w + n);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <cuda_fp16.h>
+#include <vector_functions.h>
 
 #include "core/resample.hpp"
 
@@ -68,5 +69,28 @@ struct AxisBands {
     return k >= 0 && k < table->count[size_t(rc)] ? table->row(rc)[k] : 0.0;
   }
 };
+
+// The vertical weights of row group mt of vb for the designs that run the vertical pass transposed (E, F:
+// variants/cuda/wgmma/, imma/): per chunk of 16 source rows from r0, per block of 8 output rows, per lane the
+// m16n8k16 B fragment (k: the chunk's rows 2t, 2t + 1 and 2t + 8, 2t + 9; n: output row g) as fp16 hi, hi, lo, lo;
+// and per chunk the mask of the blocks with a non-zero weight in it.
+inline void transposed_vertical(const AxisBands& vb, int mt, int r0, int chunks, int blocks, std::vector<uint4>& frag,
+                                std::vector<uint8_t>& masks) {
+  for (int ci = 0; ci < chunks; ++ci) {
+    uint8_t mask = 0;
+    for (int nb = 0; nb < blocks; ++nb) {
+      for (int i = 0; i < 8; ++i)
+        for (int k = 0; k < 16; ++k)
+          if (vb.weight(mt, 8 * nb + i, r0 + 16 * ci + k) != 0.0) mask |= uint8_t(1u << nb);
+      for (int lane = 0; lane < 32; ++lane) {
+        const int o = 8 * nb + (lane >> 2), k = r0 + 16 * ci + 2 * (lane & 3);
+        const Half2Split b0 = split_pair(vb.weight(mt, o, k), vb.weight(mt, o, k + 1));
+        const Half2Split b1 = split_pair(vb.weight(mt, o, k + 8), vb.weight(mt, o, k + 9));
+        frag.push_back(make_uint4(b0.hi, b1.hi, b0.lo, b1.lo));
+      }
+    }
+    masks.push_back(mask);
+  }
+}
 
 }  // namespace pb::cuda

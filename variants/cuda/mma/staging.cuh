@@ -65,8 +65,8 @@ __device__ __forceinline__ void put_item(__half* stage, int sstride, int rr, int
 struct ChunkItems {
   int qpr, items;
   float inv;
-  __device__ explicit ChunkItems(const MmaTile& tl)
-      : qpr((tl.nc + kItemCols - 1) / kItemCols), items(kChunk * qpr), inv(1.0f / float(qpr)) {}
+  __device__ explicit ChunkItems(int nc) : qpr((nc + kItemCols - 1) / kItemCols), items(kChunk * qpr), inv(1.0f / float(qpr)) {}
+  __device__ explicit ChunkItems(const MmaTile& tl) : ChunkItems(tl.nc) {}
   __device__ void coords(int it, int& rr, int& q) const {
     rr = __float2int_rz((float(it) + 0.5f) * inv);  // exact for these sizes
     q = it - rr * qpr;

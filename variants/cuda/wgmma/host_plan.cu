@@ -5,7 +5,7 @@
 
 #include "variants/cuda/axis_bands.hpp"
 #include "variants/cuda/wgmma/host_plan.hpp"
-#include "variants/cuda/wgmma/limbs.hpp"
+#include "variants/cuda/int8_limbs.hpp"
 
 namespace pb::cuda::wgmma {
 
@@ -55,27 +55,6 @@ void column_tile(const AxisBands& hb, int n, int k0, int nks, int limbs, HostPla
       }
 }
 
-// The vertical weights of one row tile: per chunk, per 8-row block, per lane the B fragment of m16n8k16 (k: the
-// chunk's source rows 2t, 2t + 1 and 2t + 8, 2t + 9; n: output row g), fp16 hi + lo; and per chunk the mask of
-// row blocks with a non-zero weight.
-void row_tile(const AxisBands& vb, int mt, int r0, int chunks, HostPlan& hp) {
-  for (int ci = 0; ci < chunks; ++ci) {
-    uint8_t mask = 0;
-    for (int nb = 0; nb < kRowBlocks; ++nb) {
-      for (int i = 0; i < 8; ++i)
-        for (int k = 0; k < kChunk; ++k)
-          if (vb.weight(mt, 8 * nb + i, r0 + kChunk * ci + k) != 0.0) mask |= uint8_t(1u << nb);
-      for (int lane = 0; lane < 32; ++lane) {
-        const int o = 8 * nb + (lane >> 2), k = r0 + kChunk * ci + 2 * (lane & 3);
-        const Half2Split b0 = split_pair(vb.weight(mt, o, k), vb.weight(mt, o, k + 1));
-        const Half2Split b1 = split_pair(vb.weight(mt, o, k + 8), vb.weight(mt, o, k + 9));
-        hp.vfrag.push_back(make_uint4(b0.hi, b1.hi, b0.lo, b1.lo));
-      }
-    }
-    hp.masks.push_back(mask);
-  }
-}
-
 }  // namespace
 
 HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool chw, int limbs, size_t max_smem) {
@@ -101,7 +80,7 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool chw, int limbs,
       const int r0 = vb.lo[size_t(mt)], r1 = vb.hi[size_t(mt)];
       const int chunks = std::max(1, (r1 - r0 + kChunk - 1) / kChunk);
       const int vfrag0 = int(hp.vfrag.size()), mask0 = int(hp.masks.size());
-      row_tile(vb, mt, r0, chunks, hp);
+      transposed_vertical(vb, mt, r0, chunks, kRowBlocks, hp.vfrag, hp.masks);
       for (WTile c : cols) {
         c.job = int(ji);
         c.y = kTileH * mt;

@@ -15,7 +15,7 @@
 //     4. vertical pass: mma.sync m16n8k16 (hi x hi, hi x lo, lo x hi) against the chunk's vertical weights,
 //        accumulated over the chunks in registers;
 //   then the epilogue straight from the accumulators.
-#include "variants/cuda/mma/stores.cuh"       // finish (the epilogue of one value)
+#include "variants/cuda/transposed_store.cuh"
 #include "variants/cuda/mma/weights_otf.cuh"  // split2 (fp16 hi + lo of a float pair)
 #include "variants/cuda/wgmma/ptx.cuh"
 
@@ -145,7 +145,7 @@ template <int kLimbs, DstLayout kLayout, bool kChw, typename T>
 __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WTile& tl, int tid, T* out) {
   static_assert(kLimbs >= 2, "the limb combine starts from the top two");
   constexpr int kRows = rows_per_stage(kChw);
-  const int warp = tid / 32, lane = tid % 32, g = lane >> 2, t = lane & 3;
+  const int warp = tid / 32, lane = tid % 32, g = lane >> 2;
   // this thread's accumulator rows are output columns 16 warp + g and + 8: their lowest limb's scale
   const float sc[2] = {A.scales[tl.scale0 + 16 * warp + g], A.scales[tl.scale0 + 16 * warp + g + 8]};
   const uint4* hf = (A.stage_h ? reinterpret_cast<const uint4*>(S.wts) : A.hfrag + tl.hfrag0) + tid;
@@ -237,35 +237,7 @@ __device__ void consume(const WArgs& A, const Smem& S, const DevJob& j, const WT
       }
     }
   }
-  // vacc[c][nb][e]: output column 16 warp + g + 8 (e >> 1), row 8 nb + 2t + (e & 1). One index per pixel, the
-  // channels (and Qwen's frames) at fixed offsets from it: Qwen's patch index costs a dozen integer divisions.
-  const long long plane = (long long)j.h * j.w;
-#pragma unroll
-  for (int nb = 0; nb < kRowBlocks; ++nb)
-#pragma unroll
-    for (int e = 0; e < 4; ++e) {
-      const int y = tl.y + 8 * nb + 2 * t + (e & 1), x = tl.x + 16 * warp + g + 8 * (e >> 1);
-      if (y >= j.h || x >= j.w) continue;
-      const bool in = j.y0 + y >= 0 && j.y0 + y < j.rh && j.x0 + x >= 0 && j.x0 + x < j.rw;
-      float v[3];
-#pragma unroll
-      for (int c = 0; c < 3; ++c) v[c] = in ? mma::finish(A.e, S.lut, vacc[c][nb][e], c) : j.pad[c];
-      if constexpr (kLayout == DstLayout::NCHW) {
-        T* p = out + j.dst + (long long)y * j.w + x;
-#pragma unroll
-        for (int c = 0; c < 3; ++c) put(p, c * plane, v[c]);
-      } else if constexpr (kLayout == DstLayout::NHWC) {
-        T* p = out + nhwc_index(j, 0, y, x);
-#pragma unroll
-        for (int c = 0; c < 3; ++c) put(p, c, v[c]);
-      } else {
-        // qwen_index(c, y, x, tt) = qwen_index(0, y, x, 0) + (c T + tt) P^2
-        const int PP = A.L.grid.patch * A.L.grid.patch, nt = A.L.grid.temporal;
-        T* p = out + qwen_index(j, A.L.grid, 0, y, x, 0);
-        for (int c = 0; c < 3; ++c)
-          for (int tt = 0; tt < nt; ++tt) put(p, (long long)(c * nt + tt) * PP, v[c]);
-      }
-    }
+  store_transposed<kLayout>(A.e, A.L, S.lut, j, tl.y, tl.x + 16 * warp, vacc, out);
 }
 
 template <int kLimbs, DstLayout kLayout, bool kChw, typename T>

@@ -1,13 +1,13 @@
 #pragma once
-// Design E's weights (variants/cuda/wgmma/): the int8 tensor cores multiply the uint8 source by signed 8-bit
-// weights, so each horizontal weight of an output column becomes `limbs` signed base-128 digits of
-// round(w * 2^shift), one power-of-two scale per column. Host-only: the kernel's setup and the CPU emulation of its
+// The weights of the int8 tensor-core designs (E: variants/cuda/wgmma/, F: variants/cuda/imma/): the tensor cores
+// multiply the uint8 source by signed 8-bit weights, so each horizontal weight of an output column becomes `limbs`
+// signed base-128 digits of round(w * 2^shift), one power-of-two scale per column. Host-only: the kernel's setup and the CPU emulation of its
 // numerics (tests/core/test_design_e_numerics.cpp) both call this, so the emulation measures what the kernel runs.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-namespace pb::cuda::wgmma {
+namespace pb::cuda {
 
 // digits[j * limbs + k]: k = 0 the top digit, in [-128, 127]; the others in [-64, 63]. The value of weight j is
 // sum_k digits[j * limbs + k] * 2^(7 (limbs - 1 - k) - shift).
@@ -66,4 +66,4 @@ inline Limbs split_limbs_chained(const double* w, int n, int limbs) {
   }
 }
 
-}  // namespace pb::cuda::wgmma
+}  // namespace pb::cuda

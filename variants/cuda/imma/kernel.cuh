@@ -1,0 +1,186 @@
+#pragma once
+// Design F (issue 16; budget and measurements in docs/design-log.md): separable resize with the horizontal pass on
+// the int8 tensor cores through mma.sync, one launch for the ragged batch, one block per output tile (kTileW x
+// kTileH of one job), four warps of 16 output columns each. Per chunk of kChunk source rows (three channels):
+//   1. staging: the chunk's rows, realigned to the tile's first staged column, as raw uint8 (aligned word loads
+//      and byte permutes, one 16-byte store per 16 columns and channel; HWC deinterleaved here), double-buffered:
+//      the next chunk is fetched into registers while this one is resampled;
+//   2. horizontal pass, transposed: mma.sync m16n8k32 s8 x u8 -> s32, A = the warp's 16 output columns x 32
+//      source columns of weight limbs, B = 32 source columns x 8 source rows, which are two aligned 32-bit shared
+//      loads per lane (no relayout, no fp16 stage). The three limbs chain in one accumulator, top limb first,
+//      shifted left 7 bits before each next limb, so it ends as the exact s32 sum of source x 21-bit weight (setup
+//      bounds it: split_limbs_chained);
+//   3. the accumulator (16 columns x 8 rows, twice) is the A fragment of the vertical m16n8k16 after one I2F, the
+//      column's power-of-two scale and an fp16 hi + lo split in registers;
+//   4. vertical pass: hi x hi, hi x lo, lo x hi against the chunk's vertical weights, per 8-row block it reaches;
+//   then the epilogue straight from the (transposed) accumulators.
+#include "variants/cuda/imma/config.cuh"
+#include "variants/cuda/mma/staging.cuh"      // fetch_item, ChunkItems
+#include "variants/cuda/mma/weights_otf.cuh"  // split2
+#include "variants/cuda/transposed_store.cuh"
+
+namespace pb::cuda::imma {
+
+static_assert(mma::kThreads == kThreads && mma::kChunk == kChunk && mma::kItemCols == 16,
+              "F stages with the mma designs' items: one 16-column row piece per item, kThreads threads");
+
+__device__ __forceinline__ void imma16832(int (&c)[4], const uint4& a, uint32_t b0, uint32_t b1) {
+  asm("mma.sync.aligned.m16n8k32.row.col.s32.s8.u8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+      : "r"(a.x), "r"(a.y), "r"(a.z), "r"(a.w), "r"(b0), "r"(b1));
+}
+
+__device__ __forceinline__ uint32_t lds32(const uint8_t* p) { return *reinterpret_cast<const uint32_t*>(p); }
+
+// C <<= 7 before the next limb (as unsigned: the s32 sum is exact modulo 2^32 and ends inside s32)
+__device__ __forceinline__ void shift_limb(int (&acc)[2][4]) {
+#pragma unroll
+  for (int rg = 0; rg < 2; ++rg)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) acc[rg][e] = int(unsigned(acc[rg][e]) << 7);
+}
+
+__device__ __forceinline__ void put_raw(uint8_t* stage, int sstride, int rr, int q, const mma::Item& it) {
+#pragma unroll
+  for (int c = 0; c < 3; ++c)
+    *reinterpret_cast<uint4*>(stage + (c * kChunk + rr) * sstride + 16 * q) =
+        make_uint4(it.v[c][0], it.v[c][1], it.v[c][2], it.v[c][3]);
+}
+
+// Items first, first + kThreads, ... of chunk ci into stage.
+__device__ __forceinline__ void stage_items(uint8_t* stage, int sstride, const DevJob& j, const ITile& tl,
+                                            const mma::ChunkItems& ch, int ci, int first, bool chw) {
+  for (int it = first; it < ch.items; it += kThreads) {
+    int rr, q;
+    ch.coords(it, rr, q);
+    put_raw(stage, sstride, rr, q, mma::fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + 16 * q, chw));
+  }
+}
+
+// One channel's horizontal product of the staged chunk for this warp: acc[rg] = output columns g, g + 8 x chunk
+// rows 8 rg + 2t, + 1. brow: this lane's first B word (channel 0, row g, column kb + 4t).
+template <bool kRegA>
+__device__ __forceinline__ void horizontal(int (&acc)[2][4], const uint4 (&areg)[kRegSteps][kLimbs], const uint4* hf,
+                                           const uint8_t* brow, int sstride, int nks) {
+#pragma unroll
+  for (int rg = 0; rg < 2; ++rg)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) acc[rg][e] = 0;
+  if constexpr (kRegA) {
+    uint32_t b[kRegSteps][2][2];
+#pragma unroll
+    for (int ks = 0; ks < kRegSteps; ++ks)
+#pragma unroll
+      for (int rg = 0; rg < 2; ++rg) {
+        const uint8_t* p = brow + 8 * rg * sstride + 32 * ks;
+        b[ks][rg][0] = ks < nks ? lds32(p) : 0u;
+        b[ks][rg][1] = ks < nks ? lds32(p + 16) : 0u;
+      }
+#pragma unroll
+    for (int l = 0; l < kLimbs; ++l) {
+      if (l > 0) shift_limb(acc);
+      // every step, also past nks (zero limbs and bytes there): a predicated mma.sync costs a WARPSYNC and a NOP
+#pragma unroll
+      for (int ks = 0; ks < kRegSteps; ++ks)
+#pragma unroll
+        for (int rg = 0; rg < 2; ++rg) imma16832(acc[rg], areg[ks][l], b[ks][rg][0], b[ks][rg][1]);
+    }
+  } else {
+#pragma unroll
+    for (int l = 0; l < kLimbs; ++l) {
+      if (l > 0) shift_limb(acc);
+#pragma unroll 2
+      for (int ks = 0; ks < nks; ++ks) {
+        const uint4 a = __ldg(hf + (ks * kLimbs + l) * 32);
+#pragma unroll
+        for (int rg = 0; rg < 2; ++rg) {
+          const uint8_t* p = brow + 8 * rg * sstride + 32 * ks;
+          imma16832(acc[rg], a, lds32(p), lds32(p + 16));
+        }
+      }
+    }
+  }
+}
+
+// chw and sstride are kernel parameters of their own (as in cuda_separable_mma: kept in registers).
+template <DstLayout kLayout, bool kRegA, typename T>
+__global__ void __launch_bounds__(kThreads, kMinBlocks)
+separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  float* lut = reinterpret_cast<float*>(smem);
+  uint8_t* stage0 = smem + 3 * 256 * 4;
+  const int stage_bytes = 3 * kChunk * sstride;
+  if (A.e.mode != Mode::Float)
+    for (int i = threadIdx.x; i < 3 * 256; i += kThreads) lut[i] = A.hf_lut[i];
+  const ITile tl = A.tiles[blockIdx.x];
+  const DevJob j = A.jobs[tl.job];
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
+  const bool active = tl.x + 16 * warp < j.w;
+  const int kb = A.tiles[blockIdx.x].kb[warp];  // from memory: tl.kb[warp] would put tl in local memory
+  const uint4* hf = A.hfrag + tl.hfrag0 + size_t(warp) * tl.nks * kLimbs * 32 + lane;
+  const float sc0 = active ? A.scales[tl.scale0 + 16 * warp + g] : 0.f;
+  const float sc1 = active ? A.scales[tl.scale0 + 16 * warp + g + 8] : 0.f;
+  uint4 areg[kRegSteps][kLimbs];
+#pragma unroll
+  for (int ks = 0; ks < kRegSteps; ++ks)
+#pragma unroll
+    for (int l = 0; l < kLimbs; ++l)
+      areg[ks][l] = kRegA && active && ks < tl.nks ? __ldg(hf + (ks * kLimbs + l) * 32) : make_uint4(0, 0, 0, 0);
+
+  const mma::ChunkItems ch(tl.nc);
+  stage_items(stage0, sstride, j, tl, ch, 0, threadIdx.x, chw);
+  __syncthreads();
+
+  float vacc[3][kRowBlocks][4] = {};
+  for (int ci = 0; ci < tl.chunks; ++ci) {
+    const bool next = ci + 1 < tl.chunks;
+    // this thread's first item of the next chunk, fetched into registers ahead of this chunk's passes
+    const bool pre_on = next && int(threadIdx.x) < ch.items;
+    int pre_rr = 0, pre_q = 0;
+    mma::Item pre = {};
+    if (pre_on) {
+      ch.coords(threadIdx.x, pre_rr, pre_q);
+      pre = mma::fetch_item(j, tl.r0 + kChunk * (ci + 1) + pre_rr, tl.cb + 16 * pre_q, chw);
+    }
+    if (active) {
+      const uint8_t* brow = stage0 + (ci & 1) * stage_bytes + g * sstride + kb + 4 * t;
+      const unsigned mask = A.masks[tl.mask0 + ci];
+      const uint4* vf = A.vfrag + tl.vfrag0 + size_t(ci) * kRowBlocks * 32 + lane;
+      // hi b0, hi b1, lo b0, lo b1 of each row block, for all channels; zero where the chunk's taps do not reach,
+      // and the mma.sync issued anyway (predicated, each would cost a WARPSYNC and a NOP)
+      uint4 vb[kRowBlocks];
+#pragma unroll
+      for (int nb = 0; nb < kRowBlocks; ++nb) vb[nb] = (mask >> nb) & 1 ? __ldg(vf + nb * 32) : make_uint4(0, 0, 0, 0);
+#pragma unroll
+      for (int c = 0; c < 3; ++c) {
+        int acc[2][4];
+        horizontal<kRegA>(acc, areg, hf, brow + c * kChunk * sstride, sstride, tl.nks);
+        // m16n8k16 A: (g, k 2t..), (g + 8, k 2t..), (g, k 8 + 2t..), (g + 8, k 8 + 2t..); k = chunk row
+        uint32_t ahi[4], alo[4];
+#pragma unroll
+        for (int q = 0; q < 4; ++q) {
+          const int rg = q >> 1, e = 2 * (q & 1);
+          const float s = (q & 1) ? sc1 : sc0;
+          const uint2 p = mma::split2(__int2float_rn(acc[rg][e]) * s, __int2float_rn(acc[rg][e + 1]) * s);
+          ahi[q] = p.x;
+          alo[q] = p.y;
+        }
+#pragma unroll
+        for (int nb = 0; nb < kRowBlocks; ++nb) {
+          mma::mma16816(vacc[c][nb], ahi, vb[nb].x, vb[nb].y);
+          mma::mma16816(vacc[c][nb], ahi, vb[nb].z, vb[nb].w);
+          mma::mma16816(vacc[c][nb], alo, vb[nb].x, vb[nb].y);
+        }
+      }
+    }
+    if (next) {
+      uint8_t* dst = stage0 + ((ci + 1) & 1) * stage_bytes;
+      if (pre_on) put_raw(dst, sstride, pre_rr, pre_q, pre);
+      stage_items(dst, sstride, j, tl, ch, ci + 1, threadIdx.x + kThreads, chw);
+    }
+    __syncthreads();  // the next iteration reads what was staged, and then stages into the buffer read here
+  }
+  if (active) store_transposed<kLayout>(A.e, A.L, lut, j, tl.y, tl.x + 16 * warp, vacc, out);
+}
+
+}  // namespace pb::cuda::imma

@@ -1,0 +1,47 @@
+#pragma once
+// The epilogue of the designs whose vertical pass leaves the output transposed in a warp's accumulators (design E,
+// variants/cuda/wgmma/, and F, variants/cuda/imma/): m16n8k16 D fragments with output columns along M (lanes g)
+// and output rows along N (lanes t), so a lane's values of one row are 8 columns apart and nothing pairs up.
+#include "variants/cuda/mma/stores.cuh"  // finish_sel
+
+namespace pb::cuda {
+
+// acc[c][nb][e]: channel c of output column x0 + g + 8 (e >> 1), row y0 + 8 nb + 2t + (e & 1) (window
+// coordinates of job j). One index per pixel, the channels (and Qwen's frames) at fixed offsets from it: Qwen's
+// patch index costs a dozen integer divisions.
+template <DstLayout kLayout, int kBlocks, typename T>
+__device__ __forceinline__ void store_transposed(const Epilogue& e, const DevLayout& L, const float* lut,
+                                                 const DevJob& j, int y0, int x0, const float (&acc)[3][kBlocks][4],
+                                                 T* __restrict__ out) {
+  const int lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
+  const bool hf = e.mode != Mode::Float;
+  const long long plane = (long long)j.h * j.w;
+#pragma unroll
+  for (int nb = 0; nb < kBlocks; ++nb)
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      const int y = y0 + 8 * nb + 2 * t + (q & 1), x = x0 + g + 8 * (q >> 1);
+      if (y >= j.h || x >= j.w) continue;
+      const bool in = j.y0 + y >= 0 && j.y0 + y < j.rh && j.x0 + x >= 0 && j.x0 + x < j.rw;
+      float v[3];
+#pragma unroll
+      for (int c = 0; c < 3; ++c) v[c] = in ? mma::finish_sel(hf, e, lut, acc[c][nb][q], c) : j.pad[c];
+      if constexpr (kLayout == DstLayout::NCHW) {
+        T* p = out + j.dst + (long long)y * j.w + x;
+#pragma unroll
+        for (int c = 0; c < 3; ++c) put(p, c * plane, v[c]);
+      } else if constexpr (kLayout == DstLayout::NHWC) {
+        T* p = out + nhwc_index(j, 0, y, x);
+#pragma unroll
+        for (int c = 0; c < 3; ++c) put(p, c, v[c]);
+      } else {
+        // qwen_index(c, y, x, tt) = qwen_index(0, y, x, 0) + (c T + tt) P^2
+        const int PP = L.grid.patch * L.grid.patch, nt = L.grid.temporal;
+        T* p = out + qwen_index(j, L.grid, 0, y, x, 0);
+        for (int c = 0; c < 3; ++c)
+          for (int tt = 0; tt < nt; ++tt) put(p, (long long)(c * nt + tt) * PP, v[c]);
+      }
+    }
+}
+
+}  // namespace pb::cuda
