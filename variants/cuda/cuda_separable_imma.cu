@@ -52,8 +52,10 @@ class ImmaVariant final : public JobTableVariant {
     if (grid_ == 0) return;
     const cudaStream_t s = static_cast<cudaStream_t>(stream);
     with_kernels([&](auto f32, auto bf16) {
-      if (out_.dtype == DType::F32) f32<<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, static_cast<float*>(out_.data));
-      else bf16<<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, static_cast<__nv_bfloat16*>(out_.data));
+      if (out_.dtype == DType::F32)
+        f32<<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, static_cast<float*>(out_.data));
+      else
+        bf16<<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, static_cast<__nv_bfloat16*>(out_.data));
       PB_CUDA_CHECK_LAUNCH();
     });
   }

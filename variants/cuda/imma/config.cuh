@@ -13,8 +13,16 @@ namespace pb::cuda::imma {
 constexpr int kWarps = 4, kThreads = 32 * kWarps;
 constexpr int kTileW = 16 * kWarps, kTileH = 32, kRowBlocks = kTileH / 8, kChunk = 16;
 constexpr int kLimbs = 3;  // signed 7-bit limbs per horizontal weight, chained in one s32 accumulator
-// Resident blocks per SM the kernel is built for (__launch_bounds__): 4 x 4 warps at <= 128 registers.
-constexpr int kMinBlocks = 4;
+// Channels whose horizontal products run side by side (PB_IMMA_CHANNELS, the build-time ablation): 3 gives six
+// independent mma.sync chains per warp, at ~160 registers (3 blocks of 4 warps per SM); 1 gives two, at 128
+// (4 blocks), with the weight limbs kept in registers. docs/design-log.md has the measurement.
+#ifndef PB_IMMA_CHANNELS
+#define PB_IMMA_CHANNELS 3
+#endif
+constexpr int kChannels = PB_IMMA_CHANNELS;
+static_assert(kChannels == 1 || kChannels == 3, "one channel at a time, or all three");
+// Resident blocks per SM the kernel is built for (__launch_bounds__): the most that its registers allow unspilled.
+constexpr int kMinBlocks = kChannels == 3 ? 3 : 4;
 // kRegA: a plan whose every tile needs at most this many k32 steps keeps its weight limbs in registers for the
 // whole tile (3 limbs x kRegSteps x 4 registers); wider ones read them per k-step (L1).
 constexpr int kRegSteps = 2;

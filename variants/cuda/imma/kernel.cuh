@@ -57,16 +57,30 @@ __device__ __forceinline__ void stage_items(uint8_t* stage, int sstride, const D
   }
 }
 
-// One channel's horizontal product of the staged chunk for this warp: acc[rg] = output columns g, g + 8 x chunk
-// rows 8 rg + 2t, + 1. brow: this lane's first B word (channel 0, row g, column kb + 4t).
-template <bool kRegA>
-__device__ __forceinline__ void horizontal(int (&acc)[2][4], const uint4 (&areg)[kRegSteps][kLimbs], const uint4* hf,
-                                           const uint8_t* brow, int sstride, int nks) {
+// The horizontal product of the staged chunk for this warp, kChannels channels at a time from the one at brow
+// (this lane's first B word there: row g, column kb + 4t): acc[c][rg] = output columns g, g + 8 x chunk rows
+// 8 rg + 2t, + 1 of channel c. With all three channels at once there are six independent accumulator chains, so
+// that each mma.sync has others to issue beside it; one channel at a time leaves two, but registers for the weight
+// limbs (kRegA: loaded once per tile) and the B words (read once, not once per limb).
+template <bool kRegA, int kCh>
+__device__ __forceinline__ void horizontal(int (&acc)[kCh][2][4], const uint4 (&areg)[kRegSteps][kLimbs],
+                                           const uint4* hf, const uint8_t* brow, int sstride, int nks) {
 #pragma unroll
-  for (int rg = 0; rg < 2; ++rg)
+  for (int c = 0; c < kCh; ++c)
 #pragma unroll
-    for (int e = 0; e < 4; ++e) acc[rg][e] = 0;
-  if constexpr (kRegA) {
+    for (int rg = 0; rg < 2; ++rg)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) acc[c][rg][e] = 0;
+  auto step = [&](const uint4& a, int ks, bool on) {  // on: a step inside the staged columns
+#pragma unroll
+    for (int c = 0; c < kCh; ++c)
+#pragma unroll
+      for (int rg = 0; rg < 2; ++rg) {
+        const uint8_t* p = brow + (c * kChunk + 8 * rg) * sstride + 32 * ks;
+        imma16832(acc[c][rg], a, on ? lds32(p) : 0u, on ? lds32(p + 16) : 0u);
+      }
+  };
+  if constexpr (kRegA && kCh == 1) {  // the B words of both steps read once, the limbs from registers
     uint32_t b[kRegSteps][2][2];
 #pragma unroll
     for (int ks = 0; ks < kRegSteps; ++ks)
@@ -78,25 +92,26 @@ __device__ __forceinline__ void horizontal(int (&acc)[2][4], const uint4 (&areg)
       }
 #pragma unroll
     for (int l = 0; l < kLimbs; ++l) {
-      if (l > 0) shift_limb(acc);
-      // every step, also past nks (zero limbs and bytes there): a predicated mma.sync costs a WARPSYNC and a NOP
+      if (l > 0) shift_limb(acc[0]);
 #pragma unroll
       for (int ks = 0; ks < kRegSteps; ++ks)
 #pragma unroll
-        for (int rg = 0; rg < 2; ++rg) imma16832(acc[rg], areg[ks][l], b[ks][rg][0], b[ks][rg][1]);
+        for (int rg = 0; rg < 2; ++rg) imma16832(acc[0][rg], areg[ks][l], b[ks][rg][0], b[ks][rg][1]);
     }
   } else {
 #pragma unroll
     for (int l = 0; l < kLimbs; ++l) {
-      if (l > 0) shift_limb(acc);
-#pragma unroll 2
-      for (int ks = 0; ks < nks; ++ks) {
-        const uint4 a = __ldg(hf + (ks * kLimbs + l) * 32);
+      if (l > 0)
 #pragma unroll
-        for (int rg = 0; rg < 2; ++rg) {
-          const uint8_t* p = brow + 8 * rg * sstride + 32 * ks;
-          imma16832(acc[rg], a, lds32(p), lds32(p + 16));
-        }
+        for (int c = 0; c < kCh; ++c) shift_limb(acc[c]);
+      if constexpr (kRegA) {
+        // every step, also past nks (zero limbs and words there): a predicated mma.sync costs a WARPSYNC and a NOP
+#pragma unroll
+        for (int ks = 0; ks < kRegSteps; ++ks)
+          step(ks < nks ? __ldg(hf + (ks * kLimbs + l) * 32) : make_uint4(0, 0, 0, 0), ks, ks < nks);
+      } else {
+#pragma unroll 1
+        for (int ks = 0; ks < nks; ++ks) step(__ldg(hf + (ks * kLimbs + l) * 32), ks, true);
       }
     }
   }
@@ -125,7 +140,8 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
   for (int ks = 0; ks < kRegSteps; ++ks)
 #pragma unroll
     for (int l = 0; l < kLimbs; ++l)
-      areg[ks][l] = kRegA && active && ks < tl.nks ? __ldg(hf + (ks * kLimbs + l) * 32) : make_uint4(0, 0, 0, 0);
+      areg[ks][l] = kRegA && kChannels == 1 && active && ks < tl.nks ? __ldg(hf + (ks * kLimbs + l) * 32)
+                                                                     : make_uint4(0, 0, 0, 0);
 
   const mma::ChunkItems ch(tl.nc);
   stage_items(stage0, sstride, j, tl, ch, 0, threadIdx.x, chw);
@@ -152,24 +168,29 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
 #pragma unroll
       for (int nb = 0; nb < kRowBlocks; ++nb) vb[nb] = (mask >> nb) & 1 ? __ldg(vf + nb * 32) : make_uint4(0, 0, 0, 0);
 #pragma unroll
-      for (int c = 0; c < 3; ++c) {
-        int acc[2][4];
-        horizontal<kRegA>(acc, areg, hf, brow + c * kChunk * sstride, sstride, tl.nks);
-        // m16n8k16 A: (g, k 2t..), (g + 8, k 2t..), (g, k 8 + 2t..), (g + 8, k 8 + 2t..); k = chunk row
-        uint32_t ahi[4], alo[4];
+      for (int c0 = 0; c0 < 3; c0 += kChannels) {
+        int acc[kChannels][2][4];
+        horizontal<kRegA>(acc, areg, hf, brow + c0 * kChunk * sstride, sstride, tl.nks);
 #pragma unroll
-        for (int q = 0; q < 4; ++q) {
-          const int rg = q >> 1, e = 2 * (q & 1);
-          const float s = (q & 1) ? sc1 : sc0;
-          const uint2 p = mma::split2(__int2float_rn(acc[rg][e]) * s, __int2float_rn(acc[rg][e + 1]) * s);
-          ahi[q] = p.x;
-          alo[q] = p.y;
-        }
+        for (int cc = 0; cc < kChannels; ++cc) {
+          const int c = c0 + cc;
+          // m16n8k16 A: (g, k 2t..), (g + 8, k 2t..), (g, k 8 + 2t..), (g + 8, k 8 + 2t..); k = chunk row
+          uint32_t ahi[4], alo[4];
 #pragma unroll
-        for (int nb = 0; nb < kRowBlocks; ++nb) {
-          mma::mma16816(vacc[c][nb], ahi, vb[nb].x, vb[nb].y);
-          mma::mma16816(vacc[c][nb], ahi, vb[nb].z, vb[nb].w);
-          mma::mma16816(vacc[c][nb], alo, vb[nb].x, vb[nb].y);
+          for (int q = 0; q < 4; ++q) {
+            const int rg = q >> 1, e = 2 * (q & 1);
+            const float s = (q & 1) ? sc1 : sc0;
+            const uint2 p = mma::split2(__int2float_rn(acc[cc][rg][e]) * s, __int2float_rn(acc[cc][rg][e + 1]) * s);
+            ahi[q] = p.x;
+            alo[q] = p.y;
+          }
+          // block by block within each of the three products: four independent accumulator chains side by side
+#pragma unroll
+          for (int nb = 0; nb < kRowBlocks; ++nb) mma::mma16816(vacc[c][nb], ahi, vb[nb].x, vb[nb].y);
+#pragma unroll
+          for (int nb = 0; nb < kRowBlocks; ++nb) mma::mma16816(vacc[c][nb], ahi, vb[nb].z, vb[nb].w);
+#pragma unroll
+          for (int nb = 0; nb < kRowBlocks; ++nb) mma::mma16816(vacc[c][nb], alo, vb[nb].x, vb[nb].y);
         }
       }
     }
