@@ -13,16 +13,14 @@ namespace pb::cuda::imma {
 constexpr int kWarps = 4, kThreads = 32 * kWarps;
 constexpr int kTileW = 16 * kWarps, kTileH = 32, kRowBlocks = kTileH / 8, kChunk = 16;
 constexpr int kLimbs = 3;  // signed 7-bit limbs per horizontal weight, chained in one s32 accumulator
-// Channels whose horizontal products run side by side (PB_IMMA_CHANNELS, the build-time ablation): 3 gives six
-// independent mma.sync chains per warp, at ~160 registers (3 blocks of 4 warps per SM); 1 gives two, at 128
-// (4 blocks), with the weight limbs kept in registers. docs/design-log.md has the measurement.
-#ifndef PB_IMMA_CHANNELS
-#define PB_IMMA_CHANNELS 3
-#endif
-constexpr int kChannels = PB_IMMA_CHANNELS;
-static_assert(kChannels == 1 || kChannels == 3, "one channel at a time, or all three");
-// Resident blocks per SM the kernel is built for (__launch_bounds__): the most that its registers allow unspilled.
-constexpr int kMinBlocks = kChannels == 3 ? 3 : 4;
+// Channels whose horizontal products run side by side, and the resident blocks per SM each kernel is built for
+// (__launch_bounds__: the most its registers allow unspilled). With the weight limbs in registers (kRegA), one
+// channel at a time: two mma.sync chains per warp at 128 registers, 4 blocks of 4 warps per SM. Otherwise all
+// three: six independent chains at ~164 registers, 3 blocks. The H200 A/B of both on both paths
+// (docs/design-log.md, steps F2 and F3): one channel 8-14 % faster on the SigLIP batches that keep the limbs in
+// registers, three channels 1.5-1.8x faster on large-n4, whose limbs are loaded per k-step.
+__host__ __device__ constexpr int channels_together(bool reg_a) { return reg_a ? 1 : 3; }
+__host__ __device__ constexpr int min_blocks(bool reg_a) { return reg_a ? 4 : 3; }
 // kRegA: a plan whose every tile needs at most this many k32 steps keeps its weight limbs in registers for the
 // whole tile (3 limbs x kRegSteps x 4 registers); wider ones read them per k-step (L1).
 constexpr int kRegSteps = 2;

@@ -119,8 +119,9 @@ __device__ __forceinline__ void horizontal(int (&acc)[kCh][2][4], const uint4 (&
 
 // chw and sstride are kernel parameters of their own (as in cuda_separable_mma: kept in registers).
 template <DstLayout kLayout, bool kRegA, typename T>
-__global__ void __launch_bounds__(kThreads, kMinBlocks)
+__global__ void __launch_bounds__(kThreads, min_blocks(kRegA))
 separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out) {
+  constexpr int kChannels = channels_together(kRegA);
   extern __shared__ __align__(16) unsigned char smem[];
   float* lut = reinterpret_cast<float*>(smem);
   uint8_t* stage0 = smem + 3 * 256 * 4;
