@@ -1,5 +1,7 @@
 #include "variants/auto_rule.hpp"
 
+#include <algorithm>
+
 namespace pb {
 
 namespace {
@@ -16,7 +18,37 @@ double source_rows_per_output_row(const Plan& plan) {
   return out > 0 ? double(src) / double(out) : 0.0;
 }
 
+int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+// The resized coordinates [a, b) of window coordinates [w0, w0 + n) of a window at offset `off`, `len` wide, over a
+// table of `out` outputs (empty when none is inside the resized image).
+Span window_inputs(const WeightTable& t, int off, int len, int w0, int n) {
+  const int a = std::max(off + w0, 0), b = std::min({off + w0 + n, off + len, t.out});
+  return a < b ? t.span(a, b) : Span{};
+}
+
 }  // namespace
+
+ImmaLoad imma_load(const Plan& plan) {
+  ImmaLoad L;
+  for (const Job& j : plan.jobs) {
+    const WeightTable& th = plan.htable(j);
+    const WeightTable& tv = plan.vtable(j);
+    int nks = 1;
+    for (int x = 0; x < j.w; x += 16) {
+      const Span s = window_inputs(th, j.x0, j.w, x, 16);
+      if (s.n > 0) nks = std::max(nks, ceil_div(s.lo + s.n - s.lo / 4 * 4, 32));
+    }
+    const long long col_tiles = ceil_div(j.w, 64);
+    for (int y = 0; y < j.h; y += 32) {
+      const long long cost = (long long)std::max(1, ceil_div(window_inputs(tv, j.y0, j.h, y, 32).n, 16)) * nks;
+      L.tiles += col_tiles;
+      L.total += col_tiles * cost;
+      L.heaviest = std::max(L.heaviest, cost);
+    }
+  }
+  return L;
+}
 
 // CUDA, from the H200 sweeps of issue 16 (results/2026-12-02-h200-auto/README.md: the 16 core cases; six pipelines
 // x six batches x both input layouts; LLaVA-NeXT and InternVL on five more; results/2026-12-02-h200-strip/;
@@ -35,6 +67,13 @@ double source_rows_per_output_row(const Plan& plan) {
 // - on Qwen's patches the persistent grid beat one tile per block by 1-5 % on all but the smallest batch; the
 //   strip design takes every Qwen batch measured here, so only a small Qwen plan pays that (it runs one tile per
 //   block), and a plan the strip design refuses (shared memory) goes to the persistent grid next.
+// - cuda_separable_imma (design F, results/2026-12-03-h200-design-f/s3_t24.txt: six pipelines x the four core
+//   batches) is 0.73-0.97x the time of the better of strip and async on SigLIP's, InternVL's and LLaVA-NeXT's
+//   batches and on CLIP's and DINOv2's uniform ones, 1.00-1.03x on CLIP's and DINOv2's ragged-n32 batches, and
+//   1.1-2.2x where its tiles, four times the outputs of the strip designs', are too few for the GPU: CLIP's and
+//   DINOv2's large-n4 and ragged-n16 (0.25-0.44 waves of the heaviest tile) and LLaVA-NeXT's large-n4 (1.23);
+//   1.7-2.0x on Qwen's patches (its epilogue stores one value at a time). So it goes first from kImmaFromWaves
+//   waves (imma_load); this leaves out one win, SigLIP large-n4 (0.65 waves, F 0.92x of async).
 // A design that refuses a plan (shared memory, filter) throws std::invalid_argument in setup and the next one runs.
 std::vector<std::string> auto_designs(Backend backend, const Plan& plan) {
   if (backend == Backend::Cpu) return {"cpu_separable_ring", "cpu_pointwise_fused", "cpu_naive_per_stage"};
@@ -42,6 +81,10 @@ std::vector<std::string> auto_designs(Backend backend, const Plan& plan) {
                                 "cuda_naive_per_stage"};
   if (source_rows_per_output_row(plan) >= kAsyncFromRowsPerRow)
     v.insert(v.begin(), "cuda_separable_mma_async");
+  if (plan.layout != DstLayout::QwenPatches) {
+    const ImmaLoad L = imma_load(plan);
+    if (double(L.total) >= kImmaFromWaves * kImmaSlots * double(L.heaviest)) v.insert(v.begin(), "cuda_separable_imma");
+  }
   return v;
 }
 

@@ -17,4 +17,17 @@ std::vector<std::string> auto_designs(Backend backend, const Plan& plan);
 // asynchronous strip design comes first (variants/auto_rule.cpp).
 constexpr double kAsyncFromRowsPerRow = 6.0;
 
+// Design F's work as its host plan lays it out (cuda_separable_imma, variants/cuda/imma/host_plan.cu), counted from
+// the plan alone: tiles of 64 x 32 outputs, each costing chunks (16 source rows) x k-steps (32 source columns per
+// 16-column warp, from a multiple of 4). tests/variants/test_imma_plan.cpp checks it against the host plan.
+struct ImmaLoad {
+  long long tiles = 0, total = 0, heaviest = 0;  // tile count; sum and maximum of chunks x k-steps per tile
+};
+ImmaLoad imma_load(const Plan& plan);
+
+// Design F goes first where its total tile work fills at least this many waves of its heaviest tile across
+// kImmaSlots resident blocks (132 SMs x 3 blocks: the H200 the rule was measured on), Qwen's patches excepted.
+constexpr double kImmaFromWaves = 1.3;
+constexpr int kImmaSlots = 396;
+
 }  // namespace pb

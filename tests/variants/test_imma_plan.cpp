@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "core/pipeline.hpp"
+#include "variants/auto_rule.hpp"
 #include "variants/cuda/imma/host_plan.hpp"
 #include "workloads/workload.hpp"
 
@@ -77,6 +78,25 @@ TEST(ImmaPlan, TilesCoverEveryOutputOnceAndStageEveryTap) {
       }
       for (const std::vector<int>& c : covered)
         for (int n : c) ASSERT_EQ(n, 1) << p.name << ": every output in exactly one tile";
+    }
+}
+
+// The auto rule counts F's work from the plan alone (variants/auto_rule.cpp): the same tiles and costs as the host
+// plan lays out.
+TEST(ImmaPlan, AutoRuleCountsTheHostPlansWork) {
+  for (const auto& p : all_pipelines())
+    for (const auto& set : shape_sets()) {
+      const Plan plan = make_plan(p, set, Mode::Hf);
+      const HostPlan hp = make_host_plan(plan, cuda::host_dev_plan(plan));
+      long long total = 0, heaviest = 0;
+      for (const ITile& t : hp.tiles) {
+        total += (long long)t.chunks * t.nks;
+        heaviest = std::max(heaviest, (long long)t.chunks * t.nks);
+      }
+      const ImmaLoad L = imma_load(plan);
+      EXPECT_EQ(L.tiles, (long long)hp.tiles.size()) << p.name;
+      EXPECT_EQ(L.total, total) << p.name;
+      EXPECT_EQ(L.heaviest, heaviest) << p.name;
     }
 }
 
