@@ -9,6 +9,7 @@
 #include <cuda_fp16.h>
 #include <vector_functions.h>
 
+#include "core/epilogue.hpp"
 #include "core/resample.hpp"
 
 namespace pb::cuda {
@@ -91,6 +92,23 @@ inline void transposed_vertical(const AxisBands& vb, int mt, int r0, int chunks,
     }
     masks.push_back(mask);
   }
+}
+
+// hf epilogue table of the tensor-core designs: fl32(fl32(q - mean255) / std255) of the 256 quantized values per
+// channel ([3][256]), IEEE float32 on the host.
+inline std::vector<float> hf_table(const Epilogue& e) {
+  std::vector<float> lut(3 * 256);
+  for (int c = 0; c < 3; ++c)
+    for (int q = 0; q < 256; ++q) lut[size_t(c * 256 + q)] = epilogue_hf_u8(e, float(q), c);
+  return lut;
+}
+
+// Orders a tile table the heaviest job first, each job's tiles in raster order (longest processing time first: a
+// light last wave), by job_cost[tile.job].
+template <typename Tile>
+void heaviest_job_first(std::vector<Tile>& tiles, const std::vector<long long>& job_cost) {
+  std::stable_sort(tiles.begin(), tiles.end(),
+                   [&](const Tile& a, const Tile& b) { return job_cost[size_t(a.job)] > job_cost[size_t(b.job)]; });
 }
 
 }  // namespace pb::cuda

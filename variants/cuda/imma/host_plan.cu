@@ -95,13 +95,8 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d) {
     }
     job_cost.push_back(cost);
   }
-  // the heaviest job's tiles first, each job's in raster order (a light last wave, as cuda_separable_mma)
-  std::stable_sort(hp.tiles.begin(), hp.tiles.end(), [&](const ITile& a, const ITile& b) {
-    return job_cost[size_t(a.job)] > job_cost[size_t(b.job)];
-  });
-  hp.lut.resize(3 * 256);
-  for (int c = 0; c < 3; ++c)
-    for (int q = 0; q < 256; ++q) hp.lut[size_t(c * 256 + q)] = epilogue_hf_u8(d.epi, float(q), c);
+  heaviest_job_first(hp.tiles, job_cost);
+  hp.lut = hf_table(d.epi);
   int units = max_nc / 16;  // rows kChunk apart in different banks: an odd number of 16-byte units
   if (units % 2 == 0) ++units;
   hp.sstride = 16 * units;

@@ -120,14 +120,9 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool fragments, Tile
       long long& c = job_cost[size_t(t.job)];
       c = std::max(c, (long long)t.chunks * t.nc);
     }
-    std::stable_sort(tiles.begin(), tiles.end(), [&](const MmaTile& a, const MmaTile& b) {
-      return job_cost[size_t(a.job)] > job_cost[size_t(b.job)];
-    });
+    heaviest_job_first(tiles, job_cost);
   }
-  // hf epilogue: fl32(fl32(q - mean255) / std255) for the 256 quantized values, IEEE float32 on the host
-  hp.lut.resize(3 * 256);
-  for (int c = 0; c < 3; ++c)
-    for (int q = 0; q < 256; ++q) hp.lut[size_t(c * 256 + q)] = epilogue_hf_u8(d.epi, float(q), c);
+  hp.lut = hf_table(d.epi);
   hp.sstride = stage_stride((max_nc + kItemCols - 1) / kItemCols * kItemCols);  // whole staging items
   hp.max_nc = max_nc;
   hp.smem = smem_bytes(hp.sstride);

@@ -95,13 +95,8 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d, bool chw, int limbs,
     }
     job_cost.push_back(cost);
   }
-  // the heaviest job's tiles first, each job's in raster order (as cuda_separable_mma: a light last wave)
-  std::stable_sort(hp.tiles.begin(), hp.tiles.end(), [&](const WTile& a, const WTile& b) {
-    return job_cost[size_t(a.job)] > job_cost[size_t(b.job)];
-  });
-  hp.lut.resize(3 * 256);
-  for (int c = 0; c < 3; ++c)
-    for (int q = 0; q < 256; ++q) hp.lut[size_t(c * 256 + q)] = epilogue_hf_u8(d.epi, float(q), c);
+  heaviest_job_first(hp.tiles, job_cost);
+  hp.lut = hf_table(d.epi);
   // a staged row holds K bytes from a 16-byte aligned start: up to 16 more (CHW), or 3 K + 16 interleaved (HWC)
   const int rows = rows_per_stage(chw);
   hp.slot_bytes = slot_for(chw ? hp.kmax + 16 : 3 * hp.kmax + 16);
