@@ -57,11 +57,11 @@ __device__ __forceinline__ void stage_items(uint8_t* stage, int sstride, const D
   }
 }
 
-// The horizontal product of the staged chunk for this warp, kChannels channels at a time from the one at brow
-// (this lane's first B word there: row g, column kb + 4t): acc[c][rg] = output columns g, g + 8 x chunk rows
-// 8 rg + 2t, + 1 of channel c. With all three channels at once there are six independent accumulator chains, so
-// that each mma.sync has others to issue beside it; one channel at a time leaves two, but registers for the weight
-// limbs (kRegA: loaded once per tile) and the B words (read once, not once per limb).
+// The horizontal product of the staged chunk for this warp, kCh channels from the one at brow (this lane's first
+// B word there: row g, column kb + 4t): acc[c][rg] = output columns g, g + 8 x chunk rows 8 rg + 2t, + 1 of channel
+// c. kRegA: one channel, the limbs from registers, both steps' B words read once for all limbs (two mma.sync
+// chains). Otherwise the limbs loaded per k-step, all three channels side by side (six independent chains), the B
+// words read again for each limb.
 template <bool kRegA, int kCh>
 __device__ __forceinline__ void horizontal(int (&acc)[kCh][2][4], const uint4 (&areg)[kRegSteps][kLimbs],
                                            const uint4* hf, const uint8_t* brow, int sstride, int nks) {
@@ -71,16 +71,9 @@ __device__ __forceinline__ void horizontal(int (&acc)[kCh][2][4], const uint4 (&
     for (int rg = 0; rg < 2; ++rg)
 #pragma unroll
       for (int e = 0; e < 4; ++e) acc[c][rg][e] = 0;
-  auto step = [&](const uint4& a, int ks, bool on) {  // on: a step inside the staged columns
-#pragma unroll
-    for (int c = 0; c < kCh; ++c)
-#pragma unroll
-      for (int rg = 0; rg < 2; ++rg) {
-        const uint8_t* p = brow + (c * kChunk + 8 * rg) * sstride + 32 * ks;
-        imma16832(acc[c][rg], a, on ? lds32(p) : 0u, on ? lds32(p + 16) : 0u);
-      }
-  };
-  if constexpr (kRegA && kCh == 1) {  // the B words of both steps read once, the limbs from registers
+  static_assert(!kRegA || kCh == 1, "limbs in registers leave room for one channel's chains (config.cuh)");
+  if constexpr (kRegA) {  // the B words of both steps read once, the limbs from registers
+    // every step, also past nks (zero limbs and words there): a predicated mma.sync costs a WARPSYNC and a NOP
     uint32_t b[kRegSteps][2][2];
 #pragma unroll
     for (int ks = 0; ks < kRegSteps; ++ks)
@@ -104,14 +97,16 @@ __device__ __forceinline__ void horizontal(int (&acc)[kCh][2][4], const uint4 (&
       if (l > 0)
 #pragma unroll
         for (int c = 0; c < kCh; ++c) shift_limb(acc[c]);
-      if constexpr (kRegA) {
-        // every step, also past nks (zero limbs and words there): a predicated mma.sync costs a WARPSYNC and a NOP
-#pragma unroll
-        for (int ks = 0; ks < kRegSteps; ++ks)
-          step(ks < nks ? __ldg(hf + (ks * kLimbs + l) * 32) : make_uint4(0, 0, 0, 0), ks, ks < nks);
-      } else {
 #pragma unroll 1
-        for (int ks = 0; ks < nks; ++ks) step(__ldg(hf + (ks * kLimbs + l) * 32), ks, true);
+      for (int ks = 0; ks < nks; ++ks) {
+        const uint4 a = __ldg(hf + (ks * kLimbs + l) * 32);
+#pragma unroll
+        for (int c = 0; c < kCh; ++c)
+#pragma unroll
+          for (int rg = 0; rg < 2; ++rg) {
+            const uint8_t* p = brow + (c * kChunk + 8 * rg) * sstride + 32 * ks;
+            imma16832(acc[c][rg], a, lds32(p), lds32(p + 16));
+          }
       }
     }
   }
@@ -141,7 +136,7 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
   for (int ks = 0; ks < kRegSteps; ++ks)
 #pragma unroll
     for (int l = 0; l < kLimbs; ++l)
-      areg[ks][l] = kRegA && kChannels == 1 && active && ks < tl.nks ? __ldg(hf + (ks * kLimbs + l) * 32)
+      areg[ks][l] = kRegA && active && ks < tl.nks ? __ldg(hf + (ks * kLimbs + l) * 32)
                                                                      : make_uint4(0, 0, 0, 0);
 
   const mma::ChunkItems ch(tl.nc);
