@@ -19,11 +19,7 @@ class ImmaVariant final : public JobTableVariant {
     A_ = IArgs{};
     A_.jobs = d_.jobs;
     A_.tiles = upload(ws, hp.tiles, "tile table");
-    A_.hfrag = upload(ws, hp.hfrag, "horizontal weight limbs");
-    A_.vfrag = upload(ws, hp.vfrag, "vertical weight fragments");
-    A_.scales = upload(ws, hp.scales, "column scales");
-    A_.masks = upload(ws, hp.masks, "row-block masks");
-    A_.hf_lut = upload(ws, hp.lut, "hf epilogue table");
+    static_cast<TransposedTables&>(A_) = upload_transposed(ws, hp);
     A_.e = d_.epi;
     A_.L = d_.layout;
     chw_ = in.layout == Layout::CHW;

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "variants/cuda/cuda_common.cuh"
+#include "variants/cuda/transposed_tables.hpp"
 
 namespace pb::cuda::imma {
 
@@ -38,13 +39,9 @@ struct ITile {
   int mask0;          // first of `chunks` bytes: which row blocks a chunk's taps reach
 };
 
-struct IArgs {
+struct IArgs : TransposedTables {
   const DevJob* jobs;
   const ITile* tiles;
-  const uint4 *hfrag, *vfrag;
-  const float* scales;
-  const uint8_t* masks;
-  const float* hf_lut;
   Epilogue e;
   DevLayout L;
 };

@@ -15,7 +15,7 @@
 //   4. vertical pass: hi x hi, hi x lo, lo x hi against the chunk's vertical weights, per 8-row block it reaches;
 //   then the epilogue straight from the (transposed) accumulators.
 #include "variants/cuda/imma/config.cuh"
-#include "variants/cuda/mma/staging.cuh"      // fetch_item, ChunkItems
+#include "variants/cuda/mma/staging.cuh"      // the staging items, fetched ahead
 #include "variants/cuda/mma/weights_otf.cuh"  // split2
 #include "variants/cuda/transposed_store.cuh"
 
@@ -47,14 +47,13 @@ __device__ __forceinline__ void put_raw(uint8_t* stage, int sstride, int rr, int
         make_uint4(it.v[c][0], it.v[c][1], it.v[c][2], it.v[c][3]);
 }
 
-// Items first, first + kThreads, ... of chunk ci into stage.
-__device__ __forceinline__ void stage_items(uint8_t* stage, int sstride, const DevJob& j, const ITile& tl,
-                                            const mma::ChunkItems& ch, int ci, int first, bool chw) {
-  for (int it = first; it < ch.items; it += kThreads) {
-    int rr, q;
-    ch.coords(it, rr, q);
-    put_raw(stage, sstride, rr, q, mma::fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + 16 * q, chw));
-  }
+// Chunk ci into stage as raw bytes: the items fetched ahead into pre, then the rest (the mma designs' staging).
+__device__ __forceinline__ void stage_chunk(uint8_t* stage, int sstride, const mma::Item (&pre)[mma::kPrefetch],
+                                            const DevJob& j, const ITile& tl, const mma::ChunkItems& ch, int ci,
+                                            bool chw) {
+  mma::each_prefetched(ch, [&](int k, int rr, int q) { put_raw(stage, sstride, rr, q, pre[k]); });
+  mma::stage_items_by([&](int rr, int q, const mma::Item& it) { put_raw(stage, sstride, rr, q, it); }, j, tl, ch, ci,
+                      threadIdx.x + mma::kPrefetch * kThreads, chw);
 }
 
 // The horizontal product of the staged chunk for this warp, kCh channels from the one at brow (this lane's first
@@ -140,20 +139,15 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
                                                                      : make_uint4(0, 0, 0, 0);
 
   const mma::ChunkItems ch(tl.nc);
-  stage_items(stage0, sstride, j, tl, ch, 0, threadIdx.x, chw);
+  mma::stage_items_by([&](int rr, int q, const mma::Item& it) { put_raw(stage0, sstride, rr, q, it); }, j, tl, ch, 0,
+                      threadIdx.x, chw);
   __syncthreads();
 
   float vacc[3][kRowBlocks][4] = {};
   for (int ci = 0; ci < tl.chunks; ++ci) {
     const bool next = ci + 1 < tl.chunks;
-    // this thread's first item of the next chunk, fetched into registers ahead of this chunk's passes
-    const bool pre_on = next && int(threadIdx.x) < ch.items;
-    int pre_rr = 0, pre_q = 0;
-    mma::Item pre = {};
-    if (pre_on) {
-      ch.coords(threadIdx.x, pre_rr, pre_q);
-      pre = mma::fetch_item(j, tl.r0 + kChunk * (ci + 1) + pre_rr, tl.cb + 16 * pre_q, chw);
-    }
+    mma::Item pre[mma::kPrefetch];  // this thread's first items of the next chunk, fetched ahead of its passes
+    if (next) mma::prefetch_chunk(pre, j, tl, ch, ci + 1, chw);
     if (active) {
       const uint8_t* brow = stage0 + (ci & 1) * stage_bytes + g * sstride + kb + 4 * t;
       const unsigned mask = A.masks[tl.mask0 + ci];
@@ -190,11 +184,7 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
         }
       }
     }
-    if (next) {
-      uint8_t* dst = stage0 + ((ci + 1) & 1) * stage_bytes;
-      if (pre_on) put_raw(dst, sstride, pre_rr, pre_q, pre);
-      stage_items(dst, sstride, j, tl, ch, ci + 1, threadIdx.x + kThreads, chw);
-    }
+    if (next) stage_chunk(stage0 + ((ci + 1) & 1) * stage_bytes, sstride, pre, j, tl, ch, ci + 1, chw);
     __syncthreads();  // the next iteration reads what was staged, and then stages into the buffer read here
   }
   if (active) store_transposed<kLayout>(A.e, A.L, lut, j, tl.y, tl.x + 16 * warp, vacc, out);

@@ -25,28 +25,6 @@ namespace pb::cuda::mma {
 
 // The pieces of one chunk's work, shared by the one-tile loop and the strip loop below.
 
-// f(k, row, item) for this thread's first kPrefetch items of a chunk (the ones fetched ahead into registers).
-template <typename F>
-__device__ __forceinline__ void each_prefetched(const ChunkItems& ch, F&& f) {
-#pragma unroll
-  for (int k = 0; k < kPrefetch; ++k) {
-    const int it = threadIdx.x + k * kThreads;
-    if (it < ch.items) {
-      int rr, q;
-      ch.coords(it, rr, q);
-      f(k, rr, q);
-    }
-  }
-}
-
-// Fetch this thread's first kPrefetch items of chunk ci into registers (ahead of this chunk's passes).
-__device__ __forceinline__ void prefetch_chunk(Item (&pre)[kPrefetch], const DevJob& j, const MmaTile& tl,
-                                               const ChunkItems& ch, int ci, bool chw) {
-  each_prefetched(ch, [&](int k, int rr, int q) {
-    pre[k] = fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, chw);
-  });
-}
-
 // Stage chunk ci into dst: the prefetched items, then the rest.
 __device__ __forceinline__ void stage_chunk(__half* dst, int sstride, const Item (&pre)[kPrefetch], const DevJob& j,
                                             const MmaTile& tl, const ChunkItems& ch, int ci, bool chw) {

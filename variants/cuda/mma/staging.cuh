@@ -65,7 +65,8 @@ __device__ __forceinline__ void put_item(__half* stage, int sstride, int rr, int
 struct ChunkItems {
   int qpr, items;
   float inv;
-  __device__ explicit ChunkItems(int nc) : qpr((nc + kItemCols - 1) / kItemCols), items(kChunk * qpr), inv(1.0f / float(qpr)) {}
+  __device__ explicit ChunkItems(int nc)
+      : qpr((nc + kItemCols - 1) / kItemCols), items(kChunk * qpr), inv(1.0f / float(qpr)) {}
   __device__ explicit ChunkItems(const MmaTile& tl) : ChunkItems(tl.nc) {}
   __device__ void coords(int it, int& rr, int& q) const {
     rr = __float2int_rz((float(it) + 0.5f) * inv);  // exact for these sizes
@@ -73,13 +74,47 @@ struct ChunkItems {
   }
 };
 
-__device__ inline void stage_items(__half* stage, int sstride, const DevJob& j, const MmaTile& tl, const ChunkItems& ch,
-                            int ci, int first, bool chw) {
+// Items first, first + kThreads, ... of chunk ci of a tile (tl.r0, tl.cb: its first source row and staged column),
+// each handed to put(rr, q, item): the mma designs widen them to fp16 (put_item), design F (variants/cuda/imma/)
+// stores them as raw bytes.
+template <typename Tile, typename Put>
+__device__ inline void stage_items_by(Put&& put, const DevJob& j, const Tile& tl, const ChunkItems& ch, int ci,
+                                      int first, bool chw) {
   for (int it = first; it < ch.items; it += kThreads) {
     int rr, q;
     ch.coords(it, rr, q);
-    put_item(stage, sstride, rr, q, fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, chw));
+    put(rr, q, fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, chw));
   }
+}
+
+__device__ inline void stage_items(__half* stage, int sstride, const DevJob& j, const MmaTile& tl, const ChunkItems& ch,
+                            int ci, int first, bool chw) {
+  stage_items_by([&](int rr, int q, const Item& it) { put_item(stage, sstride, rr, q, it); }, j, tl, ch, ci, first,
+                 chw);
+}
+
+// f(k, row, item) for this thread's first kPrefetch items of a chunk (the ones fetched ahead into registers).
+template <typename F>
+__device__ __forceinline__ void each_prefetched(const ChunkItems& ch, F&& f) {
+#pragma unroll
+  for (int k = 0; k < kPrefetch; ++k) {
+    const int it = threadIdx.x + k * kThreads;
+    if (it < ch.items) {
+      int rr, q;
+      ch.coords(it, rr, q);
+      f(k, rr, q);
+    }
+  }
+}
+
+// Fetch this thread's first kPrefetch items of chunk ci into registers (ahead of this chunk's passes); any tile
+// with the first source row r0 and staged column cb (MmaTile, design F's ITile).
+template <typename Tile>
+__device__ __forceinline__ void prefetch_chunk(Item (&pre)[kPrefetch], const DevJob& j, const Tile& tl,
+                                               const ChunkItems& ch, int ci, bool chw) {
+  each_prefetched(ch, [&](int k, int rr, int q) {
+    pre[k] = fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, chw);
+  });
 }
 
 }  // namespace pb::cuda::mma

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "variants/cuda/cuda_common.cuh"
+#include "variants/cuda/transposed_tables.hpp"
 
 namespace pb::cuda::wgmma {
 
@@ -35,13 +36,9 @@ struct WTile {
   int mask0;       // first of `chunks` bytes: which of the kRowBlocks row blocks a chunk's taps reach
 };
 
-struct WArgs {
+struct WArgs : TransposedTables {
   const DevJob* jobs;
   const WTile* tiles;
-  const uint4 *hfrag, *vfrag;
-  const float* scales;
-  const uint8_t* masks;
-  const float* hf_lut;
   Epilogue e;
   DevLayout L;
   int stages;      // ring depth
