@@ -58,12 +58,13 @@ TEST(ImmaPlan, TilesCoverEveryOutputOnceAndStageEveryTap) {
           if (x0 >= j.w) continue;
           const int lo = tl.cb + tl.kb[w], hi = lo + 32 * tl.nks;
           ASSERT_EQ(lo % 4, 0) << p.name << ": a warp's B words are aligned";
-          ASSERT_LE(tl.kb[w] + 32 * tl.nks, tl.nc);
+          ASSERT_LE(tl.kb[w] + 32 * tl.nks, hp.sstride) << p.name << ": a warp's B words inside its staged row";
           for (int x = x0; x < std::min(x0 + 16, j.w); ++x) {
             const int rc = j.x0 + x;
             if (rc < 0 || rc >= th.out) continue;
             EXPECT_GE(th.start[size_t(rc)], lo) << p.name << " column " << x;
             EXPECT_LE(th.start[size_t(rc)] + th.count[size_t(rc)], hi) << p.name << " column " << x;
+            EXPECT_LE(th.start[size_t(rc)] + th.count[size_t(rc)], tl.cb + tl.nc) << p.name << ": taps staged";
           }
         }
         for (int y = tl.y; y < std::min(tl.y + kTileH, j.h); ++y) {

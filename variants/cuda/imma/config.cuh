@@ -30,7 +30,7 @@ constexpr int kRegSteps = 2;
 struct ITile {
   int job, y, x;
   int r0, chunks;     // source rows [r0, r0 + kChunk chunks)
-  int cb, nc;         // staged source columns [cb, cb + nc): nc a multiple of 16
+  int cb, nc;         // staged source columns [cb, cb + nc), those the taps read: nc a multiple of 16
   int nks;            // k32 steps of the horizontal product per warp
   int kb[kWarps];     // staged column of each warp's k = 0 (a multiple of 4: aligned 32-bit B loads)
   int hfrag0;         // first horizontal fragment (uint4): [warp][nks][kLimbs][32 lanes]

@@ -65,12 +65,15 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d) {
       const int n0 = x / 16, n1 = std::min(hb.groups(), n0 + kWarps);
       c.cb = k0[size_t(n0)];
       for (int n = n0; n < n1; ++n) c.cb = std::min(c.cb, k0[size_t(n)]);
+      // staged: the columns the taps read; each warp's B words run on to kb + 32 nks, past them within the row's
+      // stride, onto bytes whose limbs are zero (any uint8 times a zero digit adds nothing to the s32 sum)
       int end = c.cb;
       for (int n = n0; n < n1; ++n) {
         c.kb[n - n0] = k0[size_t(n)] - c.cb;
-        end = std::max(end, k0[size_t(n)] + 32 * nks);
+        end = std::max(end, hb.hi[size_t(n)]);
+        max_nc = std::max(max_nc, c.kb[n - n0] + 32 * nks);
       }
-      c.nc = (end - c.cb + 15) / 16 * 16;
+      c.nc = std::max(16, (end - c.cb + 15) / 16 * 16);
       max_nc = std::max(max_nc, c.nc);
       c.hfrag0 = hfrag_job + n0 * nks * kLimbs * 32;
       c.scale0 = scale_job + 16 * n0;
@@ -97,7 +100,7 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d) {
   }
   heaviest_job_first(hp.tiles, job_cost);
   hp.lut = hf_table(d.epi);
-  int units = max_nc / 16;  // rows kChunk apart in different banks: an odd number of 16-byte units
+  int units = (max_nc + 15) / 16;  // rows kChunk apart in different banks: an odd number of 16-byte units
   if (units % 2 == 0) ++units;
   hp.sstride = 16 * units;
   hp.smem = smem_bytes(hp.sstride);

@@ -14,7 +14,8 @@ struct HostPlan {
   std::vector<float> scales;
   std::vector<uint8_t> masks;
   std::vector<float> lut;  // hf: [3][256]
-  int sstride = 16;        // bytes per staged row: a multiple of 16, an odd number of 16-byte units
+  int sstride = 16;        // bytes per staged row: every tile's nc and B words (kb + 32 nks), a multiple of 16, an odd
+                           // number of 16-byte units
   int max_nks = 1;         // the widest tile's k32 steps (kRegSteps or fewer: weights in registers)
   size_t smem = 0;         // dynamic shared memory per block
 };
