@@ -21,7 +21,7 @@ constexpr int kLimbs = 3;  // signed 7-bit limbs per horizontal weight, chained 
 // (docs/design-log.md, steps F2 and F3): one channel 8-14 % faster on the SigLIP batches that keep the limbs in
 // registers, three channels 1.5-1.8x faster on large-n4, whose limbs are loaded per k-step.
 __host__ __device__ constexpr int channels_together(bool reg_a) { return reg_a ? 1 : 3; }
-__host__ __device__ constexpr int min_blocks(bool reg_a) { return reg_a ? 4 : 3; }
+__host__ __device__ constexpr int min_blocks(bool) { return 3; }
 // kRegA: a plan whose every tile needs at most this many k32 steps keeps its weight limbs in registers for the
 // whole tile (3 limbs x kRegSteps x 4 registers); wider ones read them per k-step (L1).
 constexpr int kRegSteps = 2;

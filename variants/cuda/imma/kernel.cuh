@@ -48,10 +48,10 @@ __device__ __forceinline__ void put_raw(uint8_t* stage, int sstride, int rr, int
 }
 
 // Chunk ci into stage as raw bytes: the items fetched ahead into pre, then the rest (the mma designs' staging).
-__device__ __forceinline__ void stage_chunk(uint8_t* stage, int sstride, const mma::Item (&pre)[mma::kPrefetch],
+__device__ __forceinline__ void stage_chunk(uint8_t* stage, int sstride, const mma::RawItem (&pre)[mma::kPrefetch],
                                             const DevJob& j, const ITile& tl, const mma::ChunkItems& ch, int ci,
                                             bool chw) {
-  mma::each_prefetched(ch, [&](int k, int rr, int q) { put_raw(stage, sstride, rr, q, pre[k]); });
+  mma::each_prefetched(ch, [&](int k, int rr, int q) { put_raw(stage, sstride, rr, q, mma::realign(pre[k], chw)); });
   mma::stage_items_by([&](int rr, int q, const mma::Item& it) { put_raw(stage, sstride, rr, q, it); }, j, tl, ch, ci,
                       threadIdx.x + mma::kPrefetch * kThreads, chw);
 }
@@ -82,14 +82,25 @@ __device__ __forceinline__ void horizontal(int (&acc)[kCh][2][4], const uint4 (&
         b[ks][rg][0] = ks < nks ? lds32(p) : 0u;
         b[ks][rg][1] = ks < nks ? lds32(p + 16) : 0u;
       }
+    // one accumulator per limb: six independent chains of kRegSteps mma.sync (chained in one accumulator, the
+    // limbs made chains of 3 kRegSteps: ncu, F4's IMMAs and the NOPs between them held 28 % of its fixed-latency
+    // stalls), combined as acc = (l0 << 14) + (l1 << 7) + l2, the value the chained accumulator ends with
+    int part[kLimbs][2][4] = {};
 #pragma unroll
-    for (int l = 0; l < kLimbs; ++l) {
-      if (l > 0) shift_limb(acc[0]);
+    for (int ks = 0; ks < kRegSteps; ++ks)
 #pragma unroll
-      for (int ks = 0; ks < kRegSteps; ++ks)
+      for (int l = 0; l < kLimbs; ++l)
 #pragma unroll
-        for (int rg = 0; rg < 2; ++rg) imma16832(acc[0][rg], areg[ks][l], b[ks][rg][0], b[ks][rg][1]);
-    }
+        for (int rg = 0; rg < 2; ++rg) imma16832(part[l][rg], areg[ks][l], b[ks][rg][0], b[ks][rg][1]);
+#pragma unroll
+    for (int rg = 0; rg < 2; ++rg)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        unsigned v = unsigned(part[0][rg][e]);
+#pragma unroll
+        for (int l = 1; l < kLimbs; ++l) v = (v << 7) + unsigned(part[l][rg][e]);
+        acc[0][rg][e] = int(v);
+      }
   } else {
 #pragma unroll
     for (int l = 0; l < kLimbs; ++l) {
@@ -146,7 +157,7 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
   float vacc[3][kRowBlocks][4] = {};
   for (int ci = 0; ci < tl.chunks; ++ci) {
     const bool next = ci + 1 < tl.chunks;
-    mma::Item pre[mma::kPrefetch];  // this thread's first items of the next chunk, fetched ahead of its passes
+    mma::RawItem pre[mma::kPrefetch];  // this thread's first items of the next chunk as loaded, ahead of its passes
     if (next) mma::prefetch_chunk(pre, j, tl, ch, ci + 1, chw);
     if (active) {
       const uint8_t* brow = stage0 + (ci & 1) * stage_bytes + g * sstride + kb + 4 * t;
