@@ -13,6 +13,8 @@ namespace pb::cuda::imma {
 // vertical pass, two n8 row groups of the horizontal one).
 constexpr int kWarps = 4, kThreads = 32 * kWarps;
 constexpr int kTileW = 16 * kWarps, kTileH = 32, kRowBlocks = kTileH / 8, kChunk = 16;
+constexpr int kVfragUnits = kRowBlocks * 32;  // a chunk's vertical fragments (uint4): one per thread
+static_assert(kVfragUnits == kThreads, "each thread copies one unit of a chunk's vertical fragments");
 constexpr int kLimbs = 3;  // signed 7-bit limbs per horizontal weight, chained in one s32 accumulator
 // Channels whose horizontal products run side by side, and the resident blocks per SM each kernel is built for
 // (__launch_bounds__: the most its registers allow unspilled). With the weight limbs in registers (kRegA), one
@@ -36,7 +38,7 @@ struct ITile {
   int hfrag0;         // first horizontal fragment (uint4): [warp][nks][kLimbs][32 lanes]
   int scale0;         // first of kTileW column scales (2^-shift)
   int vfrag0;         // first vertical fragment (uint4): [chunks][kRowBlocks][32 lanes]
-  int mask0;          // first of `chunks` bytes: which row blocks a chunk's taps reach
+  int mask0;          // first of `chunks` bytes: which row blocks a chunk's taps reach (unused by the kernel)
 };
 
 struct IArgs : TransposedTables {

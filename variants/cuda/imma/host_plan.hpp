@@ -22,7 +22,10 @@ struct HostPlan {
 
 HostPlan make_host_plan(const Plan& plan, const DevPlan& d);
 
-// Dynamic shared memory of one block: the hf table and two staged chunks (3 channels x kChunk rows).
-inline size_t smem_bytes(int sstride) { return size_t(3) * 256 * 4 + size_t(2) * 3 * kChunk * sstride; }
+// Dynamic shared memory of one block: the hf table, two staged chunks (3 channels x kChunk rows) and two chunks'
+// vertical fragments.
+inline size_t smem_bytes(int sstride) {
+  return size_t(3) * 256 * 4 + size_t(2) * 3 * kChunk * sstride + size_t(2) * kVfragUnits * 16;
+}
 
 }  // namespace pb::cuda::imma

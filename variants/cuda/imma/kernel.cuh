@@ -14,6 +14,7 @@
 //      column's power-of-two scale and an fp16 hi + lo split in registers;
 //   4. vertical pass: hi x hi, hi x lo, lo x hi against the chunk's vertical weights, per 8-row block it reaches;
 //   then the epilogue straight from the (transposed) accumulators.
+#include "variants/cuda/async_copy.cuh"     // cp.async of the vertical fragments
 #include "variants/cuda/imma/config.cuh"
 #include "variants/cuda/mma/staging.cuh"      // the staging items, fetched ahead
 #include "variants/cuda/mma/weights_otf.cuh"  // split2
@@ -149,25 +150,37 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
       areg[ks][l] = kRegA && active && ks < tl.nks ? __ldg(hf + (ks * kLimbs + l) * 32)
                                                                      : make_uint4(0, 0, 0, 0);
 
+  // each chunk's vertical fragments, one 16-byte unit per thread, land in shared memory by cp.async a chunk ahead
+  // (loaded per warp with the chunk's passes, their latency stalled the first vertical MMAs: ncu, F5)
+  uint4* vsm = reinterpret_cast<uint4*>(stage0 + 2 * stage_bytes);
+  const auto fetch_vfrag = [&](int ci) {
+    cp_async16(vsm + (ci & 1) * kVfragUnits + threadIdx.x,
+               A.vfrag + tl.vfrag0 + size_t(ci) * kVfragUnits + threadIdx.x);
+    cp_async_commit();
+  };
+  fetch_vfrag(0);
   const mma::ChunkItems ch(tl.nc);
   mma::stage_items_by([&](int rr, int q, const mma::Item& it) { put_raw(stage0, sstride, rr, q, it); }, j, tl, ch, 0,
                       threadIdx.x, chw);
+  cp_async_wait<0>();
   __syncthreads();
 
   float vacc[3][kRowBlocks][4] = {};
   for (int ci = 0; ci < tl.chunks; ++ci) {
     const bool next = ci + 1 < tl.chunks;
     mma::RawItem pre[mma::kPrefetch];  // this thread's first items of the next chunk as loaded, ahead of its passes
-    if (next) mma::prefetch_chunk(pre, j, tl, ch, ci + 1, chw);
+    if (next) {
+      mma::prefetch_chunk(pre, j, tl, ch, ci + 1, chw);
+      fetch_vfrag(ci + 1);
+    }
     if (active) {
       const uint8_t* brow = stage0 + (ci & 1) * stage_bytes + g * sstride + kb + 4 * t;
-      const unsigned mask = A.masks[tl.mask0 + ci];
-      const uint4* vf = A.vfrag + tl.vfrag0 + size_t(ci) * kRowBlocks * 32 + lane;
+      const uint4* vf = vsm + (ci & 1) * kVfragUnits + lane;
       // hi b0, hi b1, lo b0, lo b1 of each row block, for all channels; zero where the chunk's taps do not reach,
       // and the mma.sync issued anyway (predicated, each would cost a WARPSYNC and a NOP)
       uint4 vb[kRowBlocks];
 #pragma unroll
-      for (int nb = 0; nb < kRowBlocks; ++nb) vb[nb] = (mask >> nb) & 1 ? __ldg(vf + nb * 32) : make_uint4(0, 0, 0, 0);
+      for (int nb = 0; nb < kRowBlocks; ++nb) vb[nb] = vf[nb * 32];
 #pragma unroll
       for (int c0 = 0; c0 < 3; c0 += kChannels) {
         int acc[kChannels][2][4];
@@ -196,7 +209,8 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
       }
     }
     if (next) stage_chunk(stage0 + ((ci + 1) & 1) * stage_bytes, sstride, pre, j, tl, ch, ci + 1, chw);
-    __syncthreads();  // the next iteration reads what was staged, and then stages into the buffer read here
+    cp_async_wait<0>();
+    __syncthreads();  // the next iteration reads what was staged, and then stages into the buffers read here
   }
   if (active) store_transposed<kLayout>(A.e, A.L, lut, j, tl.y, tl.x + 16 * warp, vacc, out);
 }

@@ -12,57 +12,38 @@ struct Item {
   uint32_t v[3][kItemWords];
 };
 
-// Where staging item (r, col) lies: its first byte a, and whether the warp may read its aligned words. Source
-// columns beyond the row end may be staged with whatever bytes follow in memory: their weights are 0, and any uint8 is
-// a finite fp16. Only rows below the image (zeros) and the image's own bounds need care: a warp with an item whose
-// aligned words would leave the image takes the byte-wise path (words false for the whole warp, so that the compiler
-// cannot if-convert both paths into every item).
-struct ItemSpan {
-  uintptr_t a;
-  size_t plane;
-  bool below, words;
-};
-
-__device__ __forceinline__ ItemSpan item_span(const DevJob& j, int r, int col, bool chw) {
-  ItemSpan s;
-  s.plane = size_t(j.src_h) * j.src_w;
-  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + 3 * s.plane;
-  s.a = chw ? lo + size_t(r) * j.src_w + col : lo + (size_t(r) * j.src_w + col) * 3;
-  const uintptr_t last = chw ? ((s.a + 2 * s.plane) & ~uintptr_t(3)) + 4 * (kItemWords + 1)
-                             : (s.a & ~uintptr_t(3)) + 4 * (3 * kItemWords + 1);
-  s.below = r >= j.src_h;
-  s.words = __all_sync(__activemask(), s.below || ((s.a & ~uintptr_t(3)) >= lo && last <= hi));
-  return s;
-}
-
-// The byte-wise path: put(c, k, byte) for column k < kItemCols of channel c, within the row.
-template <typename Put>
-__device__ __forceinline__ void item_bytes(const DevJob& j, const ItemSpan& s, int r, int col, bool chw, Put&& put) {
-  for (int k = 0; k < kItemCols && col + k < j.src_w; ++k)
-    for (int c = 0; c < 3; ++c) {
-      const size_t px = size_t(r) * j.src_w + col + k;
-      put(c, k, uint32_t(chw ? j.src[c * s.plane + px] : j.src[px * 3 + c]));
-    }
-}
-
+// Source columns beyond the row end may be staged with whatever bytes follow in memory: their weights are 0, and
+// any uint8 is a finite fp16. Only rows below the image (zeros) and the image's own bounds need care: a warp with an
+// item whose aligned words would leave the image takes the byte-wise path (a warp-uniform branch, so that the
+// compiler cannot if-convert both paths into every item).
 __device__ __forceinline__ Item fetch_item(const DevJob& j, int r, int col, bool chw) {
   Item it = {};
-  const ItemSpan s = item_span(j, r, col, chw);
-  if (s.words) {
-    if (s.below) return it;
+  const size_t plane = size_t(j.src_h) * j.src_w;
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + 3 * plane;
+  const uintptr_t a = chw ? lo + size_t(r) * j.src_w + col : lo + (size_t(r) * j.src_w + col) * 3;
+  const uintptr_t last = chw ? ((a + 2 * plane) & ~uintptr_t(3)) + 4 * (kItemWords + 1)
+                             : (a & ~uintptr_t(3)) + 4 * (3 * kItemWords + 1);
+  const bool below = r >= j.src_h;
+  if (__all_sync(__activemask(), below || ((a & ~uintptr_t(3)) >= lo && last <= hi))) {
+    if (below) return it;
     if (chw) {
 #pragma unroll
-      for (int c = 0; c < 3; ++c) realigned_words<kItemWords>(s.a + c * s.plane, it.v[c]);
+      for (int c = 0; c < 3; ++c) realigned_words<kItemWords>(a + c * plane, it.v[c]);
     } else {
       uint32_t w[3 * kItemWords];  // pixels col..col+kItemCols-1, RGB interleaved
-      realigned_words<3 * kItemWords>(s.a, w);
+      realigned_words<3 * kItemWords>(a, w);
 #pragma unroll
       for (int c = 0; c < 3; ++c)
 #pragma unroll
         for (int k = 0; k < kItemWords; ++k) it.v[c][k] = gather_channel(w + 3 * k, c);
     }
-  } else if (!s.below) {
-    item_bytes(j, s, r, col, chw, [&](int c, int k, uint32_t b) { it.v[c][k >> 2] |= b << (8 * (k & 3)); });
+  } else if (!below) {
+    for (int k = 0; k < kItemCols && col + k < j.src_w; ++k)
+      for (int c = 0; c < 3; ++c) {
+        const size_t px = size_t(r) * j.src_w + col + k;
+        const uint8_t b = chw ? j.src[c * plane + px] : j.src[px * 3 + c];
+        it.v[c][k >> 2] |= uint32_t(b) << (8 * (k & 3));
+      }
   }
   return it;
 }
@@ -85,27 +66,37 @@ __device__ __forceinline__ void aligned_words(uintptr_t a, uint32_t* w, unsigned
   for (int i = 0; i <= N; ++i) w[i] = __ldg(p + i);
 }
 
-// fetch_item's item as loaded (the byte-wise path's words come out aligned: selector 0x3210).
+// fetch_item's item as loaded, its bounds test and byte-wise path the same (whose words come out aligned: selector
+// 0x3210). fetch_item keeps its own copy: built on a shared helper, the strip kernel's SASS changed (16 more
+// instructions, 2 more spill loads) and it ran 4 % slower on large-n4 (results/2026-12-03-h200-f5/).
 __device__ __forceinline__ RawItem fetch_raw(const DevJob& j, int r, int col, bool chw) {
   RawItem it;
 #pragma unroll
   for (int i = 0; i < 3 * (kItemWords + 1); ++i) it.w[i] = 0;
 #pragma unroll
   for (int c = 0; c < 3; ++c) it.sel[c] = 0x3210u;
-  const ItemSpan s = item_span(j, r, col, chw);
-  if (s.words) {
-    if (s.below) return it;
+  const size_t plane = size_t(j.src_h) * j.src_w;
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + 3 * plane;
+  const uintptr_t a = chw ? lo + size_t(r) * j.src_w + col : lo + (size_t(r) * j.src_w + col) * 3;
+  const uintptr_t last = chw ? ((a + 2 * plane) & ~uintptr_t(3)) + 4 * (kItemWords + 1)
+                             : (a & ~uintptr_t(3)) + 4 * (3 * kItemWords + 1);
+  const bool below = r >= j.src_h;
+  if (__all_sync(__activemask(), below || ((a & ~uintptr_t(3)) >= lo && last <= hi))) {
+    if (below) return it;
     if (chw) {
 #pragma unroll
-      for (int c = 0; c < 3; ++c) aligned_words<kItemWords>(s.a + c * s.plane, it.w + c * (kItemWords + 1), it.sel[c]);
+      for (int c = 0; c < 3; ++c) aligned_words<kItemWords>(a + c * plane, it.w + c * (kItemWords + 1), it.sel[c]);
     } else {
-      aligned_words<3 * kItemWords>(s.a, it.w, it.sel[0]);
+      aligned_words<3 * kItemWords>(a, it.w, it.sel[0]);
     }
-  } else if (!s.below) {
-    item_bytes(j, s, r, col, chw, [&](int c, int k, uint32_t b) {
-      if (chw) it.w[c * (kItemWords + 1) + (k >> 2)] |= b << (8 * (k & 3));
-      else it.w[(3 * k + c) >> 2] |= b << (8 * ((3 * k + c) & 3));
-    });
+  } else if (!below) {
+    for (int k = 0; k < kItemCols && col + k < j.src_w; ++k)
+      for (int c = 0; c < 3; ++c) {
+        const size_t px = size_t(r) * j.src_w + col + k;
+        const uint32_t b = chw ? j.src[c * plane + px] : j.src[px * 3 + c];
+        if (chw) it.w[c * (kItemWords + 1) + (k >> 2)] |= b << (8 * (k & 3));
+        else it.w[(3 * k + c) >> 2] |= b << (8 * ((3 * k + c) & 3));
+      }
   }
   return it;
 }
