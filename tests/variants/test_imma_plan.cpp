@@ -101,6 +101,22 @@ TEST(ImmaPlan, AutoRuleCountsTheHostPlansWork) {
     }
 }
 
+// Staging slots (variants/cuda/imma/slots.cuh) only where the blocks per SM the registers allow still fit an H200
+// SM's 228 KB. By hand: 3072 (hf table) + 2 x 48 x sstride (stage) + 4096 (vertical fragments) + 8192 per slot, plus
+// 1024 per block reserved: sstride 208 (SigLIP's headline) at 4 blocks: 4 x 44544 = 178176 <= 233472, two slots;
+// sstride 1104 (CLIP large-n4) at 3 blocks: already 3 x 114176 = 342528 without slots, none.
+TEST(ImmaPlan, StagingSlotsKeepTheBlocksPerSm) {
+  constexpr size_t kH200 = 228 * 1024;
+  EXPECT_EQ(smem_bytes(208, 2), 3072u + 2 * 48 * 208 + 4096 + 2 * 8192);
+  EXPECT_EQ(staging_slots(208, true, kH200), 2);
+  EXPECT_EQ(staging_slots(1104, false, kH200), 0);
+  // at 4 blocks: 4 x (8192 + 96 s + 8192 n) <= 233472 (the 1024 reserved included), i.e. 96 s <= 50176 - 8192 n: two slots up to
+  // s = 352, one up to 437
+  EXPECT_EQ(staging_slots(352, true, kH200), 2);
+  EXPECT_EQ(staging_slots(368, true, kH200), 1);
+  EXPECT_EQ(staging_slots(448, true, kH200), 0);
+}
+
 TEST(ImmaPlan, FragmentsHoldEachColumnsWeightAsChainedLimbs) {
   for (const char* name : {"siglip-so400m-384", "clip-vit-b32", "qwen2.5-vl-7b"})
     for (const auto& set : shape_sets()) {

@@ -1,6 +1,7 @@
 #pragma once
 // PTX wrappers for asynchronous copies from global to shared memory:
-// - per thread, 16 bytes each, in commit groups (cp.async, sm_80): cuda_separable_mma_async;
+// - per thread, 16 bytes each, in commit groups (cp.async, sm_80): cuda_separable_mma_async, design F's vertical
+//   fragments; 4 bytes each: design F's staging slots (variants/cuda/imma/slots.cuh);
 // - the Hopper copy engine (sm_90): mbarriers and 1-D bulk copies (cp.async.bulk, "TMA" without a tensor map)
 //   completing on an mbarrier's transaction count: design E (variants/cuda/wgmma/). A bulk copy is issued from
 //   uniform registers: lanes with different operands are serialised (ncu: ELECT, R2UR, UBLKCP per lane), so many
@@ -47,6 +48,10 @@ __device__ __forceinline__ void bulk_copy(void* dst, const void* src, uint32_t b
 // thread's current commit group.
 __device__ __forceinline__ void cp_async16(void* dst, const void* src) {
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(smem_addr(dst)), "l"(src) : "memory");
+}
+// 4 bytes from 4-byte aligned global memory to shared memory (through L1, .ca: the only class for 4 bytes).
+__device__ __forceinline__ void cp_async4(void* dst, const void* src) {
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 4;\n" ::"r"(smem_addr(dst)), "l"(src) : "memory");
 }
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
 // Waits until at most N of this thread's commit groups are pending: the older ones have landed (visible to this

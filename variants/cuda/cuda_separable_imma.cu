@@ -25,7 +25,11 @@ class ImmaVariant final : public JobTableVariant {
     chw_ = in.layout == Layout::CHW;
     reg_a_ = hp.max_nks <= kRegSteps;
     sstride_ = hp.sstride;
-    smem_ = hp.smem;
+    int dev = 0, smem_sm = 0;
+    PB_CUDA_CHECK(cudaGetDevice(&dev));
+    PB_CUDA_CHECK(cudaDeviceGetAttribute(&smem_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev));
+    nslots_ = staging_slots(sstride_, reg_a_, size_t(smem_sm));
+    smem_ = smem_bytes(sstride_, nslots_);
     grid_ = int(hp.tiles.size());
     const std::string who = info_.name + " (downscale too strong for its staged chunk)";
     with_kernels([&](auto f32, auto bf16) { allow_dynamic_smem(f32, bf16, smem_, who.c_str()); });
@@ -49,9 +53,10 @@ class ImmaVariant final : public JobTableVariant {
     const cudaStream_t s = static_cast<cudaStream_t>(stream);
     with_kernels([&](auto f32, auto bf16) {
       if (out_.dtype == DType::F32)
-        f32<<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, static_cast<float*>(out_.data));
+        f32<<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, nslots_, static_cast<float*>(out_.data));
       else
-        bf16<<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, static_cast<__nv_bfloat16*>(out_.data));
+        bf16<<<grid_, kThreads, smem_, s>>>(A_, chw_, sstride_, nslots_,
+                                            static_cast<__nv_bfloat16*>(out_.data));
       PB_CUDA_CHECK_LAUNCH();
     });
   }
@@ -59,7 +64,7 @@ class ImmaVariant final : public JobTableVariant {
   VariantInfo info_;
   IArgs A_{};
   bool chw_ = true, reg_a_ = true;
-  int grid_ = 0, sstride_ = 16;
+  int grid_ = 0, sstride_ = 16, nslots_ = 0;
   size_t smem_ = 0;
 };
 

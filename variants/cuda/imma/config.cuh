@@ -15,6 +15,9 @@ constexpr int kWarps = 4, kThreads = 32 * kWarps;
 constexpr int kTileW = 16 * kWarps, kTileH = 32, kRowBlocks = kTileH / 8, kChunk = 16;
 constexpr int kVfragUnits = kRowBlocks * 32;  // a chunk's vertical fragments (uint4): one per thread
 static_assert(kVfragUnits == kThreads, "each thread copies one unit of a chunk's vertical fragments");
+// Staging slots (slots.cuh): up to kMaxSlots items per thread of the next chunk, kSlotWords words and a tag each.
+constexpr int kMaxSlots = 2, kSlotWords = 15;
+__host__ __device__ constexpr size_t slot_bytes(int nslots) { return size_t(nslots) * (kSlotWords + 1) * kThreads * 4; }
 constexpr int kLimbs = 3;  // signed 7-bit limbs per horizontal weight, chained in one s32 accumulator
 // Channels whose horizontal products run side by side, and the resident blocks per SM each kernel is built for
 // (__launch_bounds__: the most its registers allow unspilled). With the weight limbs in registers (kRegA), one
@@ -23,7 +26,7 @@ constexpr int kLimbs = 3;  // signed 7-bit limbs per horizontal weight, chained 
 // (docs/design-log.md, steps F2 and F3): one channel 8-14 % faster on the SigLIP batches that keep the limbs in
 // registers, three channels 1.5-1.8x faster on large-n4, whose limbs are loaded per k-step.
 __host__ __device__ constexpr int channels_together(bool reg_a) { return reg_a ? 1 : 3; }
-__host__ __device__ constexpr int min_blocks(bool) { return 3; }
+__host__ __device__ constexpr int min_blocks(bool reg_a) { return reg_a ? 4 : 3; }
 // kRegA: a plan whose every tile needs at most this many k32 steps keeps its weight limbs in registers for the
 // whole tile (3 limbs x kRegSteps x 4 registers); wider ones read them per k-step (L1).
 constexpr int kRegSteps = 2;

@@ -103,7 +103,6 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d) {
   int units = (max_nc + 15) / 16;  // rows kChunk apart in different banks: an odd number of 16-byte units
   if (units % 2 == 0) ++units;
   hp.sstride = 16 * units;
-  hp.smem = smem_bytes(hp.sstride);
   return hp;
 }
 

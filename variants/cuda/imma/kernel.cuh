@@ -14,9 +14,7 @@
 //      column's power-of-two scale and an fp16 hi + lo split in registers;
 //   4. vertical pass: hi x hi, hi x lo, lo x hi against the chunk's vertical weights, per 8-row block it reaches;
 //   then the epilogue straight from the (transposed) accumulators.
-#include "variants/cuda/async_copy.cuh"     // cp.async of the vertical fragments
-#include "variants/cuda/imma/config.cuh"
-#include "variants/cuda/mma/staging.cuh"      // the staging items, fetched ahead
+#include "variants/cuda/imma/slots.cuh"     // the next chunk's items, staged ahead by cp.async
 #include "variants/cuda/mma/weights_otf.cuh"  // split2
 #include "variants/cuda/transposed_store.cuh"
 
@@ -46,15 +44,6 @@ __device__ __forceinline__ void put_raw(uint8_t* stage, int sstride, int rr, int
   for (int c = 0; c < 3; ++c)
     *reinterpret_cast<uint4*>(stage + (c * kChunk + rr) * sstride + 16 * q) =
         make_uint4(it.v[c][0], it.v[c][1], it.v[c][2], it.v[c][3]);
-}
-
-// Chunk ci into stage as raw bytes: the items fetched ahead into pre, then the rest (the mma designs' staging).
-__device__ __forceinline__ void stage_chunk(uint8_t* stage, int sstride, const mma::RawItem (&pre)[mma::kPrefetch],
-                                            const DevJob& j, const ITile& tl, const mma::ChunkItems& ch, int ci,
-                                            bool chw) {
-  mma::each_prefetched(ch, [&](int k, int rr, int q) { put_raw(stage, sstride, rr, q, mma::realign(pre[k], chw)); });
-  mma::stage_items_by([&](int rr, int q, const mma::Item& it) { put_raw(stage, sstride, rr, q, it); }, j, tl, ch, ci,
-                      threadIdx.x + mma::kPrefetch * kThreads, chw);
 }
 
 // The horizontal product of the staged chunk for this warp, kCh channels from the one at brow (this lane's first
@@ -126,7 +115,7 @@ __device__ __forceinline__ void horizontal(int (&acc)[kCh][2][4], const uint4 (&
 // chw and sstride are kernel parameters of their own (as in cuda_separable_mma: kept in registers).
 template <DstLayout kLayout, bool kRegA, typename T>
 __global__ void __launch_bounds__(kThreads, min_blocks(kRegA))
-separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out) {
+separable_imma_kernel(const IArgs A, bool chw, int sstride, int nslots, T* __restrict__ out) {
   constexpr int kChannels = channels_together(kRegA);
   extern __shared__ __align__(16) unsigned char smem[];
   float* lut = reinterpret_cast<float*>(smem);
@@ -153,6 +142,7 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
   // each chunk's vertical fragments, one 16-byte unit per thread, land in shared memory by cp.async a chunk ahead
   // (loaded per warp with the chunk's passes, their latency stalled the first vertical MMAs: ncu, F5)
   uint4* vsm = reinterpret_cast<uint4*>(stage0 + 2 * stage_bytes);
+  uint32_t* slots = reinterpret_cast<uint32_t*>(vsm + 2 * kVfragUnits);
   const auto fetch_vfrag = [&](int ci) {
     cp_async16(vsm + (ci & 1) * kVfragUnits + threadIdx.x,
                A.vfrag + tl.vfrag0 + size_t(ci) * kVfragUnits + threadIdx.x);
@@ -168,9 +158,9 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
   float vacc[3][kRowBlocks][4] = {};
   for (int ci = 0; ci < tl.chunks; ++ci) {
     const bool next = ci + 1 < tl.chunks;
-    mma::RawItem pre[mma::kPrefetch];  // this thread's first items of the next chunk as loaded, ahead of its passes
-    if (next) {
-      mma::prefetch_chunk(pre, j, tl, ch, ci + 1, chw);
+    const int r1 = tl.r0 + kChunk * (ci + 1);  // the next chunk's first source row
+    if (next) {  // its slots and vertical fragments, one commit group
+      each_slot(ch, nslots, [&](int k, int rr, int q) { issue_slot(slots, k, j, r1 + rr, tl.cb + 16 * q, chw); });
       fetch_vfrag(ci + 1);
     }
     if (active) {
@@ -208,8 +198,15 @@ separable_imma_kernel(const IArgs A, bool chw, int sstride, T* __restrict__ out)
         }
       }
     }
-    if (next) stage_chunk(stage0 + ((ci + 1) & 1) * stage_bytes, sstride, pre, j, tl, ch, ci + 1, chw);
     cp_async_wait<0>();
+    if (next) {  // the slots realigned into the other buffer, then the items beyond them (the mma designs' staging)
+      uint8_t* stage = stage0 + ((ci + 1) & 1) * stage_bytes;
+      each_slot(ch, nslots, [&](int k, int rr, int q) {
+        put_raw(stage, sstride, rr, q, take_slot(slots, k, j, r1 + rr, tl.cb + 16 * q, chw));
+      });
+      mma::stage_items_by([&](int rr, int q, const mma::Item& it) { put_raw(stage, sstride, rr, q, it); }, j, tl, ch,
+                          ci + 1, threadIdx.x + nslots * kThreads, chw);
+    }
     __syncthreads();  // the next iteration reads what was staged, and then stages into the buffers read here
   }
   if (active) store_transposed<kLayout>(A.e, A.L, lut, j, tl.y, tl.x + 16 * warp, vacc, out);

@@ -1,8 +1,6 @@
 #pragma once
 // Staging of source rows into shared memory as fp16: aligned word loads, realigned and widened, one chunk (16 rows)
 // at a time.
-#include <type_traits>
-
 #include "variants/cuda/mma/ptx.cuh"
 
 namespace pb::cuda::mma {
@@ -44,82 +42,6 @@ __device__ __forceinline__ Item fetch_item(const DevJob& j, int r, int col, bool
         const uint8_t b = chw ? j.src[c * plane + px] : j.src[px * 3 + c];
         it.v[c][k >> 2] |= uint32_t(b) << (8 * (k & 3));
       }
-  }
-  return it;
-}
-
-// One staging item as loaded: the aligned words that hold it and the byte selectors that realign them
-// (realign()). Design F keeps the item it fetches ahead in this form until it puts it: fetch_item's realignment,
-// inside its branch right after the loads, waits for them before the passes they are meant to overlap (ncu: 11 % of
-// F4's stall samples on those byte permutes, docs/design-log.md).
-struct RawItem {
-  uint32_t w[3 * (kItemWords + 1)];  // CHW: plane c's words from (kItemWords + 1) c; HWC: 3 kItemWords + 1 words
-  unsigned sel[3];                   // CHW: plane c's selector; HWC: sel[0]
-};
-
-// N + 1 aligned words from the one holding byte address a, and the selector that realigns them to a.
-template <int N>
-__device__ __forceinline__ void aligned_words(uintptr_t a, uint32_t* w, unsigned& sel) {
-  const uint32_t* p = reinterpret_cast<const uint32_t*>(a & ~uintptr_t(3));
-  sel = 0x3210u + 0x1111u * unsigned(a & 3);
-#pragma unroll
-  for (int i = 0; i <= N; ++i) w[i] = __ldg(p + i);
-}
-
-// fetch_item's item as loaded, its bounds test and byte-wise path the same (whose words come out aligned: selector
-// 0x3210). fetch_item keeps its own copy: built on a shared helper, the strip kernel's SASS changed (16 more
-// instructions, 2 more spill loads) and it ran 4 % slower on large-n4 (results/2026-12-03-h200-f5/).
-__device__ __forceinline__ RawItem fetch_raw(const DevJob& j, int r, int col, bool chw) {
-  RawItem it;
-#pragma unroll
-  for (int i = 0; i < 3 * (kItemWords + 1); ++i) it.w[i] = 0;
-#pragma unroll
-  for (int c = 0; c < 3; ++c) it.sel[c] = 0x3210u;
-  const size_t plane = size_t(j.src_h) * j.src_w;
-  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + 3 * plane;
-  const uintptr_t a = chw ? lo + size_t(r) * j.src_w + col : lo + (size_t(r) * j.src_w + col) * 3;
-  const uintptr_t last = chw ? ((a + 2 * plane) & ~uintptr_t(3)) + 4 * (kItemWords + 1)
-                             : (a & ~uintptr_t(3)) + 4 * (3 * kItemWords + 1);
-  const bool below = r >= j.src_h;
-  if (__all_sync(__activemask(), below || ((a & ~uintptr_t(3)) >= lo && last <= hi))) {
-    if (below) return it;
-    if (chw) {
-#pragma unroll
-      for (int c = 0; c < 3; ++c) aligned_words<kItemWords>(a + c * plane, it.w + c * (kItemWords + 1), it.sel[c]);
-    } else {
-      aligned_words<3 * kItemWords>(a, it.w, it.sel[0]);
-    }
-  } else if (!below) {
-    for (int k = 0; k < kItemCols && col + k < j.src_w; ++k)
-      for (int c = 0; c < 3; ++c) {
-        const size_t px = size_t(r) * j.src_w + col + k;
-        const uint32_t b = chw ? j.src[c * plane + px] : j.src[px * 3 + c];
-        if (chw) it.w[c * (kItemWords + 1) + (k >> 2)] |= b << (8 * (k & 3));
-        else it.w[(3 * k + c) >> 2] |= b << (8 * ((3 * k + c) & 3));
-      }
-  }
-  return it;
-}
-
-// The item's kItemCols columns of each channel (HWC deinterleaved here), as fetch_item returns them.
-__device__ __forceinline__ Item realign(const RawItem& r, bool chw) {
-  Item it;
-  if (chw) {
-#pragma unroll
-    for (int c = 0; c < 3; ++c)
-#pragma unroll
-      for (int k = 0; k < kItemWords; ++k) {
-        const int i = c * (kItemWords + 1) + k;
-        it.v[c][k] = __byte_perm(r.w[i], r.w[i + 1], r.sel[c]);
-      }
-  } else {
-    uint32_t w[3 * kItemWords];
-#pragma unroll
-    for (int i = 0; i < 3 * kItemWords; ++i) w[i] = __byte_perm(r.w[i], r.w[i + 1], r.sel[0]);
-#pragma unroll
-    for (int c = 0; c < 3; ++c)
-#pragma unroll
-      for (int k = 0; k < kItemWords; ++k) it.v[c][k] = gather_channel(w + 3 * k, c);
   }
   return it;
 }
@@ -186,14 +108,12 @@ __device__ __forceinline__ void each_prefetched(const ChunkItems& ch, F&& f) {
 }
 
 // Fetch this thread's first kPrefetch items of chunk ci into registers (ahead of this chunk's passes); any tile
-// with the first source row r0 and staged column cb (MmaTile, design F's ITile). As Item: realigned at once (the
-// mma designs, whose registers leave no room for more); as RawItem: as loaded, realign() them when they are put.
-template <typename Tile, typename It>
-__device__ __forceinline__ void prefetch_chunk(It (&pre)[kPrefetch], const DevJob& j, const Tile& tl,
+// with the first source row r0 and staged column cb (MmaTile, design F's ITile).
+template <typename Tile>
+__device__ __forceinline__ void prefetch_chunk(Item (&pre)[kPrefetch], const DevJob& j, const Tile& tl,
                                                const ChunkItems& ch, int ci, bool chw) {
   each_prefetched(ch, [&](int k, int rr, int q) {
-    if constexpr (std::is_same_v<It, RawItem>) pre[k] = fetch_raw(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, chw);
-    else pre[k] = fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, chw);
+    pre[k] = fetch_item(j, tl.r0 + kChunk * ci + rr, tl.cb + kItemCols * q, chw);
   });
 }
 
