@@ -110,8 +110,8 @@ TEST(ImmaPlan, StagingSlotsKeepTheBlocksPerSm) {
   EXPECT_EQ(smem_bytes(208, 2), 3072u + 2 * 48 * 208 + 4096 + 2 * 8192);
   EXPECT_EQ(staging_slots(208, true, kH200), 2);
   EXPECT_EQ(staging_slots(1104, false, kH200), 0);
-  // at 4 blocks: 4 x (8192 + 96 s + 8192 n) <= 233472 (the 1024 reserved included), i.e. 96 s <= 50176 - 8192 n: two slots up to
-  // s = 352, one up to 437
+  // at 4 blocks: 4 x (8192 + 96 s + 8192 n) <= 233472 (the 1024 reserved included), i.e. 96 s <= 50176 - 8192 n:
+  // two slots up to s = 352, one up to 437
   EXPECT_EQ(staging_slots(352, true, kH200), 2);
   EXPECT_EQ(staging_slots(368, true, kH200), 1);
   EXPECT_EQ(staging_slots(448, true, kH200), 0);
