@@ -27,7 +27,7 @@ ImmaLoad imma_load(const Plan& plan);
 
 // Design F goes first where its total tile work fills at least this many waves of its heaviest tile across
 // kImmaSlots resident blocks (132 SMs x 3 blocks: the H200 the rule was measured on), Qwen's patches excepted.
-constexpr double kImmaFromWaves = 1.3;
+constexpr double kImmaFromWaves = 1.0;
 constexpr int kImmaSlots = 396;
 
 }  // namespace pb
