@@ -26,7 +26,8 @@ struct ImmaLoad {
 ImmaLoad imma_load(const Plan& plan);
 
 // Design F goes first where its total tile work fills at least this many waves of its heaviest tile across
-// kImmaSlots resident blocks (132 SMs x 3 blocks: the H200 the rule was measured on), Qwen's patches excepted.
+// kImmaSlots resident blocks (132 SMs x 3 blocks: the unit the rule was fitted in on the H200; F's kernels hold 3 or
+// 4 blocks per SM since session 12), Qwen's patches excepted.
 constexpr double kImmaFromWaves = 1.0;
 constexpr int kImmaSlots = 396;
 
