@@ -18,13 +18,14 @@ static_assert(kVfragUnits == kThreads, "each thread copies one unit of a chunk's
 // Staging slots (slots.cuh): up to kMaxSlots items per thread of the next chunk, kSlotWords words and a tag each.
 constexpr int kMaxSlots = 2, kSlotWords = 15;
 __host__ __device__ constexpr size_t slot_bytes(int nslots) { return size_t(nslots) * (kSlotWords + 1) * kThreads * 4; }
-constexpr int kLimbs = 3;  // signed 7-bit limbs per horizontal weight, chained in one s32 accumulator
+constexpr int kLimbs = 3;  // signed 7-bit limbs per horizontal weight, summed exactly in s32 (split_limbs_chained)
 // Channels whose horizontal products run side by side, and the resident blocks per SM each kernel is built for
-// (__launch_bounds__: the most its registers allow unspilled). With the weight limbs in registers (kRegA), one
-// channel at a time: two mma.sync chains per warp at 128 registers, 4 blocks of 4 warps per SM. Otherwise all
-// three: six independent chains at ~164 registers, 3 blocks. The H200 A/B of both on both paths
+// (__launch_bounds__: the most its registers allow, near unspilled). With the weight limbs in registers (kRegA), one
+// channel at a time: six mma.sync chains per warp (one per limb and row group) at 128 registers, 4 blocks of 4 warps
+// per SM. Otherwise all three: six chains at ~164 registers, 3 blocks. The H200 A/B of both on both paths
 // (docs/design-log.md, steps F2 and F3): one channel 8-14 % faster on the SigLIP batches that keep the limbs in
-// registers, three channels 1.5-1.8x faster on large-n4, whose limbs are loaded per k-step.
+// registers, three channels 1.5-1.8x faster on large-n4, whose limbs are loaded per k-step; steps F5-F7 (session
+// 12): the per-limb chains and the staging slots keep kRegA at 4 blocks.
 __host__ __device__ constexpr int channels_together(bool reg_a) { return reg_a ? 1 : 3; }
 __host__ __device__ constexpr int min_blocks(bool reg_a) { return reg_a ? 4 : 3; }
 // kRegA: a plan whose every tile needs at most this many k32 steps keeps its weight limbs in registers for the

@@ -4,12 +4,13 @@
 // kTileH of one job), four warps of 16 output columns each. Per chunk of kChunk source rows (three channels):
 //   1. staging: the chunk's rows, realigned to the tile's first staged column, as raw uint8 (aligned word loads
 //      and byte permutes, one 16-byte store per 16 columns and channel; HWC deinterleaved here), double-buffered:
-//      the next chunk is fetched into registers while this one is resampled;
+//      while this chunk is resampled, the next one's first items per thread and its vertical fragments land in
+//      shared memory by cp.async (slots.cuh), to be realigned after the passes (any further items are fetched then);
 //   2. horizontal pass, transposed: mma.sync m16n8k32 s8 x u8 -> s32, A = the warp's 16 output columns x 32
 //      source columns of weight limbs, B = 32 source columns x 8 source rows, which are two aligned 32-bit shared
-//      loads per lane (no relayout, no fp16 stage). The three limbs chain in one accumulator, top limb first,
-//      shifted left 7 bits before each next limb, so it ends as the exact s32 sum of source x 21-bit weight (setup
-//      bounds it: split_limbs_chained);
+//      loads per lane (no relayout, no fp16 stage). The three limbs' products combine as (l0 << 14) + (l1 << 7) + l2
+//      (accumulated apart where the limbs sit in registers, else chained in one accumulator shifted 7 bits before
+//      each next limb), the exact s32 sum of source x 21-bit weight (setup bounds it: split_limbs_chained);
 //   3. the accumulator (16 columns x 8 rows, twice) is the A fragment of the vertical m16n8k16 after one I2F, the
 //      column's power-of-two scale and an fp16 hi + lo split in registers;
 //   4. vertical pass: hi x hi, hi x lo, lo x hi against the chunk's vertical weights, per 8-row block it reaches;
@@ -112,7 +113,8 @@ __device__ __forceinline__ void horizontal(int (&acc)[kCh][2][4], const uint4 (&
   }
 }
 
-// chw and sstride are kernel parameters of their own (as in cuda_separable_mma: kept in registers).
+// chw, sstride and nslots (staging slots per thread: staging_slots) are kernel parameters of their own (as in
+// cuda_separable_mma: kept in registers).
 template <DstLayout kLayout, bool kRegA, typename T>
 __global__ void __launch_bounds__(kThreads, min_blocks(kRegA))
 separable_imma_kernel(const IArgs A, bool chw, int sstride, int nslots, T* __restrict__ out) {

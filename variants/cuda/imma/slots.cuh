@@ -26,7 +26,8 @@ __device__ __forceinline__ void issue_slot(uint32_t* slots, int k, const DevJob&
   const size_t plane = size_t(j.src_h) * j.src_w;
   const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + 3 * plane;
   const uintptr_t a = chw ? lo + size_t(r) * j.src_w + col : lo + (size_t(r) * j.src_w + col) * 3;
-  const uintptr_t last = chw ? ((a + 2 * plane) & ~uintptr_t(3)) + 4 * (kW + 1) : (a & ~uintptr_t(3)) + 4 * (3 * kW + 1);
+  const uintptr_t last =
+      chw ? ((a + 2 * plane) & ~uintptr_t(3)) + 4 * (kW + 1) : (a & ~uintptr_t(3)) + 4 * (3 * kW + 1);
   const bool below = r >= j.src_h;
   uint32_t tag = 0;
   if (!__all_sync(__activemask(), below || ((a & ~uintptr_t(3)) >= lo && last <= hi))) {
