@@ -28,7 +28,7 @@ ImmaLoad imma_load(const Plan& plan);
 // Design F goes first where its total tile work fills at least this many waves of its heaviest tile across
 // kImmaSlots resident blocks (132 SMs x 3 blocks: the unit the rule was fitted in on the H200; F's kernels hold 3 or
 // 4 blocks per SM since session 12), Qwen's patches excepted.
-constexpr double kImmaFromWaves = 1.0;
+constexpr double kImmaFromWaves = 0.6;
 constexpr int kImmaSlots = 396;
 
 }  // namespace pb

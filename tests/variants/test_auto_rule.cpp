@@ -43,9 +43,10 @@ TEST(AutoRule, FollowsTheMeasuredChoice) {
   for (const auto& p : all_pipelines()) {
     const std::vector<std::string> n = auto_designs(Backend::Cuda, plan_for(p.name));
     ASSERT_GE(n.size(), 3u) << p.name;
-    // design F first where its tiles fill a wave (here InternVL's 2646 tiles, 1.26 waves: imma_load), then these
+    // design F first from 0.6 waves of its heaviest tile (here InternVL's 2646 tiles, 1.26 waves, and LLaVA-NeXT's
+    // 990, 0.64: imma_load), then these
     const size_t f = n[0] == "cuda_separable_imma" ? 1 : 0;
-    EXPECT_EQ(f == 1, p.name == "internvl3-448") << p.name;
+    EXPECT_EQ(f == 1, p.name == "internvl3-448" || p.name == "llava-next-336") << p.name;
     EXPECT_EQ(n[f], "cuda_separable_mma_strip") << p.name;
     EXPECT_EQ(n[f + 1], "cuda_separable_mma_persistent") << p.name;
     EXPECT_NE(std::find(n.begin(), n.end(), "cuda_separable_ring"), n.end()) << p.name;
@@ -68,9 +69,9 @@ TEST(AutoRule, FollowsTheMeasuredChoice) {
 }
 
 // Design F first where the H200 measured it fastest among the designs (results/2026-12-03-h200-f5/s4_t24.txt:
-// 0.65-0.95x of the better of strip and async), never where it lost by more than 1.1x (1.4-2.2x: CLIP's and DINOv2's
-// large-n4 and ragged-n16, every Qwen batch); the rule's two misses: LLaVA-NeXT's large-n4 (F named, 1.06x of
-// async) and SigLIP's large-n4 (F not named, 0.91x).
+// 0.65-0.95x of the better of strip and async; s5_small.txt: 0.66-0.87x of the strip design on InternVL's and
+// LLaVA-NeXT's small plans), never where it lost by more than 1.1x (1.4-2.2x: CLIP's and DINOv2's large-n4 and
+// ragged-n16, every Qwen batch); the rule's one miss: LLaVA-NeXT's large-n4 (F named, 1.06x of async).
 TEST(AutoRule, ImmaWhereItsTilesFillTheGpu) {
   const char* wins[][2] = {{"siglip-so400m-384", "ragged-n32-384-1024"}, {"siglip-so400m-384", "uniform-n32-512"},
                            {"siglip-so400m-384", "ragged-n16-256-2048"}, {"clip-vit-b32", "uniform-n32-512"},
@@ -79,9 +80,10 @@ TEST(AutoRule, ImmaWhereItsTilesFillTheGpu) {
                            {"internvl3-448", "ragged-n16-256-2048"},     {"llava-next-336", "ragged-n32-384-1024"},
                            {"llava-next-336", "uniform-n32-512"},        {"llava-next-336", "ragged-n16-256-2048"},
                            {"clip-vit-b32", "ragged-n32-384-1024"},      {"dinov2-small", "ragged-n32-384-1024"},
-                           {"llava-next-336", "large-n4-3000-4096"}};
-  const char* others[][2] = {{"siglip-so400m-384", "large-n4-3000-4096"}, {"clip-vit-b32", "large-n4-3000-4096"},
-                             {"dinov2-small", "large-n4-3000-4096"},
+                           {"llava-next-336", "large-n4-3000-4096"},     {"siglip-so400m-384", "large-n4-3000-4096"},
+                           {"internvl3-448", "ragged-n3-300-1024"},      {"internvl3-448", "uniform-n2-1024"},
+                           {"llava-next-336", "ragged-n3-300-1024"},     {"llava-next-336", "uniform-n2-1024"}};
+  const char* others[][2] = {{"clip-vit-b32", "large-n4-3000-4096"},    {"dinov2-small", "large-n4-3000-4096"},
                              {"clip-vit-b32", "ragged-n16-256-2048"},   {"dinov2-small", "ragged-n16-256-2048"},
                              {"qwen2.5-vl-7b", "ragged-n32-384-1024"},  {"qwen2.5-vl-7b", "uniform-n32-512"},
                              {"qwen2.5-vl-7b", "large-n4-3000-4096"},   {"qwen2.5-vl-7b", "ragged-n16-256-2048"}};
