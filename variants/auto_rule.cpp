@@ -75,7 +75,7 @@ ImmaLoad imma_load(const Plan& plan) {
 //   1.7-2.0x on Qwen's patches (its epilogue stores one value at a time). So it goes first from kImmaFromWaves
 //   waves (imma_load). After session 12's staging steps (results/2026-12-03-h200-f5/) F is also the fastest on CLIP's
 //   and DINOv2's ragged-n32 (0.94-0.96x; 1.07-1.16 waves), SigLIP's large-n4 (0.91x, 0.65 waves) and LLaVA-NeXT's
-//   and InternVL's small plans (s5_small.txt: 0.66-0.87x of the strip design at 0.68-1.39 waves), so the threshold
+//   and InternVL's small plans (s5_small.txt: 0.65-0.87x of the strip design at 0.68-1.39 waves), so the threshold
 //   fell from 1.3 to 0.6 waves, inside the gap between those wins and the losses (0.25-0.44 waves): this costs
 //   LLaVA-NeXT's large-n4 (1.23 waves, F 1.06x of async).
 // A design that refuses a plan (shared memory, filter) throws std::invalid_argument in setup and the next one runs.

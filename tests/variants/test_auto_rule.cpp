@@ -69,7 +69,7 @@ TEST(AutoRule, FollowsTheMeasuredChoice) {
 }
 
 // Design F first where the H200 measured it fastest among the designs (results/2026-12-03-h200-f5/s4_t24.txt:
-// 0.65-0.95x of the better of strip and async; s5_small.txt: 0.66-0.87x of the strip design on InternVL's and
+// 0.65-0.95x of the better of strip and async; s5_small.txt: 0.65-0.87x of the strip design on InternVL's and
 // LLaVA-NeXT's small plans), never where it lost by more than 1.1x (1.4-2.2x: CLIP's and DINOv2's large-n4 and
 // ragged-n16, every Qwen batch); the rule's one miss: LLaVA-NeXT's large-n4 (F named, 1.06x of async).
 TEST(AutoRule, ImmaWhereItsTilesFillTheGpu) {
