@@ -42,7 +42,6 @@ struct ITile {
   int hfrag0;         // first horizontal fragment (uint4): [warp][nks][kLimbs][32 lanes]
   int scale0;         // first of kTileW column scales (2^-shift)
   int vfrag0;         // first vertical fragment (uint4): [chunks][kRowBlocks][32 lanes]
-  int mask0;          // first of `chunks` bytes: which row blocks a chunk's taps reach (unused by the kernel)
 };
 
 struct IArgs : TransposedTables {

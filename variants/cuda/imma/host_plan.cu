@@ -83,7 +83,7 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d) {
     for (int mt = 0; mt < vb.groups(); ++mt) {
       const int r0 = vb.lo[size_t(mt)], r1 = vb.hi[size_t(mt)];
       const int chunks = std::max(1, (r1 - r0 + kChunk - 1) / kChunk);
-      const int vfrag0 = int(hp.vfrag.size()), mask0 = int(hp.masks.size());
+      const int vfrag0 = int(hp.vfrag.size());
       transposed_vertical(vb, mt, r0, chunks, kRowBlocks, hp.vfrag, hp.masks);
       for (ITile c : cols) {
         c.job = int(ji);
@@ -91,7 +91,6 @@ HostPlan make_host_plan(const Plan& plan, const DevPlan& d) {
         c.r0 = r0;
         c.chunks = chunks;
         c.vfrag0 = vfrag0;
-        c.mask0 = mask0;
         cost = std::max(cost, (long long)chunks * c.nc);
         hp.tiles.push_back(c);
       }

@@ -12,7 +12,7 @@ struct HostPlan {
   std::vector<ITile> tiles;
   std::vector<uint4> hfrag, vfrag;
   std::vector<float> scales;
-  std::vector<uint8_t> masks;
+  std::vector<uint8_t> masks;  // filled by transposed_vertical (shared with E); F's kernel reads whole fragments
   std::vector<float> lut;  // hf: [3][256]
   int sstride = 16;        // bytes per staged row: every tile's nc and B words (kb + 32 nks), a multiple of 16, an odd
                            // number of 16-byte units

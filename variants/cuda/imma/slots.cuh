@@ -20,7 +20,9 @@ __device__ __forceinline__ uint32_t* slot_word(uint32_t* slots, int k, int i) {
   return slots + (size_t(k) * (kSlotWords + 1) + i) * kThreads + threadIdx.x;
 }
 
-// Slot k of this thread: the item of source row r, staged column col (mma::fetch_item's bounds test).
+// Slot k of this thread: the item of source row r, staged column col. The bounds test is mma::fetch_item's, written
+// out again: fetch_item built on a shared helper changed the strip kernel's SASS and cost it 4 % on large-n4
+// (results/2026-12-03-h200-f5/README.md), so it keeps its own.
 __device__ __forceinline__ void issue_slot(uint32_t* slots, int k, const DevJob& j, int r, int col, bool chw) {
   constexpr int kW = mma::kItemWords;
   const size_t plane = size_t(j.src_h) * j.src_w;
@@ -52,6 +54,18 @@ __device__ __forceinline__ void issue_slot(uint32_t* slots, int k, const DevJob&
   *slot_word(slots, k, kSlotWords) = tag;
 }
 
+// N words realigned by sel from slot k's N + 1 words from word i0.
+template <int N>
+__device__ __forceinline__ void realigned_slot(uint32_t* slots, int k, int i0, unsigned sel, uint32_t* out) {
+  uint32_t prev = *slot_word(slots, k, i0);
+#pragma unroll
+  for (int i = 0; i < N; ++i) {
+    const uint32_t nx = *slot_word(slots, k, i0 + i + 1);
+    out[i] = __byte_perm(prev, nx, sel);
+    prev = nx;
+  }
+}
+
 // Slot k realigned (its copies landed: cp.async waited for by this thread), as mma::fetch_item returns the item.
 __device__ __forceinline__ mma::Item take_slot(uint32_t* slots, int k, const DevJob& j, int r, int col, bool chw) {
   constexpr int kW = mma::kItemWords;
@@ -61,26 +75,11 @@ __device__ __forceinline__ mma::Item take_slot(uint32_t* slots, int k, const Dev
   if (tag & kTagBelow) return it;
   if (chw) {
 #pragma unroll
-    for (int c = 0; c < 3; ++c) {
-      const unsigned sel = 0x3210u + 0x1111u * ((tag >> (2 * c)) & 3);
-      uint32_t prev = *slot_word(slots, k, c * (kW + 1));
-#pragma unroll
-      for (int i = 0; i < kW; ++i) {
-        const uint32_t nx = *slot_word(slots, k, c * (kW + 1) + i + 1);
-        it.v[c][i] = __byte_perm(prev, nx, sel);
-        prev = nx;
-      }
-    }
+    for (int c = 0; c < 3; ++c)
+      realigned_slot<kW>(slots, k, c * (kW + 1), 0x3210u + 0x1111u * ((tag >> (2 * c)) & 3), it.v[c]);
   } else {
-    const unsigned sel = 0x3210u + 0x1111u * (tag & 3);
     uint32_t w[3 * kW];
-    uint32_t prev = *slot_word(slots, k, 0);
-#pragma unroll
-    for (int i = 0; i < 3 * kW; ++i) {
-      const uint32_t nx = *slot_word(slots, k, i + 1);
-      w[i] = __byte_perm(prev, nx, sel);
-      prev = nx;
-    }
+    realigned_slot<3 * kW>(slots, k, 0, 0x3210u + 0x1111u * (tag & 3), w);
 #pragma unroll
     for (int c = 0; c < 3; ++c)
 #pragma unroll
