@@ -108,6 +108,14 @@ __device__ __forceinline__ bool store_pad_if_outside(T* out, const DevLayout& L,
   return true;
 }
 
+// An attribute of the current device (`run --device K` selects it before any setup).
+inline int device_attribute(cudaDeviceAttr attr) {
+  int dev = 0, v = 0;
+  PB_CUDA_CHECK(cudaGetDevice(&dev));
+  PB_CUDA_CHECK(cudaDeviceGetAttribute(&v, attr, dev));
+  return v;
+}
+
 // Lets both dtype instantiations of a kernel take `bytes` of dynamic shared memory (beyond the default 48 KiB),
 // or throws std::invalid_argument (a plan this design cannot take: cuda_auto and the Python "auto" try the next
 // design), naming `who`, when the device cannot give that much to one block. The limit belongs to the kernel, not
@@ -115,9 +123,7 @@ __device__ __forceinline__ bool store_pad_if_outside(T* out, const DevLayout& L,
 // earlier one (several instances live at once in `prepbench e2e`).
 template <typename KernelF32, typename KernelBF16>
 void allow_dynamic_smem(KernelF32 f32, KernelBF16 bf16, size_t bytes, const char* who) {
-  int dev = 0, max_smem = 0;  // the current device: `run --device K` selects it before any setup
-  PB_CUDA_CHECK(cudaGetDevice(&dev));
-  PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
+  const int max_smem = device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
   if (bytes > size_t(max_smem))
     throw std::invalid_argument(std::string(who) + ": needs " + std::to_string(bytes) + " bytes of shared memory per "
                                 "block, the device allows " + std::to_string(max_smem));
@@ -135,9 +141,8 @@ void allow_dynamic_smem(KernelF32 f32, KernelBF16 bf16, size_t bytes, const char
 // at once: the size of a persistent grid. Set the kernel's shared-memory limit first.
 template <typename Kernel>
 int resident_blocks(Kernel kernel, int threads, size_t smem) {
-  int dev = 0, per_sm = 0, sms = 0;
-  PB_CUDA_CHECK(cudaGetDevice(&dev));
-  PB_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+  int per_sm = 0;
+  const int sms = device_attribute(cudaDevAttrMultiProcessorCount);
   PB_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, threads, smem));
   if (per_sm < 1) throw std::runtime_error("persistent grid: not one block fits on an SM");
   return per_sm * sms;

@@ -25,10 +25,7 @@ class ImmaVariant final : public JobTableVariant {
     chw_ = in.layout == Layout::CHW;
     reg_a_ = hp.max_nks <= kRegSteps;
     sstride_ = hp.sstride;
-    int dev = 0, smem_sm = 0;
-    PB_CUDA_CHECK(cudaGetDevice(&dev));
-    PB_CUDA_CHECK(cudaDeviceGetAttribute(&smem_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev));
-    nslots_ = staging_slots(sstride_, reg_a_, size_t(smem_sm));
+    nslots_ = staging_slots(sstride_, reg_a_, size_t(device_attribute(cudaDevAttrMaxSharedMemoryPerMultiprocessor)));
     smem_ = smem_bytes(sstride_, nslots_);
     grid_ = int(hp.tiles.size());
     const std::string who = info_.name + " (downscale too strong for its staged chunk)";

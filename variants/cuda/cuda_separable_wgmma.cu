@@ -15,11 +15,9 @@ class WgmmaVariant final : public JobTableVariant {
   const VariantInfo& info() const override { return info_; }
 
   Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
-    int dev = 0, major = 0, minor = 0, max_smem = 0;
-    PB_CUDA_CHECK(cudaGetDevice(&dev));
-    PB_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
-    PB_CUDA_CHECK(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev));
-    PB_CUDA_CHECK(cudaDeviceGetAttribute(&max_smem, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
+    const int major = device_attribute(cudaDevAttrComputeCapabilityMajor);
+    const int minor = device_attribute(cudaDevAttrComputeCapabilityMinor);
+    const int max_smem = device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
     if (major != 9 || minor != 0)
       throw std::invalid_argument(info_.name + " runs on sm_90 GPUs only (Hopper: wgmma, bulk copies); this one is " +
                                   "sm_" + std::to_string(major) + std::to_string(minor));

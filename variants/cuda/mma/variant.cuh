@@ -128,10 +128,8 @@ class MmaVariant final : public JobTableVariant {
   void size_ring(const HostPlan& hp) {
     const int qpr = (hp.max_nc + kItemCols - 1) / kItemCols;
     rawstride_ = ring_stride(chw_, qpr);
-    int dev = 0, per_sm = 0, sms = 0;
-    PB_CUDA_CHECK(cudaGetDevice(&dev));
-    PB_CUDA_CHECK(cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev));
-    PB_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+    const int per_sm = device_attribute(cudaDevAttrMaxSharedMemoryPerMultiprocessor);
+    const int sms = device_attribute(cudaDevAttrMultiProcessorCount);
     const int blocks = resident_blocks(separable_mma_async_kernel<float, DstLayout::NCHW>, kThreads, 0) / sms;
     const size_t per_block = size_t(per_sm) / size_t(std::max(1, blocks)) - 1024;  // the system keeps 1 KB a block
     stages_ = 2;
