@@ -194,7 +194,13 @@ bool CaseRunner::prepare(const Case& c, Record& rec) {
   const Output output{output_mem_.get(), c.dtype};
   const size_t used_before = be_->used_device_bytes();
   ws_ = std::make_unique<Workspace>(be_->allocator());
-  launch_ = variant_->setup(plan_, batch_.inputs, output, *ws_);
+  try {
+    launch_ = variant_->setup(plan_, batch_.inputs, output, *ws_);
+  } catch (const std::invalid_argument& e) {  // a plan this design does not take (its taps, its shared memory)
+    rec.status = "unsupported";
+    rec.reason = e.what();
+    return false;
+  }
   if (const std::string d = variant_->dispatched(); !d.empty()) rec.extra["dispatched_to"] = d;
   if (gpu) {
     const long long delta = (long long)be_->used_device_bytes() - (long long)used_before;

@@ -33,6 +33,7 @@ _KNOWN = [
     "hf_processor_cpu", "hf_processor_pil", "opencv_cpu",
     "cuda_auto",  # from here, appended: adding a name moves no colour of the charts already committed
     "cuda_separable_mma_strip", "cv_utils_uint8", "cuda_separable_mma_async", "cuda_separable_imma",
+    "cuda_separable_fewtap",
 ]
 # Names the designs had in results committed before 2026-12-01: the same colour as the design's current name.
 RENAMED = {"cuda_fully_fused": "cuda_gather_2d", "cpu_fully_fused": "cpu_separable_ring"}

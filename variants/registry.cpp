@@ -25,6 +25,7 @@
   X(cuda_separable_mma_async) \
   X(cuda_separable_wgmma)   \
   X(cuda_separable_imma)    \
+  X(cuda_separable_fewtap)  \
   X(cuda_auto)
 
 namespace pb {
