@@ -29,6 +29,13 @@ Span window_inputs(const WeightTable& t, int off, int len, int w0, int n) {
 
 }  // namespace
 
+int plan_max_taps(const Plan& plan) {
+  int taps = 0;
+  for (const Job& j : plan.jobs)
+    if (j.ya < j.yb && j.xa < j.xb) taps = std::max({taps, plan.htable(j).max_count(), plan.vtable(j).max_count()});
+  return taps;
+}
+
 ImmaLoad imma_load(const Plan& plan) {
   ImmaLoad L;
   for (const Job& j : plan.jobs) {
@@ -78,6 +85,9 @@ ImmaLoad imma_load(const Plan& plan) {
 //   and InternVL's small plans (s5_small.txt: 0.65-0.87x of the strip design at 0.68-1.39 waves), so the threshold
 //   fell from 1.3 to 0.6 waves, inside the gap between those wins and the losses (0.25-0.44 waves): this costs
 //   LLaVA-NeXT's large-n4 (1.23 waves, F 1.06x of async).
+// - cuda_separable_fewtap (design G, results/2026-12-04-h200-fewtap/): on Qwen's patches, whose near-identity
+//   resizes read 4-5 source pixels per axis, the CUDA cores with the patch rows written whole are 0.65-0.68x of the
+//   strip design's time on all four Qwen batches; elsewhere (6-16 taps) 1.3-6x slower than F or the strip design.
 // A design that refuses a plan (shared memory, filter) throws std::invalid_argument in setup and the next one runs.
 std::vector<std::string> auto_designs(Backend backend, const Plan& plan) {
   if (backend == Backend::Cpu) return {"cpu_separable_ring", "cpu_pointwise_fused", "cpu_naive_per_stage"};
@@ -85,6 +95,8 @@ std::vector<std::string> auto_designs(Backend backend, const Plan& plan) {
                                 "cuda_naive_per_stage"};
   if (source_rows_per_output_row(plan) >= kAsyncFromRowsPerRow)
     v.insert(v.begin(), "cuda_separable_mma_async");
+  if (plan.layout == DstLayout::QwenPatches && plan_max_taps(plan) <= kFewTapMaxTaps)
+    v.insert(v.begin(), "cuda_separable_fewtap");
   if (plan.layout != DstLayout::QwenPatches) {
     const ImmaLoad L = imma_load(plan);
     if (double(L.total) >= kImmaFromWaves * kImmaSlots * double(L.heaviest)) v.insert(v.begin(), "cuda_separable_imma");

@@ -17,6 +17,13 @@ std::vector<std::string> auto_designs(Backend backend, const Plan& plan);
 // asynchronous strip design comes first (variants/auto_rule.cpp).
 constexpr double kAsyncFromRowsPerRow = 6.0;
 
+// The most source pixels any output of the plan reads along one axis (its widest table entry), LLaVA-NeXT's
+// batch-padding jobs (a dummy table, never read) left out.
+int plan_max_taps(const Plan& plan);
+// On Qwen's patches, design G (cuda_separable_fewtap) goes first where every output reads at most this many source
+// pixels per axis (the most it takes; variants/auto_rule.cpp).
+constexpr int kFewTapMaxTaps = 16;
+
 // Design F's work as its host plan lays it out (cuda_separable_imma, variants/cuda/imma/host_plan.cu), counted from
 // the plan alone: tiles of 64 x 32 outputs, each costing chunks (16 source rows) x k-steps (32 source columns per
 // 16-column warp, from a multiple of 4). tests/variants/test_imma_plan.cpp checks it against the host plan.

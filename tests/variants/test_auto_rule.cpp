@@ -45,15 +45,21 @@ TEST(AutoRule, FollowsTheMeasuredChoice) {
     ASSERT_GE(n.size(), 3u) << p.name;
     // design F first from 0.6 waves of its heaviest tile (here InternVL's 2646 tiles, 1.26 waves, and LLaVA-NeXT's
     // 990, 0.64: imma_load), then these
-    const size_t f = n[0] == "cuda_separable_imma" ? 1 : 0;
-    EXPECT_EQ(f == 1, p.name == "internvl3-448" || p.name == "llava-next-336") << p.name;
+    // and on Qwen's patches design G first (5 taps here)
+    const size_t f = n[0] == "cuda_separable_imma" || n[0] == "cuda_separable_fewtap" ? 1 : 0;
+    EXPECT_EQ(n[0] == "cuda_separable_imma", p.name == "internvl3-448" || p.name == "llava-next-336") << p.name;
+    EXPECT_EQ(n[0] == "cuda_separable_fewtap", p.name == "qwen2.5-vl-7b") << p.name;
     EXPECT_EQ(n[f], "cuda_separable_mma_strip") << p.name;
     EXPECT_EQ(n[f + 1], "cuda_separable_mma_persistent") << p.name;
     EXPECT_NE(std::find(n.begin(), n.end(), "cuda_separable_ring"), n.end()) << p.name;
   }
   const std::vector<ImageShape> large = {{3000, 4096}, {4096, 3072}};
-  EXPECT_EQ(auto_designs(Backend::Cuda, make_plan(find_pipeline("qwen2.5-vl-7b"), large, Mode::Hf))[0],
-            "cuda_separable_mma_strip");
+  const PipelineSpec& qwen = find_pipeline("qwen2.5-vl-7b");
+  EXPECT_EQ(auto_designs(Backend::Cuda, make_plan(qwen, large, Mode::Hf))[0], "cuda_separable_fewtap");
+  // a photo so large that smart_resize's max_pixels (3584^2) shrinks it 4.5x: 18+ taps, more than design G takes
+  const Plan huge = make_plan(qwen, {{16000, 16000}}, Mode::Hf);
+  EXPECT_GT(plan_max_taps(huge), kFewTapMaxTaps);
+  EXPECT_EQ(auto_designs(Backend::Cuda, huge)[0], "cuda_separable_mma_strip");
   for (const char* p : {"siglip-so400m-384", "clip-vit-b32", "dinov2-small"}) {
     const std::vector<std::string> l = auto_designs(Backend::Cuda, make_plan(find_pipeline(p), large, Mode::Hf));
     ASSERT_GE(l.size(), 4u) << p;
@@ -92,6 +98,18 @@ TEST(AutoRule, ImmaWhereItsTilesFillTheGpu) {
   };
   for (const auto& c : wins) EXPECT_EQ(first(c[0], c[1]), "cuda_separable_imma") << c[0] << " " << c[1];
   for (const auto& c : others) EXPECT_NE(first(c[0], c[1]), "cuda_separable_imma") << c[0] << " " << c[1];
+}
+
+// plan_max_taps by hand from SPEC.md §1.2 (bicubic, a = -0.5): a 2x downscale has support 4 and centre 2i + 1, so
+// an inner output reads [trunc(2i - 2.5), trunc(2i + 5.5)) = [2i - 3, 2i + 5), 8 pixels; at scale 1 (support 2,
+// centre i + 0.5) [trunc(i - 1), trunc(i + 3)), 4. LLaVA-NeXT's batch-padding jobs (a 1x1 table over the whole source) do not count.
+TEST(AutoRule, MaxTapsOfAPlan) {
+  const PipelineSpec& siglip = find_pipeline("siglip-so400m-384");
+  EXPECT_EQ(plan_max_taps(make_plan(siglip, {{768, 768}}, Mode::Hf)), 8);
+  EXPECT_EQ(plan_max_taps(make_plan(siglip, {{384, 384}}, Mode::Hf)), 4);
+  EXPECT_EQ(plan_max_taps(make_plan(siglip, {{384, 768}}, Mode::Hf)), 8);
+  const Plan llava = make_plan(find_pipeline("llava-next-336"), {{159, 490}, {486, 401}}, Mode::Hf);
+  EXPECT_LT(plan_max_taps(llava), 16);
 }
 
 #ifdef PB_HAVE_CUDA

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <string>
 
+#include "variants/auto_rule.hpp"           // plan_max_taps
 #include "variants/cuda/axis_bands.hpp"  // hf_table
 #include "variants/cuda/cuda_common.cuh"
 #include "variants/cuda/mma/stores.cuh"  // finish_sel
@@ -23,8 +24,7 @@ namespace {
 
 using namespace cuda;
 
-constexpr int kMaxTaps = 16;
-constexpr int kPlainThreads = 256;      // NCHW / NHWC tiles: 64, 32, 16 or 8 columns
+constexpr int kMaxTaps = kFewTapMaxTaps;
 constexpr size_t kPreferredSmem = 64 * 1024;  // per block: 3 blocks per SM at least, where the tiles allow
 
 struct FewTapTile {
@@ -42,21 +42,30 @@ struct FewTapArgs {
   DevLayout L;
 };
 
-// Shared memory of a tile: the hf table, the source window (later, on Qwen, the patch-ordered values), the
-// horizontal pass's output. Floats.
+// Qwen2.5-VL's patch grid, compile-time (setup refuses another): the patch side, the merge window, the tile width
+// (two merge windows), and the block (four row groups of a tile width of threads, one column each).
+constexpr int kQwenP = 14, kQwenM = 2;
+template <DstLayout kLayout>
+__host__ __device__ constexpr int tile_w() { return kLayout == DstLayout::QwenPatches ? 2 * kQwenP * kQwenM : 64; }
+constexpr int kGroups = 4;
+template <DstLayout kLayout>
+__host__ __device__ constexpr int block_threads() { return kGroups * tile_w<kLayout>(); }
+
+// Shared memory of a tile (floats): the hf table; the source window [nr][3][nc] (later, on Qwen, the tile's
+// patches in output order); the horizontal pass's output [nr][3][kTW]; the tile rows' vertical weights [th][kT]
+// and first taps [th].
 struct FewTapSmem {
-  size_t src, hbuf;
-  size_t bytes() const { return (3 * 256 + src + hbuf) * sizeof(float); }
+  size_t src, hbuf, vtab;
+  size_t bytes() const { return (3 * 256 + src + hbuf + vtab) * sizeof(float); }
 };
-__host__ __device__ FewTapSmem smem_of(const FewTapTile& t, const QwenGrid* qwen) {
+__host__ __device__ inline FewTapSmem smem_of(const FewTapTile& t, bool qwen, int tw, int kt) {
   FewTapSmem s;
   s.src = size_t(3) * t.nr * t.nc;
-  if (qwen) {
-    const size_t patches = size_t(3) * qwen->patch * qwen->patch * (t.th / qwen->patch) * (t.tw / qwen->patch);
-    s.src = s.src > patches ? s.src : patches;
-  }
+  const size_t patches = size_t(3) * kQwenP * kQwenP * (t.th / kQwenP) * (tw / kQwenP);
+  if (qwen && patches > s.src) s.src = patches;
   s.src = (s.src + 3) / 4 * 4;  // keep the next buffer 16-byte aligned
-  s.hbuf = size_t(3) * t.nr * t.tw;
+  s.hbuf = size_t(3) * t.nr * tw;
+  s.vtab = size_t(t.th) * (kt + 1);
   return s;
 }
 
@@ -66,49 +75,99 @@ __device__ __forceinline__ void put4(__nv_bfloat16* p, float4 v) {
   *reinterpret_cast<uint2*>(p) = make_uint2(*reinterpret_cast<const uint32_t*>(&a), *reinterpret_cast<const uint32_t*>(&b));
 }
 
+// Stages the tile's source window into src[nr][3][nc] as float: each staged row read as the aligned words that
+// cover its segments (CHW: three of nc bytes, one per channel; HWC: one of 3 nc interleaved bytes), kBatch words per
+// thread in flight before any is used; bytes past the image's row, or rows below it, staged as zeros (taps of zero
+// weight read them). A word that would leave the image's buffer is read byte by byte. (Staging by the tensor-core
+// designs' 16-column items, one per thread, measured 1.33x slower on Qwen's batches: the H200, session 13.)
+template <int kThreads>
+__device__ __forceinline__ void stage_window(const DevJob& j, const FewTapTile& tl, bool chw, float* src) {
+  constexpr int kBatch = 8;
+  const int seg_bytes = chw ? tl.nc : 3 * tl.nc;
+  const int inside = (chw ? 1 : 3) * min(tl.nc, j.src_w - tl.c0);  // bytes of each segment inside the row
+  const int nw = (seg_bytes + 6) >> 2;                             // words covering a segment at any alignment
+  const int per_row = (chw ? 3 : 1) * nw, n = tl.nr * per_row;
+  // quotients in float, exact here: (i + 0.5) / d stays at least 0.5 / d from an integer, far above the error
+  const float inv_row = 1.f / float(per_row), inv_nw = 1.f / float(nw);
+  const size_t plane = size_t(j.src_h) * j.src_w;
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + 3 * plane;
+  // item i: word k of the segment of channel c (CHW) of staged row rr, whose first byte is S
+  auto item = [&](int i, int& rr, int& c, int& k, uintptr_t& S) {
+    rr = int((float(i) + 0.5f) * inv_row);
+    k = i - rr * per_row;
+    c = chw ? int((float(k) + 0.5f) * inv_nw) : 0;
+    k -= c * nw;
+    const size_t r = size_t(tl.r0 + rr);
+    S = chw ? lo + c * plane + r * j.src_w + tl.c0 : lo + (r * j.src_w + tl.c0) * 3;
+  };
+  for (int i0 = 0; i0 < n; i0 += kBatch * kThreads) {
+    uint32_t wv[kBatch];
+#pragma unroll
+    for (int u = 0; u < kBatch; ++u) {
+      const int i = i0 + u * kThreads + threadIdx.x;
+      wv[u] = 0;
+      int rr, c, k;
+      uintptr_t S;
+      if (i >= n) continue;
+      item(i, rr, c, k, S);
+      const uintptr_t wa = (S & ~uintptr_t(3)) + 4 * k;
+      if (tl.r0 + rr >= j.src_h || wa >= S + inside || wa + 4 <= S) continue;
+      if (wa >= lo && wa + 4 <= hi) {
+        wv[u] = __ldg(reinterpret_cast<const unsigned int*>(wa));
+      } else {
+        for (int b = 0; b < 4; ++b)
+          if (wa + b >= S && wa + b < S + inside)
+            wv[u] |= uint32_t(__ldg(reinterpret_cast<const uint8_t*>(wa + b))) << (8 * b);
+      }
+    }
+#pragma unroll
+    for (int u = 0; u < kBatch; ++u) {
+      const int i = i0 + u * kThreads + threadIdx.x;
+      int rr, c, k;
+      uintptr_t S;
+      if (i >= n) continue;
+      item(i, rr, c, k, S);
+      const int pos0 = 4 * k - int(S & 3);  // the word's first byte, from the segment's
+      float* row = src + rr * 3 * tl.nc;
+#pragma unroll
+      for (int b = 0; b < 4; ++b) {
+        const int pos = pos0 + b;
+        if (unsigned(pos) >= unsigned(seg_bytes)) continue;
+        const float v = pos < inside ? float((wv[u] >> (8 * b)) & 0xff) : 0.f;
+        if (chw) {
+          row[c * tl.nc + pos] = v;
+        } else {
+          const int px3 = (pos * 43691) >> 17;  // pos / 3 (exact below 131072)
+          row[(pos - 3 * px3) * tl.nc + px3] = v;
+        }
+      }
+    }
+  }
+}
+
 template <DstLayout kLayout, int kT, typename T>
-__global__ void __launch_bounds__(kPlainThreads)
+__global__ void __launch_bounds__(block_threads<kLayout>(), kT <= 8 ? 4 : 2)
 separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
+  constexpr bool kQwen = kLayout == DstLayout::QwenPatches;
+  constexpr int kTW = tile_w<kLayout>(), kThreads = block_threads<kLayout>();
   extern __shared__ __align__(16) float sm[];
   const FewTapTile tl = A.tiles[blockIdx.x];
   const DevJob j = A.jobs[tl.job];
   const bool hf = A.e.mode != Mode::Float;
+  const FewTapSmem S = smem_of(tl, kQwen, kTW, kT);
   float* lut = sm;
   float* src = sm + 3 * 256;
-  const QwenGrid& q = A.L.grid;
-  const FewTapSmem S = smem_of(tl, kLayout == DstLayout::QwenPatches ? &q : nullptr);
   float* hb = src + S.src;
+  float* vw = hb + S.hbuf;                            // [th][kT]
+  int* vo = reinterpret_cast<int*>(vw + tl.th * kT);  // [th]: first tap, from r0
+  const int tid = threadIdx.x, col = tid % kTW, grp = tid / kTW;
   if (hf)
-    for (int i = threadIdx.x; i < 3 * 256; i += blockDim.x) lut[i] = A.lut[i];
-  // threads in groups of tw, one column each; threads past the last whole group (tw not dividing the block) idle
-  const int tw = tl.tw, groups = blockDim.x / tw, col = threadIdx.x % tw;
-  const int grp = threadIdx.x / tw < groups ? threadIdx.x / tw : 1 << 30;
-  const int splane = tl.nr * tl.nc, hplane = tl.nr * tw;
+    for (int i = tid; i < 3 * 256; i += kThreads) lut[i] = A.lut[i];
 
-  // 1. the source window, as float (zeros past the image: taps with zero weight read them)
-  for (int rr = grp; rr < tl.nr; rr += groups) {
-    const int r = tl.r0 + rr;
-    float* s = src + rr * tl.nc;
-    if (chw) {
-      for (int c = 0; c < 3; ++c) {
-        const uint8_t* p = j.src + (size_t(c) * j.src_h + r) * j.src_w;
-        for (int cc = col; cc < tl.nc; cc += tw)
-          s[c * splane + cc] = r < j.src_h && tl.c0 + cc < j.src_w ? float(__ldg(p + tl.c0 + cc)) : 0.f;
-      }
-    } else {
-      const uint8_t* p = j.src + (size_t(r) * j.src_w + tl.c0) * 3;
-      const int n = 3 * min(tl.nc, j.src_w - tl.c0);
-      for (int k = col; k < 3 * tl.nc; k += tw) {
-        const int cc = k / 3, c = k - 3 * cc;
-        s[c * splane + cc] = r < j.src_h && k < n ? float(__ldg(p + k)) : 0.f;
-      }
-    }
-  }
-  __syncthreads();
-
-  // 2. horizontal: this thread's column, its weights in registers, every staged row of its group
+  // the weights, loaded before the staging so that their latency overlaps it: this thread's column (registers),
+  // the tile's rows (shared memory)
   const int x = tl.x + col, rx = j.x0 + x;
-  const bool col_in = rx >= 0 && rx < j.rw;
+  const bool col_in = col < tl.tw && rx >= 0 && rx < j.rw;
   float wh[kT];
   int hoff = 0;
   if (col_in) {
@@ -120,69 +179,95 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
 #pragma unroll
     for (int b = 0; b < kT; ++b) wh[b] = 0.f;
   }
-  for (int rr = grp; rr < tl.nr; rr += groups) {
-    const float* s = src + rr * tl.nc + hoff;
-    float a[3] = {0.f, 0.f, 0.f};
-#pragma unroll
-    for (int b = 0; b < kT; ++b)
-#pragma unroll
-      for (int c = 0; c < 3; ++c) a[c] = fmaf(wh[b], s[c * splane + b], a[c]);
-#pragma unroll
-    for (int c = 0; c < 3; ++c) hb[c * hplane + rr * tw + col] = a[c];
+  for (int i = tid; i < tl.th * kT; i += kThreads) {
+    const int yy = i / kT, ry = j.y0 + tl.y + yy;
+    if (ry < 0 || ry >= j.rh) continue;
+    const int e = j.v_entry + ry;
+    vw[i] = __ldg(A.w + size_t(e) * kT + (i - yy * kT));
+    if (i == yy * kT) vo[yy] = A.tap0[e] - tl.r0;
   }
+
+  // 1. the source window
+  stage_window<kThreads>(j, tl, chw, src);
+  __syncthreads();
+
+  // 2. horizontal: this thread's column, its weights in registers, every staged row of its group
+  if (col_in)
+    for (int rr = grp; rr < tl.nr; rr += kGroups) {
+      const float* s = src + rr * 3 * tl.nc + hoff;
+      const float* s1 = s + tl.nc;
+      const float* s2 = s1 + tl.nc;
+      float a0 = 0.f, a1 = 0.f, a2 = 0.f;
+#pragma unroll
+      for (int b = 0; b < kT; ++b) {
+        a0 = fmaf(wh[b], s[b], a0);
+        a1 = fmaf(wh[b], s1[b], a1);
+        a2 = fmaf(wh[b], s2[b], a2);
+      }
+      float* h = hb + rr * 3 * kTW + col;
+      h[0] = a0;
+      h[kTW] = a1;
+      h[2 * kTW] = a2;
+    }
   __syncthreads();  // the source window is read: on Qwen it now collects the tile's patches
 
   // 3. vertical + epilogue; 4. the stores
-  const int P = q.patch, PP = P * P;
-  const int bxl = col / P, px = col - bxl * P;  // Qwen: patch column in the tile, pixel column in the patch
-  const int mw = bxl % q.merge, mcol = bxl / q.merge;
-  for (int yy = grp; yy < tl.th; yy += groups) {
-    const int y = tl.y + yy, ry = j.y0 + y;
-    float v[3];
-    if (col_in && ry >= 0 && ry < j.rh) {
-      const int e = j.v_entry + ry;
-      const float* h = hb + (A.tap0[e] - tl.r0) * tw + col;
-      const float* wv = A.w + size_t(e) * kT;
-      float a[3] = {0.f, 0.f, 0.f};
+  if (col < tl.tw) {
+    // Qwen: this column's place in the tile's patches (merge column, mw; pixel column px)
+    const int bxl = col / kQwenP, px = col - bxl * kQwenP;
+    float* qcol = src + ((bxl / kQwenM) * kQwenM * kQwenM + bxl % kQwenM) * 3 * kQwenP * kQwenP + px;
+    for (int yy = grp; yy < tl.th; yy += kGroups) {
+      const int y = tl.y + yy, ry = j.y0 + y;
+      float v[3];
+      if (col_in && ry >= 0 && ry < j.rh) {
+        const float* h = hb + vo[yy] * 3 * kTW + col;
+        const float* w = vw + yy * kT;
+        float a0 = 0.f, a1 = 0.f, a2 = 0.f;
 #pragma unroll
-      for (int b = 0; b < kT; ++b) {
-        const float wb = __ldg(wv + b);
+        for (int b = 0; b < kT; ++b) {
+          const float wb = w[b];
+          a0 = fmaf(wb, h[3 * b * kTW], a0);
+          a1 = fmaf(wb, h[(3 * b + 1) * kTW], a1);
+          a2 = fmaf(wb, h[(3 * b + 2) * kTW], a2);
+        }
+        v[0] = mma::finish_sel(hf, A.e, lut, a0, 0);
+        v[1] = mma::finish_sel(hf, A.e, lut, a1, 1);
+        v[2] = mma::finish_sel(hf, A.e, lut, a2, 2);
+      } else {
 #pragma unroll
-        for (int c = 0; c < 3; ++c) a[c] = fmaf(wb, h[c * hplane + b * tw], a[c]);
+        for (int c = 0; c < 3; ++c) v[c] = j.pad[c];
       }
+      if constexpr (kLayout == DstLayout::NCHW) {
+        T* p = out + j.dst + (long long)y * j.w + x;
+        const long long plane = (long long)j.h * j.w;
 #pragma unroll
-      for (int c = 0; c < 3; ++c) v[c] = mma::finish_sel(hf, A.e, lut, a[c], c);
-    } else {
+        for (int c = 0; c < 3; ++c) put(p, c * plane, v[c]);
+      } else if constexpr (kLayout == DstLayout::NHWC) {
+        T* p = out + nhwc_index(j, 0, y, x);
 #pragma unroll
-      for (int c = 0; c < 3; ++c) v[c] = j.pad[c];
-    }
-    if constexpr (kLayout == DstLayout::NCHW) {
-      T* p = out + j.dst + (long long)y * j.w + x;
+        for (int c = 0; c < 3; ++c) put(p, c, v[c]);
+      } else {  // in patch order: patch (merge column, mh, mw) of the tile, then (c, py, px)
+        const int mh = yy / kQwenP, py = yy - mh * kQwenP;
+        float* s = qcol + mh * kQwenM * 3 * kQwenP * kQwenP + py * kQwenP;
 #pragma unroll
-      for (int c = 0; c < 3; ++c) put(p, (long long)c * j.h * j.w, v[c]);
-    } else if constexpr (kLayout == DstLayout::NHWC) {
-      T* p = out + nhwc_index(j, 0, y, x);
-#pragma unroll
-      for (int c = 0; c < 3; ++c) put(p, c, v[c]);
-    } else {  // patch-ordered in shared memory: patch (merge column, mh, mw) of the tile, then (c, py, px)
-      const int mh = yy / P, py = yy - mh * P;
-      float* s = src + ((mcol * q.merge + mh) * q.merge + mw) * 3 * PP + py * P + px;
-#pragma unroll
-      for (int c = 0; c < 3; ++c) s[c * PP] = v[c];
+        for (int c = 0; c < 3; ++c) s[c * kQwenP * kQwenP] = v[c];
+      }
     }
   }
-  if constexpr (kLayout == DstLayout::QwenPatches) {
+  if constexpr (kQwen) {
     // the tile's patch rows are consecutive rows of the output (SPEC.md §3.d): row (merge row, merge column) * m^2
     // + (mh, mw); a row is (c, t, py, px), each (c, t) plane a copy of the staged (c) plane
     __syncthreads();
-    const int n4 = PP / 4, units = (tl.th / P) * (tw / P) * 3 * n4;
-    const int gm = j.w / P / q.merge, row = 3 * q.temporal * PP;
-    T* base = out + (j.dst + ((long long)(tl.y / P / q.merge) * gm + tl.x / P / q.merge) * q.merge * q.merge) * row;
-    for (int u = threadIdx.x; u < units; u += blockDim.x) {
-      const int pc = u / n4, k = u - pc * n4, p = pc / 3, c = pc - 3 * p;  // patch, channel, float4 of the plane
+    constexpr int kPP = kQwenP * kQwenP, kN4 = kPP / 4;
+    const int nt = A.L.grid.temporal, row = 3 * nt * kPP;
+    const int units = (tl.th / kQwenP) * (tl.tw / kQwenP) * 3 * kN4;
+    const int gm = j.w / (kQwenP * kQwenM);
+    T* base = out + (j.dst + ((long long)(tl.y / (kQwenP * kQwenM)) * gm + tl.x / (kQwenP * kQwenM)) * kQwenM * kQwenM) * row;
+    for (int u = tid; u < units; u += kThreads) {
+      const int pc = u / kN4, k = u - pc * kN4, p = pc / 3, c = pc - 3 * p;  // patch, channel, float4 of the plane
       const float4 val = reinterpret_cast<const float4*>(src)[u];
-      T* d = base + (long long)p * row + c * q.temporal * PP + 4 * k;
-      for (int t = 0; t < q.temporal; ++t) put4(d + t * PP, val);
+      T* d = base + (long long)p * row + c * nt * kPP + 4 * k;
+      for (int t = 0; t < nt; ++t) put4(d + t * kPP, val);
     }
   }
 }
@@ -192,19 +277,17 @@ class CudaSeparableFewtap final : public JobTableVariant {
   const VariantInfo& info() const override { return info_; }
 
   Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
-    taps_ = 0;
-    for (const Job& j : plan.jobs)  // pure padding jobs (LLaVA-NeXT's batch padding) have a dummy table, never read
-      if (j.ya < j.yb && j.xa < j.xb)
-        taps_ = std::max({taps_, plan.htable(j).max_count(), plan.vtable(j).max_count()});
+    taps_ = plan_max_taps(plan);
     if (taps_ > kMaxTaps)
       throw std::invalid_argument(info_.name + ": the plan reads up to " + std::to_string(taps_) +
                                   " source pixels per output and axis (taps per axis), more than its " +
                                   std::to_string(kMaxTaps));
     kt_ = taps_ <= 5 ? 5 : taps_ <= 8 ? 8 : 16;
     qwen_ = plan.layout == DstLayout::QwenPatches;
-    if (qwen_ && ((plan.qwen.patch * plan.qwen.patch) % 4 != 0 || plan.qwen.patch * plan.qwen.merge > 64))
-      throw std::invalid_argument(info_.name + ": Qwen patches of " + std::to_string(plan.qwen.patch) +
-                                  " pixels (its 16-byte stores need patch^2 % 4 == 0, its tiles patch * merge <= 64)");
+    if (qwen_ && (plan.qwen.patch != kQwenP || plan.qwen.merge != kQwenM))
+      throw std::invalid_argument(info_.name + ": built for Qwen2.5-VL's " + std::to_string(kQwenP) + "-pixel patches "
+                                  "merged " + std::to_string(kQwenM) + " x " + std::to_string(kQwenM) + ", not " +
+                                  std::to_string(plan.qwen.patch) + " / " + std::to_string(plan.qwen.merge));
     check_aligned(out);
     d_ = upload_plan(plan, in, ws);
 
@@ -218,12 +301,15 @@ class CudaSeparableFewtap final : public JobTableVariant {
         for (int b = 0; b < kt_; ++b) w.push_back(b < t.count[size_t(i)] ? float(t.row(i)[b]) : 0.f);
       }
 
-    const QwenGrid* qg = qwen_ ? &plan.qwen : nullptr;
-    threads_ = qwen_ ? 4 * 2 * plan.qwen.patch * plan.qwen.merge : kPlainThreads;
-    const int mw = qwen_ ? plan.qwen.patch * plan.qwen.merge : 0;  // a merge window's side
+    with_layout(d_.layout.kind, [&](auto layout) {
+      threads_ = block_threads<decltype(layout)::value>();
+      tile_w_ = tile_w<decltype(layout)::value>();
+    });
+    // tiles of the kernel's width (Qwen: two merge windows); fewer rows where the source window would not fit
+    constexpr int mw = kQwenP * kQwenM;  // a merge window's side
     const std::vector<std::array<int, 2>> shapes =
-        qwen_ ? std::vector<std::array<int, 2>>{{mw, 2 * mw}, {mw, mw}}
-              : std::vector<std::array<int, 2>>{{32, 64}, {16, 64}, {16, 32}, {8, 32}, {8, 16}, {4, 16}, {4, 8}, {1, 8}};
+        qwen_ ? std::vector<std::array<int, 2>>{{mw, 2 * mw}}
+              : std::vector<std::array<int, 2>>{{32, 64}, {16, 64}, {8, 64}, {4, 64}, {2, 64}, {1, 64}};
     const size_t max_smem = size_t(device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin));
     std::vector<FewTapTile> tiles;
     smem_ = 0;
@@ -237,7 +323,7 @@ class CudaSeparableFewtap final : public JobTableVariant {
         for (int y = 0; y < j.h; y += sh[0])
           for (int x = 0; x < j.w; x += sh[1]) {
             mine.push_back(make_tile(int(i), y, x, std::min(sh[0], j.h - y), std::min(sh[1], j.w - x), tap0));
-            worst = std::max(worst, smem_of(mine.back(), qg).bytes());
+            worst = std::max(worst, smem_of(mine.back(), qwen_, tile_w_, kt_).bytes());
           }
         if (best.empty() || worst < best_cost) {
           best = std::move(mine);
@@ -322,7 +408,7 @@ class CudaSeparableFewtap final : public JobTableVariant {
                                 "written whole with 16-byte stores");
   FewTapArgs A_{};
   bool chw_ = true, qwen_ = false;
-  int taps_ = 0, kt_ = 8, grid_ = 0, threads_ = kPlainThreads;
+  int taps_ = 0, kt_ = 8, grid_ = 0, threads_ = 0, tile_w_ = 0;
   size_t smem_ = 0;
 };
 
