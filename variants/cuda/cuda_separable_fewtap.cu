@@ -2,7 +2,7 @@
 // output reads few source pixels per axis (at most 16 taps: downscales up to ~4x, Qwen2.5-VL's near-identity
 // resizes). Where a plan needs few taps the tensor-core designs waste most of each MMA on zero weights and their
 // epilogues store Qwen's patch rows one value at a time; here each block owns an output tile of one job and
-//   1. stages the source window its tile reads (rows x columns, three channels, as float; HWC deinterleaved),
+//   1. stages the source window its tile reads (rows x columns, three channels, one float per byte, as laid out),
 //   2. runs the horizontal pass with its column's kT weights in registers, into a second shared buffer,
 //   3. runs the vertical pass and the epilogue (hf through a table of the 256 quantized values), and
 //   4. on Qwen's patches, whose tile is whole merge windows (P*m rows, one or two windows wide), collects the
@@ -51,19 +51,22 @@ constexpr int kGroups = 4;
 template <DstLayout kLayout>
 __host__ __device__ constexpr int block_threads() { return kGroups * tile_w<kLayout>(); }
 
-// Shared memory of a tile (floats): the hf table; the source window [nr][3][nc] (later, on Qwen, the tile's
-// patches in output order); the horizontal pass's output [nr][3][kTW]; the tile rows' vertical weights [th][kT]
-// and first taps [th].
+// A staged row segment (CHW: one channel's nc bytes; HWC: the 3 nc interleaved bytes) is kept as the aligned words
+// that cover it, one float per byte: seg_words(...) words, the segment starting (S & 3) floats in.
+__host__ __device__ inline int seg_words(const FewTapTile& t, bool chw) { return ((chw ? 1 : 3) * t.nc + 6) >> 2; }
+
+// Shared memory of a tile (floats): the hf table; the source window [nr][3 or 1 segments][4 seg_words] (later, on
+// Qwen, the tile's patches in output order); the horizontal pass's output [nr][3][kTW]; the tile rows' vertical
+// weights [th][kT] and first taps [th].
 struct FewTapSmem {
   size_t src, hbuf, vtab;
   size_t bytes() const { return (3 * 256 + src + hbuf + vtab) * sizeof(float); }
 };
-__host__ __device__ inline FewTapSmem smem_of(const FewTapTile& t, bool qwen, int tw, int kt) {
+__host__ __device__ inline FewTapSmem smem_of(const FewTapTile& t, bool qwen, int tw, int kt, bool chw) {
   FewTapSmem s;
-  s.src = size_t(3) * t.nr * t.nc;
+  s.src = size_t(t.nr) * (chw ? 3 : 1) * 4 * seg_words(t, chw);
   const size_t patches = size_t(3) * kQwenP * kQwenP * (t.th / kQwenP) * (tw / kQwenP);
   if (qwen && patches > s.src) s.src = patches;
-  s.src = (s.src + 3) / 4 * 4;  // keep the next buffer 16-byte aligned
   s.hbuf = size_t(3) * t.nr * tw;
   s.vtab = size_t(t.th) * (kt + 1);
   return s;
@@ -75,43 +78,47 @@ __device__ __forceinline__ void put4(__nv_bfloat16* p, float4 v) {
   *reinterpret_cast<uint2*>(p) = make_uint2(*reinterpret_cast<const uint32_t*>(&a), *reinterpret_cast<const uint32_t*>(&b));
 }
 
-// Stages the tile's source window into src[nr][3][nc] as float: each staged row read as the aligned words that
-// cover its segments (CHW: three of nc bytes, one per channel; HWC: one of 3 nc interleaved bytes), kBatch words per
-// thread in flight before any is used; bytes past the image's row, or rows below it, staged as zeros (taps of zero
-// weight read them). A word that would leave the image's buffer is read byte by byte. (Staging by the tensor-core
-// designs' 16-column items, one per thread, measured 1.33x slower on Qwen's batches: the H200, session 13.)
+// A word's four bytes as floats: 2^23 + b built by a byte permute, minus 2^23 (exact; two full-rate instructions a
+// byte, where a conversion runs at a quarter of the rate).
+__device__ __forceinline__ float4 bytes_to_float4(uint32_t w) {
+  const float k = 8388608.f;
+  return make_float4(__int_as_float(__byte_perm(w, 0x4b00u, 0x5440u)) - k,
+                     __int_as_float(__byte_perm(w, 0x4b00u, 0x5441u)) - k,
+                     __int_as_float(__byte_perm(w, 0x4b00u, 0x5442u)) - k,
+                     __int_as_float(__byte_perm(w, 0x4b00u, 0x5443u)) - k);
+}
+
+// The first byte of a staged row segment: channel c (CHW) of source row r, from column c0.
+__device__ __forceinline__ uintptr_t segment_start(const DevJob& j, bool chw, int c, int r, int c0) {
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src);
+  return chw ? lo + (size_t(c) * j.src_h + r) * j.src_w + c0 : lo + (size_t(r) * j.src_w + c0) * 3;
+}
+
+// Stages the tile's source window: word i of the window (segment i / nw, its word i % nw) lands as four floats at
+// src + 4 i, so consecutive threads store consecutive 16 bytes; kBatch words per thread in flight before any is
+// used. Words of rows below the image, or wholly past the image's row, are zeros; a word that would leave the
+// image's buffer is read byte by byte. Bytes of a loaded word outside its segment are other pixels of the image
+// (finite): only taps of zero weight, or no tap, read them.
 template <int kThreads>
 __device__ __forceinline__ void stage_window(const DevJob& j, const FewTapTile& tl, bool chw, float* src) {
   constexpr int kBatch = 8;
-  const int seg_bytes = chw ? tl.nc : 3 * tl.nc;
   const int inside = (chw ? 1 : 3) * min(tl.nc, j.src_w - tl.c0);  // bytes of each segment inside the row
-  const int nw = (seg_bytes + 6) >> 2;                             // words covering a segment at any alignment
-  const int per_row = (chw ? 3 : 1) * nw, n = tl.nr * per_row;
+  const int nw = seg_words(tl, chw), segs = chw ? 3 : 1, n = tl.nr * segs * nw;
   // quotients in float, exact here: (i + 0.5) / d stays at least 0.5 / d from an integer, far above the error
-  const float inv_row = 1.f / float(per_row), inv_nw = 1.f / float(nw);
-  const size_t plane = size_t(j.src_h) * j.src_w;
-  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + 3 * plane;
-  // item i: word k of the segment of channel c (CHW) of staged row rr, whose first byte is S
-  auto item = [&](int i, int& rr, int& c, int& k, uintptr_t& S) {
-    rr = int((float(i) + 0.5f) * inv_row);
-    k = i - rr * per_row;
-    c = chw ? int((float(k) + 0.5f) * inv_nw) : 0;
-    k -= c * nw;
-    const size_t r = size_t(tl.r0 + rr);
-    S = chw ? lo + c * plane + r * j.src_w + tl.c0 : lo + (r * j.src_w + tl.c0) * 3;
-  };
+  const float inv_nw = 1.f / float(nw), inv_segs = 1.f / float(segs);
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + size_t(3) * j.src_h * j.src_w;
   for (int i0 = 0; i0 < n; i0 += kBatch * kThreads) {
     uint32_t wv[kBatch];
 #pragma unroll
     for (int u = 0; u < kBatch; ++u) {
       const int i = i0 + u * kThreads + threadIdx.x;
       wv[u] = 0;
-      int rr, c, k;
-      uintptr_t S;
       if (i >= n) continue;
-      item(i, rr, c, k, S);
-      const uintptr_t wa = (S & ~uintptr_t(3)) + 4 * k;
-      if (tl.r0 + rr >= j.src_h || wa >= S + inside || wa + 4 <= S) continue;
+      const int seg = int((float(i) + 0.5f) * inv_nw), k = i - seg * nw;
+      const int rr = int((float(seg) + 0.5f) * inv_segs), c = seg - rr * segs;
+      if (tl.r0 + rr >= j.src_h) continue;
+      const uintptr_t S = segment_start(j, chw, c, tl.r0 + rr, tl.c0), wa = (S & ~uintptr_t(3)) + 4 * k;
+      if (wa >= S + inside || wa + 4 <= S) continue;
       if (wa >= lo && wa + 4 <= hi) {
         wv[u] = __ldg(reinterpret_cast<const unsigned int*>(wa));
       } else {
@@ -123,24 +130,7 @@ __device__ __forceinline__ void stage_window(const DevJob& j, const FewTapTile& 
 #pragma unroll
     for (int u = 0; u < kBatch; ++u) {
       const int i = i0 + u * kThreads + threadIdx.x;
-      int rr, c, k;
-      uintptr_t S;
-      if (i >= n) continue;
-      item(i, rr, c, k, S);
-      const int pos0 = 4 * k - int(S & 3);  // the word's first byte, from the segment's
-      float* row = src + rr * 3 * tl.nc;
-#pragma unroll
-      for (int b = 0; b < 4; ++b) {
-        const int pos = pos0 + b;
-        if (unsigned(pos) >= unsigned(seg_bytes)) continue;
-        const float v = pos < inside ? float((wv[u] >> (8 * b)) & 0xff) : 0.f;
-        if (chw) {
-          row[c * tl.nc + pos] = v;
-        } else {
-          const int px3 = (pos * 43691) >> 17;  // pos / 3 (exact below 131072)
-          row[(pos - 3 * px3) * tl.nc + px3] = v;
-        }
-      }
+      if (i < n) reinterpret_cast<float4*>(src)[i] = bytes_to_float4(wv[u]);
     }
   }
 }
@@ -154,7 +144,7 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
   const FewTapTile tl = A.tiles[blockIdx.x];
   const DevJob j = A.jobs[tl.job];
   const bool hf = A.e.mode != Mode::Float;
-  const FewTapSmem S = smem_of(tl, kQwen, kTW, kT);
+  const FewTapSmem S = smem_of(tl, kQwen, kTW, kT, chw);
   float* lut = sm;
   float* src = sm + 3 * 256;
   float* hb = src + S.src;
@@ -191,24 +181,38 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
   stage_window<kThreads>(j, tl, chw, src);
   __syncthreads();
 
-  // 2. horizontal: this thread's column, its weights in registers, every staged row of its group
-  if (col_in)
+  // 2. horizontal: this thread's column, its weights in registers, every staged row of its group; tap b of channel
+  // c at float (S & 3) + hoff + b of its CHW segment, or (S & 3) + 3 (hoff + b) + c of the HWC one
+  if (col_in) {
+    const int rs = 4 * seg_words(tl, chw);  // floats per staged segment
     for (int rr = grp; rr < tl.nr; rr += kGroups) {
-      const float* s = src + rr * 3 * tl.nc + hoff;
-      const float* s1 = s + tl.nc;
-      const float* s2 = s1 + tl.nc;
       float a0 = 0.f, a1 = 0.f, a2 = 0.f;
+      if (chw) {
+        const float* row = src + rr * 3 * rs + hoff;
+        const float* s0 = row + int(segment_start(j, true, 0, tl.r0 + rr, tl.c0) & 3);
+        const float* s1 = row + rs + int(segment_start(j, true, 1, tl.r0 + rr, tl.c0) & 3);
+        const float* s2 = row + 2 * rs + int(segment_start(j, true, 2, tl.r0 + rr, tl.c0) & 3);
 #pragma unroll
-      for (int b = 0; b < kT; ++b) {
-        a0 = fmaf(wh[b], s[b], a0);
-        a1 = fmaf(wh[b], s1[b], a1);
-        a2 = fmaf(wh[b], s2[b], a2);
+        for (int b = 0; b < kT; ++b) {
+          a0 = fmaf(wh[b], s0[b], a0);
+          a1 = fmaf(wh[b], s1[b], a1);
+          a2 = fmaf(wh[b], s2[b], a2);
+        }
+      } else {
+        const float* s = src + rr * rs + int(segment_start(j, false, 0, tl.r0 + rr, tl.c0) & 3) + 3 * hoff;
+#pragma unroll
+        for (int b = 0; b < kT; ++b) {
+          a0 = fmaf(wh[b], s[3 * b], a0);
+          a1 = fmaf(wh[b], s[3 * b + 1], a1);
+          a2 = fmaf(wh[b], s[3 * b + 2], a2);
+        }
       }
       float* h = hb + rr * 3 * kTW + col;
       h[0] = a0;
       h[kTW] = a1;
       h[2 * kTW] = a2;
     }
+  }
   __syncthreads();  // the source window is read: on Qwen it now collects the tile's patches
 
   // 3. vertical + epilogue; 4. the stores
@@ -323,7 +327,7 @@ class CudaSeparableFewtap final : public JobTableVariant {
         for (int y = 0; y < j.h; y += sh[0])
           for (int x = 0; x < j.w; x += sh[1]) {
             mine.push_back(make_tile(int(i), y, x, std::min(sh[0], j.h - y), std::min(sh[1], j.w - x), tap0));
-            worst = std::max(worst, smem_of(mine.back(), qwen_, tile_w_, kt_).bytes());
+            worst = std::max(worst, smem_of(mine.back(), qwen_, tile_w_, kt_, chw_).bytes());
           }
         if (best.empty() || worst < best_cost) {
           best = std::move(mine);
