@@ -86,8 +86,9 @@ ImmaLoad imma_load(const Plan& plan) {
 //   fell from 1.3 to 0.6 waves, inside the gap between those wins and the losses (0.25-0.44 waves): this costs
 //   LLaVA-NeXT's large-n4 (1.23 waves, F 1.06x of async).
 // - cuda_separable_fewtap (design G, results/2026-12-04-h200-fewtap/): on Qwen's patches, whose near-identity
-//   resizes read 4-5 source pixels per axis, the CUDA cores with the patch rows written whole are 0.65-0.68x of the
-//   strip design's time on all four Qwen batches; elsewhere (6-16 taps) 1.3-6x slower than F or the strip design.
+//   resizes read 4-5 source pixels per axis, the CUDA cores with the patch rows written whole are 0.66-0.67x of the
+//   strip design's time on all four Qwen batches (then 0.89-0.96x of that with the word staging); elsewhere (6-16
+//   taps) 1.9-9x slower than F, so the rule names it on Qwen's patches only.
 // A design that refuses a plan (shared memory, filter) throws std::invalid_argument in setup and the next one runs.
 std::vector<std::string> auto_designs(Backend backend, const Plan& plan) {
   if (backend == Backend::Cpu) return {"cpu_separable_ring", "cpu_pointwise_fused", "cpu_naive_per_stage"};
