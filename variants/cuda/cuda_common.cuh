@@ -99,6 +99,20 @@ __device__ __forceinline__ void store(T* out, const DevLayout& L, const DevJob& 
   for_each_dst(L.kind, L.grid, j, c, y, x, [&](long long i) { put(out, i, v); });
 }
 
+// The three channel values of window pixel (y, x) of job j into an NCHW output (plane = j.h * j.w, from the caller,
+// outside its loops) or an NHWC one (Qwen's patches place each value apart: qwen_index).
+template <DstLayout kLayout, typename T>
+__device__ __forceinline__ void put_pixel(T* out, const DevJob& j, int y, int x, const float (&v)[3], long long plane) {
+  static_assert(kLayout != DstLayout::QwenPatches, "a pixel's channels lie apart in Qwen's patches");
+  if constexpr (kLayout == DstLayout::NCHW) {
+    T* p = out + j.dst + (long long)y * j.w + x;
+    for (int c = 0; c < 3; ++c) put(p, c * plane, v[c]);
+  } else {
+    T* p = out + nhwc_index(j, 0, y, x);
+    for (int c = 0; c < 3; ++c) put(p, c, v[c]);
+  }
+}
+
 // Writes the job's pad at window pixel (y, x) if it lies outside the resized image, and says whether it did.
 template <typename T>
 __device__ __forceinline__ bool store_pad_if_outside(T* out, const DevLayout& L, const DevJob& j, int y, int x) {

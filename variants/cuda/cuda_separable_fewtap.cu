@@ -241,15 +241,8 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
 #pragma unroll
         for (int c = 0; c < 3; ++c) v[c] = j.pad[c];
       }
-      if constexpr (kLayout == DstLayout::NCHW) {
-        T* p = out + j.dst + (long long)y * j.w + x;
-        const long long plane = (long long)j.h * j.w;
-#pragma unroll
-        for (int c = 0; c < 3; ++c) put(p, c * plane, v[c]);
-      } else if constexpr (kLayout == DstLayout::NHWC) {
-        T* p = out + nhwc_index(j, 0, y, x);
-#pragma unroll
-        for (int c = 0; c < 3; ++c) put(p, c, v[c]);
+      if constexpr (!kQwen) {
+        put_pixel<kLayout>(out, j, y, x, v, (long long)j.h * j.w);
       } else {  // in patch order: patch (merge column, mh, mw) of the tile, then (c, py, px)
         const int mh = yy / kQwenP, py = yy - mh * kQwenP;
         float* s = qcol + mh * kQwenM * 3 * kQwenP * kQwenP + py * kQwenP;

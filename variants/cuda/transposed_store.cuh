@@ -28,14 +28,8 @@ __device__ __forceinline__ void store_transposed_as(const Epilogue& e, const Dev
       float v[3];
 #pragma unroll
       for (int c = 0; c < 3; ++c) v[c] = in ? mma::finish_sel(hf, e, lut, acc[c][nb][q], c) : j.pad[c];
-      if constexpr (kLayout == DstLayout::NCHW) {
-        T* p = out + j.dst + (long long)y * j.w + x;
-#pragma unroll
-        for (int c = 0; c < 3; ++c) put(p, c * plane, v[c]);
-      } else if constexpr (kLayout == DstLayout::NHWC) {
-        T* p = out + nhwc_index(j, 0, y, x);
-#pragma unroll
-        for (int c = 0; c < 3; ++c) put(p, c, v[c]);
+      if constexpr (kLayout != DstLayout::QwenPatches) {
+        put_pixel<kLayout>(out, j, y, x, v, plane);
       } else {
         // qwen_index(c, y, x, tt) = qwen_index(0, y, x, 0) + (c T + tt) P^2
         const int PP = L.grid.patch * L.grid.patch, nt = L.grid.temporal;
