@@ -14,23 +14,15 @@
 #include <algorithm>
 #include <string>
 
-#include "variants/auto_rule.hpp"           // plan_max_taps
 #include "variants/cuda/axis_bands.hpp"  // hf_table
-#include "variants/cuda/cuda_common.cuh"
+#include "variants/cuda/fewtap/host_plan.hpp"
 #include "variants/cuda/mma/stores.cuh"  // finish_sel
 
 namespace pb {
 namespace {
 
 using namespace cuda;
-
-constexpr int kMaxTaps = kFewTapMaxTaps;
-constexpr size_t kPreferredSmem = 64 * 1024;  // per block: 3 blocks per SM at least, where the tiles allow
-
-struct FewTapTile {
-  int job, y, x, th, tw;  // window rows [y, y + th), columns [x, x + tw)
-  int r0, nr, c0, nc;     // the source window its taps read (rows past the image staged as zeros)
-};
+using namespace cuda::fewtap;
 
 struct FewTapArgs {
   const DevJob* jobs;
@@ -41,36 +33,6 @@ struct FewTapArgs {
   Epilogue e;
   DevLayout L;
 };
-
-// Qwen2.5-VL's patch grid, compile-time (setup refuses another): the patch side, the merge window, the tile width
-// (two merge windows), and the block (four row groups of a tile width of threads, one column each).
-constexpr int kQwenP = 14, kQwenM = 2;
-template <DstLayout kLayout>
-__host__ __device__ constexpr int tile_w() { return kLayout == DstLayout::QwenPatches ? 2 * kQwenP * kQwenM : 64; }
-constexpr int kGroups = 4;
-template <DstLayout kLayout>
-__host__ __device__ constexpr int block_threads() { return kGroups * tile_w<kLayout>(); }
-
-// A staged row segment (CHW: one channel's nc bytes; HWC: the 3 nc interleaved bytes) is kept as the aligned words
-// that cover it, one float per byte: seg_words(...) words, the segment starting (S & 3) floats in.
-__host__ __device__ inline int seg_words(const FewTapTile& t, bool chw) { return ((chw ? 1 : 3) * t.nc + 6) >> 2; }
-
-// Shared memory of a tile (floats): the hf table; the source window [nr][3 or 1 segments][4 seg_words] (later, on
-// Qwen, the tile's patches in output order); the horizontal pass's output [nr][3][kTW]; the tile rows' vertical
-// weights [th][kT] and first taps [th].
-struct FewTapSmem {
-  size_t src, hbuf, vtab;
-  size_t bytes() const { return (3 * 256 + src + hbuf + vtab) * sizeof(float); }
-};
-__host__ __device__ inline FewTapSmem smem_of(const FewTapTile& t, bool qwen, int tw, int kt, bool chw) {
-  FewTapSmem s;
-  s.src = size_t(t.nr) * (chw ? 3 : 1) * 4 * seg_words(t, chw);
-  const size_t patches = size_t(3) * kQwenP * kQwenP * (t.th / kQwenP) * (tw / kQwenP);
-  if (qwen && patches > s.src) s.src = patches;
-  s.hbuf = size_t(3) * t.nr * tw;
-  s.vtab = size_t(t.th) * (kt + 1);
-  return s;
-}
 
 __device__ __forceinline__ void put4(float* p, float4 v) { *reinterpret_cast<float4*>(p) = v; }
 __device__ __forceinline__ void put4(__nv_bfloat16* p, float4 v) {
@@ -274,77 +236,23 @@ class CudaSeparableFewtap final : public JobTableVariant {
   const VariantInfo& info() const override { return info_; }
 
   Launch setup(const Plan& plan, const Inputs& in, const Output& out, Workspace& ws) override {
-    taps_ = plan_max_taps(plan);
-    if (taps_ > kMaxTaps)
-      throw std::invalid_argument(info_.name + ": the plan reads up to " + std::to_string(taps_) +
-                                  " source pixels per output and axis (taps per axis), more than its " +
-                                  std::to_string(kMaxTaps));
-    kt_ = taps_ <= 5 ? 5 : taps_ <= 8 ? 8 : 16;
+    chw_ = in.layout == Layout::CHW;
     qwen_ = plan.layout == DstLayout::QwenPatches;
-    if (qwen_ && (plan.qwen.patch != kQwenP || plan.qwen.merge != kQwenM))
-      throw std::invalid_argument(info_.name + ": built for Qwen2.5-VL's " + std::to_string(kQwenP) + "-pixel patches "
-                                  "merged " + std::to_string(kQwenM) + " x " + std::to_string(kQwenM) + ", not " +
-                                  std::to_string(plan.qwen.patch) + " / " + std::to_string(plan.qwen.merge));
+    const HostPlan hp = make_host_plan(plan, chw_, size_t(device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin)));
     check_aligned(out);
     d_ = upload_plan(plan, in, ws);
-
-    // every table entry padded to kt_ weights, in upload_plan's entry order (a padding job's dummy table cut short:
-    // never read)
-    std::vector<int> tap0;
-    std::vector<float> w;
-    for (const WeightTable& t : plan.tables)
-      for (int i = 0; i < t.out; ++i) {
-        tap0.push_back(t.start[size_t(i)]);
-        for (int b = 0; b < kt_; ++b) w.push_back(b < t.count[size_t(i)] ? float(t.row(i)[b]) : 0.f);
-      }
-
-    with_layout(d_.layout.kind, [&](auto layout) {
-      threads_ = block_threads<decltype(layout)::value>();
-      tile_w_ = tile_w<decltype(layout)::value>();
-    });
-    // tiles of the kernel's width (Qwen: two merge windows); fewer rows where the source window would not fit
-    constexpr int mw = kQwenP * kQwenM;  // a merge window's side
-    const std::vector<std::array<int, 2>> shapes =
-        qwen_ ? std::vector<std::array<int, 2>>{{mw, 2 * mw}}
-              : std::vector<std::array<int, 2>>{{32, 64}, {16, 64}, {8, 64}, {4, 64}, {2, 64}, {1, 64}};
-    const size_t max_smem = size_t(device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin));
-    std::vector<FewTapTile> tiles;
-    smem_ = 0;
-    for (size_t i = 0; i < plan.jobs.size(); ++i) {
-      std::vector<FewTapTile> best;
-      size_t best_cost = 0;
-      for (const auto& sh : shapes) {
-        std::vector<FewTapTile> mine;
-        size_t worst = 0;
-        const DevJob& j = d_.host_jobs[i];
-        for (int y = 0; y < j.h; y += sh[0])
-          for (int x = 0; x < j.w; x += sh[1]) {
-            mine.push_back(make_tile(int(i), y, x, std::min(sh[0], j.h - y), std::min(sh[1], j.w - x), tap0));
-            worst = std::max(worst, smem_of(mine.back(), qwen_, tile_w_, kt_, chw_).bytes());
-          }
-        if (best.empty() || worst < best_cost) {
-          best = std::move(mine);
-          best_cost = worst;
-        }
-        if (best_cost <= kPreferredSmem) break;
-      }
-      if (best_cost > max_smem)
-        throw std::invalid_argument(info_.name + ": the smallest tile of job " + std::to_string(i) + " needs " +
-                                    std::to_string(best_cost) + " bytes of shared memory, the device allows " +
-                                    std::to_string(max_smem));
-      smem_ = std::max(smem_, best_cost);
-      tiles.insert(tiles.end(), best.begin(), best.end());
-    }
-    grid_ = int(tiles.size());
+    kt_ = hp.kt;
+    threads_ = hp.threads;
+    smem_ = hp.smem;
+    grid_ = int(hp.tiles.size());
     A_ = FewTapArgs{};
     A_.jobs = d_.jobs;
-    A_.tiles = grid_ ? upload(ws, tiles, "tile table") : nullptr;
-    A_.tap0 = upload(ws, tap0, "first taps");
-    A_.w = upload(ws, w, "weights");
+    A_.tiles = grid_ ? upload(ws, hp.tiles, "tile table") : nullptr;
+    A_.tap0 = upload(ws, hp.tap0, "first taps");
+    A_.w = upload(ws, hp.w, "weights");
     A_.lut = upload(ws, hf_table(d_.epi), "hf epilogue table");
     A_.e = d_.epi;
     A_.L = d_.layout;
-    chw_ = in.layout == Layout::CHW;
     with_kernels([&](auto f32, auto bf16) { allow_dynamic_smem(f32, bf16, smem_, info_.name.c_str()); });
     out_ = out;
     return [this](void* stream) { run(stream); };
@@ -361,21 +269,6 @@ class CudaSeparableFewtap final : public JobTableVariant {
     if (qwen_ && !aligned(out))
       throw std::invalid_argument(info_.name + ": Qwen's patch rows are written with 16-byte stores; the output "
                                   "must start 16-byte aligned");
-  }
-
-  FewTapTile make_tile(int job, int y, int x, int th, int tw, const std::vector<int>& tap0) const {
-    const DevJob& j = d_.host_jobs[size_t(job)];
-    FewTapTile t{job, y, x, th, tw, 0, 0, 0, 0};
-    // resized rows / columns of the tile inside the resized image; their first taps span the staged window
-    const int ya = std::max(j.y0 + y, 0), yb = std::min(j.y0 + y + th, j.rh);
-    const int xa = std::max(j.x0 + x, 0), xb = std::min(j.x0 + x + tw, j.rw);
-    if (ya >= yb || xa >= xb) return t;  // padding only
-    const int hfirst = j.h_entry, vfirst = j.v_entry;
-    t.c0 = tap0[size_t(hfirst + xa)];
-    t.nc = tap0[size_t(hfirst + xb - 1)] + kt_ - t.c0;
-    t.r0 = tap0[size_t(vfirst + ya)];
-    t.nr = tap0[size_t(vfirst + yb - 1)] + kt_ - t.r0;
-    return t;
   }
 
   template <typename F>
@@ -405,7 +298,7 @@ class CudaSeparableFewtap final : public JobTableVariant {
                                 "written whole with 16-byte stores");
   FewTapArgs A_{};
   bool chw_ = true, qwen_ = false;
-  int taps_ = 0, kt_ = 8, grid_ = 0, threads_ = 0, tile_w_ = 0;
+  int kt_ = 8, grid_ = 0, threads_ = 0;
   size_t smem_ = 0;
 };
 

@@ -1,0 +1,49 @@
+#pragma once
+// Design G (variants/cuda/cuda_separable_fewtap.cu): its compile-time shape, its tile, and the shared memory a tile
+// needs; the bottom of variants/cuda/fewtap/, shared by the kernel and the host plan.
+#include <cstddef>
+
+#include "variants/auto_rule.hpp"  // kFewTapMaxTaps
+#include "variants/cuda/cuda_common.cuh"
+
+namespace pb::cuda::fewtap {
+
+constexpr int kMaxTaps = kFewTapMaxTaps;
+constexpr size_t kPreferredSmem = 64 * 1024;  // per block: 3 blocks per SM at least, where the tiles allow
+
+struct FewTapTile {
+  int job, y, x, th, tw;  // window rows [y, y + th), columns [x, x + tw)
+  int r0, nr, c0, nc;     // the source window its taps read (rows past the image staged as zeros)
+};
+
+// Qwen2.5-VL's patch grid, compile-time (setup refuses another): the patch side, the merge window, the tile width
+// (two merge windows), and the block (four row groups of a tile width of threads, one column each).
+constexpr int kQwenP = 14, kQwenM = 2;
+template <DstLayout kLayout>
+__host__ __device__ constexpr int tile_w() { return kLayout == DstLayout::QwenPatches ? 2 * kQwenP * kQwenM : 64; }
+constexpr int kGroups = 4;
+template <DstLayout kLayout>
+__host__ __device__ constexpr int block_threads() { return kGroups * tile_w<kLayout>(); }
+
+// A staged row segment (CHW: one channel's nc bytes; HWC: the 3 nc interleaved bytes) is kept as the aligned words
+// that cover it, one float per byte: seg_words(...) words, the segment starting (S & 3) floats in.
+__host__ __device__ inline int seg_words(const FewTapTile& t, bool chw) { return ((chw ? 1 : 3) * t.nc + 6) >> 2; }
+
+// Shared memory of a tile (floats): the hf table; the source window [nr][3 or 1 segments][4 seg_words] (later, on
+// Qwen, the tile's patches in output order); the horizontal pass's output [nr][3][kTW]; the tile rows' vertical
+// weights [th][kT] and first taps [th].
+struct FewTapSmem {
+  size_t src, hbuf, vtab;
+  size_t bytes() const { return (3 * 256 + src + hbuf + vtab) * sizeof(float); }
+};
+__host__ __device__ inline FewTapSmem smem_of(const FewTapTile& t, bool qwen, int tw, int kt, bool chw) {
+  FewTapSmem s;
+  s.src = size_t(t.nr) * (chw ? 3 : 1) * 4 * seg_words(t, chw);
+  const size_t patches = size_t(3) * kQwenP * kQwenP * (t.th / kQwenP) * (tw / kQwenP);
+  if (qwen && patches > s.src) s.src = patches;
+  s.hbuf = size_t(3) * t.nr * tw;
+  s.vtab = size_t(t.th) * (kt + 1);
+  return s;
+}
+
+}  // namespace pb::cuda::fewtap
