@@ -10,7 +10,7 @@
 //      16-byte stores (each value to its T frames); NCHW and NHWC are stored straight from the vertical pass,
 //      consecutive threads writing consecutive pixels.
 // kT (5, 8 or 16: the plan's widest table, zero weights past each entry's count) is a template parameter so that
-// the tap loops unroll.
+// the tap loops unroll. The tiles and tables come from the host plan (variants/cuda/fewtap/host_plan.cu).
 #include <algorithm>
 #include <string>
 
