@@ -120,6 +120,12 @@ TEST(FewTapPlan, RefusesWhatItCannotTake) {
   EXPECT_THROW(make_host_plan(huge, true, kH200Smem), std::invalid_argument);
   const Plan qwen = make_plan(find_pipeline("qwen2.5-vl-7b"), {{480, 640}}, Mode::Hf);
   EXPECT_THROW(make_host_plan(qwen, false, 16 * 1024), std::invalid_argument);
+  // a source image past the kernel's 32-bit byte offsets (no pipeline's taps allow one yet: a plan edited to have it)
+  Plan big = qwen;
+  big.jobs[0].src_h = big.jobs[0].src_w = 26755;  // 3 x 26755^2 = 2147.5 M bytes > 2^31 - 64
+  EXPECT_THROW(make_host_plan(big, true, kH200Smem), std::invalid_argument);
+  big.jobs[0].src_h = big.jobs[0].src_w = 26754;  // 2147.4 M bytes: taken
+  EXPECT_NO_THROW(make_host_plan(big, true, kH200Smem));
   // Qwen's near-identity resize: 5 taps, 28 x 56 tiles within the preferred 64 KB (4 blocks per SM)
   const HostPlan hp = make_host_plan(qwen, true, kH200Smem);
   EXPECT_EQ(hp.kt, 5);

@@ -50,25 +50,37 @@ __device__ __forceinline__ float4 bytes_to_float4(uint32_t w) {
                      __int_as_float(__byte_perm(w, 0x4b00u, 0x5443u)) - k);
 }
 
-// The first byte of a staged row segment: channel c (CHW) of source row r, from column c0.
-__device__ __forceinline__ uintptr_t segment_start(const DevJob& j, bool chw, int c, int r, int c0) {
-  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src);
-  return chw ? lo + (size_t(c) * j.src_h + r) * j.src_w + c0 : lo + (size_t(r) * j.src_w + c0) * 3;
+// The segment table of a tile's source window: segment s (staged row s / segs, channel s % segs of CHW) starts x
+// bytes past the image's first aligned word (j.src - (j.src & 3)), and its first |n| words are loaded (n = 0: a row
+// below the image; n < 0: a word of it would leave the image's buffer, so it is loaded byte by byte). 32-bit offsets:
+// the host plan refuses an image of more than kMaxImageBytes.
+__device__ __forceinline__ void build_segments(const DevJob& j, const FewTapTile& tl, bool chw, int inside, int2* seg,
+                                               int tid, int threads) {
+  const int segs = chw ? 3 : 1, la = int(reinterpret_cast<uintptr_t>(j.src) & 3), total = 3 * j.src_h * j.src_w;
+  for (int s = tid; s < tl.nr * segs; s += threads) {
+    const int rr = s / segs, c = s - rr * segs, r = tl.r0 + rr;
+    int2 e = make_int2(0, 0);
+    if (r < j.src_h) {
+      e.x = la + (chw ? (c * j.src_h + r) * j.src_w + tl.c0 : (r * j.src_w + tl.c0) * 3);
+      const int n = ((e.x & 3) + inside + 3) >> 2, w0 = e.x & ~3;
+      e.y = w0 >= la && w0 + 4 * n <= la + total ? n : -n;
+    }
+    seg[s] = e;
+  }
 }
 
 // Stages the tile's source window: word i of the window (segment i / nw, its word i % nw) lands as four floats at
 // src + 4 i, so consecutive threads store consecutive 16 bytes; kBatch words per thread in flight before any is
-// used. Words of rows below the image, or wholly past the image's row, are zeros; a word that would leave the
-// image's buffer is read byte by byte. Bytes of a loaded word outside its segment are other pixels of the image
-// (finite): only taps of zero weight, or no tap, read them.
+// used. Words past a segment's table count are zeros; bytes of a loaded word outside its segment are other pixels of
+// the image (finite): only taps of zero weight, or no tap, read them.
 template <int kThreads>
-__device__ __forceinline__ void stage_window(const DevJob& j, const FewTapTile& tl, bool chw, float* src) {
+__device__ __forceinline__ void stage_window(const DevJob& j, const FewTapTile& tl, bool chw, int inside,
+                                             const int2* seg, float* src) {
   constexpr int kBatch = 8;
-  const int inside = (chw ? 1 : 3) * min(tl.nc, j.src_w - tl.c0);  // bytes of each segment inside the row
-  const int nw = seg_words(tl, chw), segs = chw ? 3 : 1, n = tl.nr * segs * nw;
-  // quotients in float, exact here: (i + 0.5) / d stays at least 0.5 / d from an integer, far above the error
-  const float inv_nw = 1.f / float(nw), inv_segs = 1.f / float(segs);
-  const uintptr_t lo = reinterpret_cast<uintptr_t>(j.src), hi = lo + size_t(3) * j.src_h * j.src_w;
+  const int nw = seg_words(tl, chw), n = tl.nr * (chw ? 3 : 1) * nw;
+  const float inv_nw = 1.f / float(nw);  // (i + 0.5) / nw stays at least 0.5 / nw from an integer: exact quotients
+  const int la = int(reinterpret_cast<uintptr_t>(j.src) & 3), total = 3 * j.src_h * j.src_w;
+  const uint8_t* base = j.src - la;
   for (int i0 = 0; i0 < n; i0 += kBatch * kThreads) {
     uint32_t wv[kBatch];
 #pragma unroll
@@ -76,17 +88,16 @@ __device__ __forceinline__ void stage_window(const DevJob& j, const FewTapTile& 
       const int i = i0 + u * kThreads + threadIdx.x;
       wv[u] = 0;
       if (i >= n) continue;
-      const int seg = int((float(i) + 0.5f) * inv_nw), k = i - seg * nw;
-      const int rr = int((float(seg) + 0.5f) * inv_segs), c = seg - rr * segs;
-      if (tl.r0 + rr >= j.src_h) continue;
-      const uintptr_t S = segment_start(j, chw, c, tl.r0 + rr, tl.c0), wa = (S & ~uintptr_t(3)) + 4 * k;
-      if (wa >= S + inside || wa + 4 <= S) continue;
-      if (wa >= lo && wa + 4 <= hi) {
-        wv[u] = __ldg(reinterpret_cast<const unsigned int*>(wa));
-      } else {
-        for (int b = 0; b < 4; ++b)
-          if (wa + b >= S && wa + b < S + inside)
-            wv[u] |= uint32_t(__ldg(reinterpret_cast<const uint8_t*>(wa + b))) << (8 * b);
+      const int s = int((float(i) + 0.5f) * inv_nw), k = i - s * nw;
+      const int2 e = seg[s];
+      const int wo = (e.x & ~3) + 4 * k;
+      if (k < e.y) {
+        wv[u] = __ldg(reinterpret_cast<const unsigned int*>(base + wo));
+      } else if (k < -e.y) {
+        for (int b = 0; b < 4; ++b) {
+          const int q = wo + b;
+          if (q >= e.x && q < e.x + inside && q >= la && q < la + total) wv[u] |= uint32_t(__ldg(base + q)) << (8 * b);
+        }
       }
     }
 #pragma unroll
@@ -110,8 +121,10 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
   float* lut = sm;
   float* src = sm + 3 * 256;
   float* hb = src + S.src;
-  float* vw = hb + S.hbuf;                            // [th][kT]
-  int* vo = reinterpret_cast<int*>(vw + tl.th * kT);  // [th]: first tap, from r0
+  constexpr int kVR = vrow_floats(kT);
+  float* vw = hb + S.hbuf;                                     // [th][kVR]
+  int2* seg = reinterpret_cast<int2*>(vw + tl.th * kVR);       // [nr][3 or 1]
+  int* vo = reinterpret_cast<int*>(seg + tl.nr * (chw ? 3 : 1));  // [th]: first tap, from r0
   const int tid = threadIdx.x, col = tid % kTW, grp = tid / kTW;
   if (hf)
     for (int i = tid; i < 3 * 256; i += kThreads) lut[i] = A.lut[i];
@@ -132,15 +145,18 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
     for (int b = 0; b < kT; ++b) wh[b] = 0.f;
   }
   for (int i = tid; i < tl.th * kT; i += kThreads) {
-    const int yy = i / kT, ry = j.y0 + tl.y + yy;
+    const int yy = i / kT, b = i - yy * kT, ry = j.y0 + tl.y + yy;
     if (ry < 0 || ry >= j.rh) continue;
     const int e = j.v_entry + ry;
-    vw[i] = __ldg(A.w + size_t(e) * kT + (i - yy * kT));
-    if (i == yy * kT) vo[yy] = A.tap0[e] - tl.r0;
+    vw[yy * kVR + b] = __ldg(A.w + size_t(e) * kT + b);
+    if (b == 0) vo[yy] = A.tap0[e] - tl.r0;
   }
 
   // 1. the source window
-  stage_window<kThreads>(j, tl, chw, src);
+  const int inside = (chw ? 1 : 3) * min(tl.nc, j.src_w - tl.c0);  // bytes of each segment inside the image's row
+  build_segments(j, tl, chw, inside, seg, tid, kThreads);
+  __syncthreads();
+  stage_window<kThreads>(j, tl, chw, inside, seg, src);
   __syncthreads();
 
   // 2. horizontal: this thread's column, its weights in registers, every staged row of its group; tap b of channel
@@ -151,9 +167,9 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
       float a0 = 0.f, a1 = 0.f, a2 = 0.f;
       if (chw) {
         const float* row = src + rr * 3 * rs + hoff;
-        const float* s0 = row + int(segment_start(j, true, 0, tl.r0 + rr, tl.c0) & 3);
-        const float* s1 = row + rs + int(segment_start(j, true, 1, tl.r0 + rr, tl.c0) & 3);
-        const float* s2 = row + 2 * rs + int(segment_start(j, true, 2, tl.r0 + rr, tl.c0) & 3);
+        const float* s0 = row + (seg[3 * rr].x & 3);
+        const float* s1 = row + rs + (seg[3 * rr + 1].x & 3);
+        const float* s2 = row + 2 * rs + (seg[3 * rr + 2].x & 3);
 #pragma unroll
         for (int b = 0; b < kT; ++b) {
           a0 = fmaf(wh[b], s0[b], a0);
@@ -161,7 +177,7 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
           a2 = fmaf(wh[b], s2[b], a2);
         }
       } else {
-        const float* s = src + rr * rs + int(segment_start(j, false, 0, tl.r0 + rr, tl.c0) & 3) + 3 * hoff;
+        const float* s = src + rr * rs + (seg[rr].x & 3) + 3 * hoff;
 #pragma unroll
         for (int b = 0; b < kT; ++b) {
           a0 = fmaf(wh[b], s[3 * b], a0);
@@ -187,7 +203,12 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
       float v[3];
       if (col_in && ry >= 0 && ry < j.rh) {
         const float* h = hb + vo[yy] * 3 * kTW + col;
-        const float* w = vw + yy * kT;
+        float w[kVR];
+#pragma unroll
+        for (int q = 0; q < kVR / 4; ++q) {
+          const float4 f = reinterpret_cast<const float4*>(vw + yy * kVR)[q];
+          w[4 * q] = f.x, w[4 * q + 1] = f.y, w[4 * q + 2] = f.z, w[4 * q + 3] = f.w;
+        }
         float a0 = 0.f, a1 = 0.f, a2 = 0.f;
 #pragma unroll
         for (int b = 0; b < kT; ++b) {
@@ -223,10 +244,18 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
     const int gm = j.w / (kQwenP * kQwenM);
     T* base = out + (j.dst + ((long long)(tl.y / (kQwenP * kQwenM)) * gm + tl.x / (kQwenP * kQwenM)) * kQwenM * kQwenM) * row;
     for (int u = tid; u < units; u += kThreads) {
-      const int pc = u / kN4, k = u - pc * kN4, p = pc / 3, c = pc - 3 * p;  // patch, channel, float4 of the plane
+      // float4 u of the staged patches is float4 k of plane pc (patch pc / 3, channel pc % 3), whose frame t lands
+      // at pc nt kPP + t kPP + 4 k = 4 u + (nt - 1) kPP pc + t kPP floats past base
+      const int pc = u / kN4;
       const float4 val = reinterpret_cast<const float4*>(src)[u];
-      T* d = base + (long long)p * row + c * nt * kPP + 4 * k;
-      for (int t = 0; t < nt; ++t) put4(d + t * kPP, val);
+      T* d = base + 4 * u + (nt - 1) * kPP * pc;
+      put4(d, val);
+      if (nt == 2) {
+        put4(d + kPP, val);
+      } else {
+#pragma unroll 1
+        for (int t = 1; t < nt; ++t) put4(d + t * kPP, val);
+      }
     }
   }
 }

@@ -9,6 +9,7 @@
 namespace pb::cuda::fewtap {
 
 constexpr int kMaxTaps = kFewTapMaxTaps;
+constexpr long long kMaxImageBytes = (1LL << 31) - 64;  // the staging's byte offsets are 32-bit
 constexpr size_t kPreferredSmem = 64 * 1024;  // per block: 3 blocks per SM at least, where the tiles allow
 
 struct FewTapTile {
@@ -29,12 +30,16 @@ __host__ __device__ constexpr int block_threads() { return kGroups * tile_w<kLay
 // that cover it, one float per byte: seg_words(...) words, the segment starting (S & 3) floats in.
 __host__ __device__ inline int seg_words(const FewTapTile& t, bool chw) { return ((chw ? 1 : 3) * t.nc + 6) >> 2; }
 
+// The vertical weights of a tile row, padded to whole float4s (read as such).
+__host__ __device__ constexpr int vrow_floats(int kt) { return (kt + 3) & ~3; }
+
 // Shared memory of a tile (floats): the hf table; the source window [nr][3 or 1 segments][4 seg_words] (later, on
-// Qwen, the tile's patches in output order); the horizontal pass's output [nr][3][kTW]; the tile rows' vertical
-// weights [th][kT] and first taps [th].
+// Qwen, the tile's patches in output order); the horizontal pass's output [nr][3][kTW]; the window's segment table
+// [nr][3 or 1] (int2: where a segment starts, how many words to load); the tile rows' vertical weights
+// [th][vrow_floats(kT)] and first taps [th].
 struct FewTapSmem {
-  size_t src, hbuf, vtab;
-  size_t bytes() const { return (3 * 256 + src + hbuf + vtab) * sizeof(float); }
+  size_t src, hbuf, segs, vtab;
+  size_t bytes() const { return (3 * 256 + src + hbuf + segs + vtab) * sizeof(float); }
 };
 __host__ __device__ inline FewTapSmem smem_of(const FewTapTile& t, bool qwen, int tw, int kt, bool chw) {
   FewTapSmem s;
@@ -42,7 +47,8 @@ __host__ __device__ inline FewTapSmem smem_of(const FewTapTile& t, bool qwen, in
   const size_t patches = size_t(3) * kQwenP * kQwenP * (t.th / kQwenP) * (tw / kQwenP);
   if (qwen && patches > s.src) s.src = patches;
   s.hbuf = size_t(3) * t.nr * tw;
-  s.vtab = size_t(t.th) * (kt + 1);
+  s.segs = size_t(2) * t.nr * (chw ? 3 : 1);
+  s.vtab = size_t(t.th) * (vrow_floats(kt) + 1);
   return s;
 }
 

@@ -38,6 +38,11 @@ HostPlan make_host_plan(const Plan& plan, bool chw, size_t max_smem) {
     throw std::invalid_argument(std::string(kName) + ": built for Qwen2.5-VL's " + std::to_string(kQwenP) +
                                 "-pixel patches merged " + std::to_string(kQwenM) + " x " + std::to_string(kQwenM) +
                                 ", not " + std::to_string(plan.qwen.patch) + " / " + std::to_string(plan.qwen.merge));
+  for (const Job& j : plan.jobs)  // the kernel addresses a source image by 32-bit byte offsets
+    if (3LL * j.src_h * j.src_w > kMaxImageBytes)
+      throw std::invalid_argument(std::string(kName) + ": a " + std::to_string(j.src_w) + " x " +
+                                  std::to_string(j.src_h) + " source image exceeds its " +
+                                  std::to_string(kMaxImageBytes) + " bytes");
   HostPlan hp;
   hp.kt = taps <= 5 ? 5 : taps <= 8 ? 8 : 16;
   with_layout(plan.layout, [&](auto layout) {

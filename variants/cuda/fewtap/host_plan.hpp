@@ -18,7 +18,8 @@ struct HostPlan {
 };
 
 // Throws std::invalid_argument for a plan G does not take: more than kMaxTaps taps per axis, a Qwen grid other than
-// 14-pixel patches merged 2 x 2, or a tile whose shared memory exceeds max_smem (the device's per-block limit).
+// 14-pixel patches merged 2 x 2, a source image of more than kMaxImageBytes, or a tile whose shared memory exceeds
+// max_smem (the device's per-block limit).
 HostPlan make_host_plan(const Plan& plan, bool chw, size_t max_smem);
 
 }  // namespace pb::cuda::fewtap
