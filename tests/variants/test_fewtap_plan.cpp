@@ -126,7 +126,7 @@ TEST(FewTapPlan, RefusesWhatItCannotTake) {
   EXPECT_THROW(make_host_plan(big, true, kH200Smem), std::invalid_argument);
   big.jobs[0].src_h = big.jobs[0].src_w = 26754;  // 2147.4 M bytes: taken
   EXPECT_NO_THROW(make_host_plan(big, true, kH200Smem));
-  // Qwen's near-identity resize: 5 taps, 28 x 56 tiles within the preferred 72 KB (3 blocks per SM)
+  // Qwen's near-identity resize: 5 taps, 28 x 56 tiles within the preferred 64 KB (4 blocks per SM)
   const HostPlan hp = make_host_plan(qwen, true, kH200Smem);
   EXPECT_EQ(hp.kt, 5);
   EXPECT_LE(hp.smem, kPreferredSmem);

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <string>
 
-#include "variants/cuda/async_copy.cuh"
 #include "variants/cuda/axis_bands.hpp"  // hf_table
 #include "variants/cuda/fewtap/host_plan.hpp"
 #include "variants/cuda/mma/stores.cuh"  // finish_sel
@@ -26,15 +25,13 @@ using namespace cuda;
 using namespace cuda::fewtap;
 
 struct FewTapArgs {
-  const DevJob* jobs;     // the source pointers (a record's job copy has none)
-  const FewTapRec* recs;  // per tile
-  int ntiles;
+  const DevJob* jobs;
+  const FewTapTile* tiles;
   const int* tap0;  // per table entry (DevJob::h_entry / v_entry numbering): its first source index
   const float* w;   // per table entry: kT weights, zero past its count
   const float* lut; // hf: [3][256]
   Epilogue e;
   DevLayout L;
-  FewTapSmem B;     // the block's buffers (words; the largest over the tiles)
 };
 
 __device__ __forceinline__ void put4(float* p, float4 v) { *reinterpret_cast<float4*>(p) = v; }
@@ -53,31 +50,18 @@ __device__ __forceinline__ float4 bytes_to_float4(uint32_t w) {
                      __int_as_float(__byte_perm(w, 0x4b00u, 0x5443u)) - k);
 }
 
-// Tile i's record into shared memory, 16 bytes a thread, in the callers' commit group.
-__device__ __forceinline__ void fetch_rec(const FewTapArgs& A, int i, FewTapRec* dst) {
-  if (int(threadIdx.x) < kRecWords / 4)
-    cp_async16(reinterpret_cast<float4*>(dst) + threadIdx.x, reinterpret_cast<const float4*>(A.recs + i) + threadIdx.x);
-}
-
-// Bytes of each staged segment inside the image's row.
-__device__ __forceinline__ int inside_bytes(const FewTapRec& R, bool chw) {
-  return (chw ? 1 : 3) * min(R.t.nc, R.j.src_w - R.t.c0);
-}
-
 // The segment table of a tile's source window: segment s (staged row s / segs, channel s % segs of CHW) starts x
-// bytes past the image's first aligned word (src - (src & 3)), and its first |n| words are loaded (n = 0: a row
+// bytes past the image's first aligned word (j.src - (j.src & 3)), and its first |n| words are loaded (n = 0: a row
 // below the image; n < 0: a word of it would leave the image's buffer, so it is loaded byte by byte). 32-bit offsets:
 // the host plan refuses an image of more than kMaxImageBytes.
-template <int kThreads>
-__device__ __forceinline__ void build_segments(const FewTapRec& R, const uint8_t* src, bool chw, int2* seg) {
-  const FewTapTile& tl = R.t;
-  const int segs = chw ? 3 : 1, la = int(reinterpret_cast<uintptr_t>(src) & 3), total = 3 * R.j.src_h * R.j.src_w;
-  const int inside = inside_bytes(R, chw);
-  for (int s = threadIdx.x; s < tl.nr * segs; s += kThreads) {
-    const int rr = chw ? s / 3 : s, c = s - rr * segs, r = tl.r0 + rr;
+__device__ __forceinline__ void build_segments(const DevJob& j, const FewTapTile& tl, bool chw, int inside, int2* seg,
+                                               int tid, int threads) {
+  const int segs = chw ? 3 : 1, la = int(reinterpret_cast<uintptr_t>(j.src) & 3), total = 3 * j.src_h * j.src_w;
+  for (int s = tid; s < tl.nr * segs; s += threads) {
+    const int rr = s / segs, c = s - rr * segs, r = tl.r0 + rr;
     int2 e = make_int2(0, 0);
-    if (r < R.j.src_h) {
-      e.x = la + (chw ? (c * R.j.src_h + r) * R.j.src_w + tl.c0 : (r * R.j.src_w + tl.c0) * 3);
+    if (r < j.src_h) {
+      e.x = la + (chw ? (c * j.src_h + r) * j.src_w + tl.c0 : (r * j.src_w + tl.c0) * 3);
       const int n = ((e.x & 3) + inside + 3) >> 2, w0 = e.x & ~3;
       e.y = w0 >= la && w0 + 4 * n <= la + total ? n : -n;
     }
@@ -85,237 +69,194 @@ __device__ __forceinline__ void build_segments(const FewTapRec& R, const uint8_t
   }
 }
 
-// Puts a tile's loads in flight (this thread's share, in the callers' commit group): the source window's words
-// (word i of the window, segment i / nw and its word i % nw, to raw[i]; words past a segment's count zeros, the
-// words of a segment at the buffer's edge byte by byte, at once), and the tile rows' vertical weights and first taps.
-// Bytes of a loaded word outside its segment are other pixels of the image: only taps of zero weight read them.
-template <int kT, int kThreads>
-__device__ __forceinline__ void issue_tile(const FewTapArgs& A, const FewTapRec& R, const uint8_t* src, bool chw,
-                                           const int2* seg, uint32_t* raw, float* vw, int* vt0) {
-  constexpr int kVR = vrow_floats(kT);
-  const FewTapTile& tl = R.t;
+// Stages the tile's source window: word i of the window (segment i / nw, its word i % nw) lands as four floats at
+// src + 4 i, so consecutive threads store consecutive 16 bytes; kBatch words per thread in flight before any is
+// used. Words past a segment's table count are zeros; bytes of a loaded word outside its segment are other pixels of
+// the image (finite): only taps of zero weight, or no tap, read them.
+template <int kThreads>
+__device__ __forceinline__ void stage_window(const DevJob& j, const FewTapTile& tl, bool chw, int inside,
+                                             const int2* seg, float* src) {
+  constexpr int kBatch = 8;
   const int nw = seg_words(tl, chw), n = tl.nr * (chw ? 3 : 1) * nw;
   const float inv_nw = 1.f / float(nw);  // (i + 0.5) / nw stays at least 0.5 / nw from an integer: exact quotients
-  const int la = int(reinterpret_cast<uintptr_t>(src) & 3), total = 3 * R.j.src_h * R.j.src_w;
-  const int inside = inside_bytes(R, chw);
-  const uint8_t* base = src - la;
-  for (int i = threadIdx.x; i < n; i += kThreads) {
-    const int s = int((float(i) + 0.5f) * inv_nw), k = i - s * nw;
-    const int2 e = seg[s];
-    const int wo = (e.x & ~3) + 4 * k;
-    if (k < e.y) {
-      cp_async4(raw + i, base + wo);
-    } else {
-      uint32_t v = 0;
-      if (k < -e.y)
+  const int la = int(reinterpret_cast<uintptr_t>(j.src) & 3), total = 3 * j.src_h * j.src_w;
+  const uint8_t* base = j.src - la;
+  for (int i0 = 0; i0 < n; i0 += kBatch * kThreads) {
+    uint32_t wv[kBatch];
+#pragma unroll
+    for (int u = 0; u < kBatch; ++u) {
+      const int i = i0 + u * kThreads + threadIdx.x;
+      wv[u] = 0;
+      if (i >= n) continue;
+      const int s = int((float(i) + 0.5f) * inv_nw), k = i - s * nw;
+      const int2 e = seg[s];
+      const int wo = (e.x & ~3) + 4 * k;
+      if (k < e.y) {
+        wv[u] = __ldg(reinterpret_cast<const unsigned int*>(base + wo));
+      } else if (k < -e.y) {
         for (int b = 0; b < 4; ++b) {
           const int q = wo + b;
-          if (q >= e.x && q < e.x + inside && q >= la && q < la + total) v |= uint32_t(__ldg(base + q)) << (8 * b);
+          if (q >= e.x && q < e.x + inside && q >= la && q < la + total) wv[u] |= uint32_t(__ldg(base + q)) << (8 * b);
         }
-      raw[i] = v;
+      }
+    }
+#pragma unroll
+    for (int u = 0; u < kBatch; ++u) {
+      const int i = i0 + u * kThreads + threadIdx.x;
+      if (i < n) reinterpret_cast<float4*>(src)[i] = bytes_to_float4(wv[u]);
     }
   }
-  for (int i = threadIdx.x; i < tl.th * kT; i += kThreads) {
-    const int yy = i / kT, b = i - yy * kT, ry = R.j.y0 + tl.y + yy;
-    if (ry < 0 || ry >= R.j.rh) continue;
-    const int e = R.j.v_entry + ry;
-    cp_async4(vw + yy * kVR + b, A.w + size_t(e) * kT + b);
-    if (b == 0) cp_async4(vt0 + yy, A.tap0 + e);
-  }
 }
 
-// This thread's column of a tile: its table entry, or -1 outside the resized image.
-template <int kTW>
-__device__ __forceinline__ int column_entry(const FewTapRec& R, int col) {
-  const int rx = R.j.x0 + R.t.x + col;
-  return col < R.t.tw && rx >= 0 && rx < R.j.rw ? R.j.h_entry + rx : -1;
-}
-
-// Persistent: block b runs tiles b, b + G, b + 2G, ... (G = gridDim.x), each tile's loads in flight under the
-// previous tile's vertical pass and stores:
-//   wait for this tile's loads; widen its staged bytes to floats; horizontal pass; the next tile's segment table;
-//   the next tile's loads and the record of the one after it; vertical pass + epilogue; Qwen's copy-out.
 template <DstLayout kLayout, int kT, typename T>
-__global__ void __launch_bounds__(block_threads<kLayout>(), kT <= 8 ? 3 : 2)
+__global__ void __launch_bounds__(block_threads<kLayout>(), kT <= 8 ? 4 : 2)
 separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
   constexpr bool kQwen = kLayout == DstLayout::QwenPatches;
-  constexpr int kTW = tile_w<kLayout>(), kThreads = block_threads<kLayout>(), kVR = vrow_floats(kT);
+  constexpr int kTW = tile_w<kLayout>(), kThreads = block_threads<kLayout>();
   extern __shared__ __align__(16) float sm[];
-  float* lut = sm;
-  FewTapRec* recs = reinterpret_cast<FewTapRec*>(sm + kLutWords);  // [3]
-  uint32_t* raw0 = reinterpret_cast<uint32_t*>(sm + kLutWords + 3 * kRecWords);
-  int2* seg0 = reinterpret_cast<int2*>(raw0 + 2 * A.B.raw);
-  float* vw0 = reinterpret_cast<float*>(seg0) + 2 * A.B.segs;
-  int* vt00 = reinterpret_cast<int*>(vw0 + 2 * A.B.vw);
-  float* src = reinterpret_cast<float*>(vt00 + 2 * A.B.vt0);
-  float* hb = src + A.B.src;
-  const int tid = threadIdx.x, col = tid % kTW, grp = tid / kTW, G = gridDim.x;
+  const FewTapTile tl = A.tiles[blockIdx.x];
+  const DevJob j = A.jobs[tl.job];
   const bool hf = A.e.mode != Mode::Float;
-  int t = blockIdx.x;
-  if (t >= A.ntiles) return;  // the whole block: the grid is at most the tile count anyway
+  const FewTapSmem S = smem_of(tl, kQwen, kTW, kT, chw);
+  float* lut = sm;
+  float* src = sm + 3 * 256;
+  float* hb = src + S.src;
+  constexpr int kVR = vrow_floats(kT);
+  float* vw = hb + S.hbuf;                                     // [th][kVR]
+  int2* seg = reinterpret_cast<int2*>(vw + tl.th * kVR);       // [nr][3 or 1]
+  int* vo = reinterpret_cast<int*>(seg + tl.nr * (chw ? 3 : 1));  // [th]: first tap, from r0
+  const int tid = threadIdx.x, col = tid % kTW, grp = tid / kTW;
   if (hf)
-    for (int i = tid; i < kLutWords; i += kThreads) lut[i] = A.lut[i];
+    for (int i = tid; i < 3 * 256; i += kThreads) lut[i] = A.lut[i];
 
-  // prologue: the first two tiles' records, then the first tile's loads
-  fetch_rec(A, t, recs);
-  if (t + G < A.ntiles) fetch_rec(A, t + G, recs + 1);
-  cp_async_commit();
-  cp_async_wait<0>();
-  __syncthreads();
-  const uint8_t* srcp = A.jobs[recs[0].t.job].src;
-  build_segments<kThreads>(recs[0], srcp, chw, seg0);
-  __syncthreads();
-  issue_tile<kT, kThreads>(A, recs[0], srcp, chw, seg0, raw0, vw0, vt00);
-  cp_async_commit();
-  // this thread's horizontal weights of the next tile to run, loaded a tile ahead (used after the next wait)
-  float whn[kT];
-  int h0n = 0;
-  auto load_wh = [&](const FewTapRec& R) {
-    const int e = column_entry<kTW>(R, col);
+  // the weights, loaded before the staging so that their latency overlaps it: this thread's column (registers),
+  // the tile's rows (shared memory)
+  const int x = tl.x + col, rx = j.x0 + x;
+  const bool col_in = col < tl.tw && rx >= 0 && rx < j.rw;
+  float wh[kT];
+  int hoff = 0;
+  if (col_in) {
+    const int e = j.h_entry + rx;
+    hoff = A.tap0[e] - tl.c0;
 #pragma unroll
-    for (int b = 0; b < kT; ++b) whn[b] = e >= 0 ? __ldg(A.w + size_t(e) * kT + b) : 0.f;
-    h0n = e >= 0 ? __ldg(A.tap0 + e) : 0;
-  };
-  load_wh(recs[0]);
-
-  for (int k = 0;; ++k) {
-    const int cur = k & 1, nxt = cur ^ 1;
-    const FewTapRec& R = recs[k % 3];
-    const FewTapTile& tl = R.t;
-    const uint32_t* raw = raw0 + cur * A.B.raw;
-    const int2* seg = seg0 + cur * (A.B.segs / 2);
-    const float* vw = vw0 + cur * A.B.vw;
-    const int* vt0 = vt00 + cur * A.B.vt0;
-    const bool more = t + G < A.ntiles;
-    cp_async_wait<0>();  // this tile's window, weights and first taps; the next tile's record
-    __syncthreads();
-    const FewTapRec& N = recs[(k + 1) % 3];
-    const uint8_t* srcn = more ? A.jobs[N.t.job].src : nullptr;  // used after the horizontal pass
-
-    // 1. the staged bytes as floats: word i to floats 4i..4i+3 (consecutive threads, consecutive 16 bytes)
-    const int nwin = tl.nr * (chw ? 3 : 1) * seg_words(tl, chw);
-    for (int i = tid; i < nwin; i += kThreads) reinterpret_cast<float4*>(src)[i] = bytes_to_float4(raw[i]);
-    float wh[kT];
+    for (int b = 0; b < kT; ++b) wh[b] = __ldg(A.w + size_t(e) * kT + b);
+  } else {
 #pragma unroll
-    for (int b = 0; b < kT; ++b) wh[b] = whn[b];
-    const bool col_in = column_entry<kTW>(R, col) >= 0;
-    const int hoff = h0n - tl.c0;
-    __syncthreads();
+    for (int b = 0; b < kT; ++b) wh[b] = 0.f;
+  }
+  for (int i = tid; i < tl.th * kT; i += kThreads) {
+    const int yy = i / kT, b = i - yy * kT, ry = j.y0 + tl.y + yy;
+    if (ry < 0 || ry >= j.rh) continue;
+    const int e = j.v_entry + ry;
+    vw[yy * kVR + b] = __ldg(A.w + size_t(e) * kT + b);
+    if (b == 0) vo[yy] = A.tap0[e] - tl.r0;
+  }
 
-    // 2. horizontal: this thread's column, its weights in registers, every staged row of its group; tap b of channel
-    // c at float (S & 3) + hoff + b of its CHW segment, or (S & 3) + 3 (hoff + b) + c of the HWC one
-    if (col_in) {
-      const int rs = 4 * seg_words(tl, chw);  // floats per staged segment
-      for (int rr = grp; rr < tl.nr; rr += kGroups) {
+  // 1. the source window
+  const int inside = (chw ? 1 : 3) * min(tl.nc, j.src_w - tl.c0);  // bytes of each segment inside the image's row
+  build_segments(j, tl, chw, inside, seg, tid, kThreads);
+  __syncthreads();
+  stage_window<kThreads>(j, tl, chw, inside, seg, src);
+  __syncthreads();
+
+  // 2. horizontal: this thread's column, its weights in registers, every staged row of its group; tap b of channel
+  // c at float (S & 3) + hoff + b of its CHW segment, or (S & 3) + 3 (hoff + b) + c of the HWC one
+  if (col_in) {
+    const int rs = 4 * seg_words(tl, chw);  // floats per staged segment
+    for (int rr = grp; rr < tl.nr; rr += kGroups) {
+      float a0 = 0.f, a1 = 0.f, a2 = 0.f;
+      if (chw) {
+        const float* row = src + rr * 3 * rs + hoff;
+        const float* s0 = row + (seg[3 * rr].x & 3);
+        const float* s1 = row + rs + (seg[3 * rr + 1].x & 3);
+        const float* s2 = row + 2 * rs + (seg[3 * rr + 2].x & 3);
+#pragma unroll
+        for (int b = 0; b < kT; ++b) {
+          a0 = fmaf(wh[b], s0[b], a0);
+          a1 = fmaf(wh[b], s1[b], a1);
+          a2 = fmaf(wh[b], s2[b], a2);
+        }
+      } else {
+        const float* s = src + rr * rs + (seg[rr].x & 3) + 3 * hoff;
+#pragma unroll
+        for (int b = 0; b < kT; ++b) {
+          a0 = fmaf(wh[b], s[3 * b], a0);
+          a1 = fmaf(wh[b], s[3 * b + 1], a1);
+          a2 = fmaf(wh[b], s[3 * b + 2], a2);
+        }
+      }
+      float* h = hb + rr * 3 * kTW + col;
+      h[0] = a0;
+      h[kTW] = a1;
+      h[2 * kTW] = a2;
+    }
+  }
+  __syncthreads();  // the source window is read: on Qwen it now collects the tile's patches
+
+  // 3. vertical + epilogue; 4. the stores
+  if (col < tl.tw) {
+    // Qwen: this column's place in the tile's patches (merge column, mw; pixel column px)
+    const int bxl = col / kQwenP, px = col - bxl * kQwenP;
+    float* qcol = src + ((bxl / kQwenM) * kQwenM * kQwenM + bxl % kQwenM) * 3 * kQwenP * kQwenP + px;
+    for (int yy = grp; yy < tl.th; yy += kGroups) {
+      const int y = tl.y + yy, ry = j.y0 + y;
+      float v[3];
+      if (col_in && ry >= 0 && ry < j.rh) {
+        const float* h = hb + vo[yy] * 3 * kTW + col;
+        float w[kVR];
+#pragma unroll
+        for (int q = 0; q < kVR / 4; ++q) {
+          const float4 f = reinterpret_cast<const float4*>(vw + yy * kVR)[q];
+          w[4 * q] = f.x, w[4 * q + 1] = f.y, w[4 * q + 2] = f.z, w[4 * q + 3] = f.w;
+        }
         float a0 = 0.f, a1 = 0.f, a2 = 0.f;
-        if (chw) {
-          const float* row = src + rr * 3 * rs + hoff;
-          const float* s0 = row + (seg[3 * rr].x & 3);
-          const float* s1 = row + rs + (seg[3 * rr + 1].x & 3);
-          const float* s2 = row + 2 * rs + (seg[3 * rr + 2].x & 3);
 #pragma unroll
-          for (int b = 0; b < kT; ++b) {
-            a0 = fmaf(wh[b], s0[b], a0);
-            a1 = fmaf(wh[b], s1[b], a1);
-            a2 = fmaf(wh[b], s2[b], a2);
-          }
-        } else {
-          const float* s = src + rr * rs + (seg[rr].x & 3) + 3 * hoff;
-#pragma unroll
-          for (int b = 0; b < kT; ++b) {
-            a0 = fmaf(wh[b], s[3 * b], a0);
-            a1 = fmaf(wh[b], s[3 * b + 1], a1);
-            a2 = fmaf(wh[b], s[3 * b + 2], a2);
-          }
+        for (int b = 0; b < kT; ++b) {
+          const float wb = w[b];
+          a0 = fmaf(wb, h[3 * b * kTW], a0);
+          a1 = fmaf(wb, h[(3 * b + 1) * kTW], a1);
+          a2 = fmaf(wb, h[(3 * b + 2) * kTW], a2);
         }
-        float* h = hb + rr * 3 * kTW + col;
-        h[0] = a0;
-        h[kTW] = a1;
-        h[2 * kTW] = a2;
+        v[0] = mma::finish_sel(hf, A.e, lut, a0, 0);
+        v[1] = mma::finish_sel(hf, A.e, lut, a1, 1);
+        v[2] = mma::finish_sel(hf, A.e, lut, a2, 2);
+      } else {
+#pragma unroll
+        for (int c = 0; c < 3; ++c) v[c] = j.pad[c];
+      }
+      if constexpr (!kQwen) {
+        put_pixel<kLayout>(out, j, y, x, v, (long long)j.h * j.w);
+      } else {  // in patch order: patch (merge column, mh, mw) of the tile, then (c, py, px)
+        const int mh = yy / kQwenP, py = yy - mh * kQwenP;
+        float* s = qcol + mh * kQwenM * 3 * kQwenP * kQwenP + py * kQwenP;
+#pragma unroll
+        for (int c = 0; c < 3; ++c) s[c * kQwenP * kQwenP] = v[c];
       }
     }
-    if (more) build_segments<kThreads>(N, srcn, chw, seg0 + nxt * (A.B.segs / 2));
-    __syncthreads();  // hb is complete, the next segment table too; the window is read (on Qwen it now collects the
-                      // tile's patches)
-
-    // 3. the next tile's loads and the record of the one after it, in flight under this tile's vertical pass
-    if (more) {
-      issue_tile<kT, kThreads>(A, N, srcn, chw, seg0 + nxt * (A.B.segs / 2), raw0 + nxt * A.B.raw,
-                               vw0 + nxt * A.B.vw, vt00 + nxt * A.B.vt0);
-      if (t + 2 * G < A.ntiles) fetch_rec(A, t + 2 * G, recs + (k + 2) % 3);
-      load_wh(N);
-    }
-    cp_async_commit();
-
-    // 4. vertical + epilogue; the stores (Qwen: into the tile's patches)
-    if (col < tl.tw) {
-      const int x = tl.x + col;
-      // Qwen: this column's place in the tile's patches (merge column, mw; pixel column px)
-      const int bxl = col / kQwenP, px = col - bxl * kQwenP;
-      float* qcol = src + ((bxl / kQwenM) * kQwenM * kQwenM + bxl % kQwenM) * 3 * kQwenP * kQwenP + px;
-      for (int yy = grp; yy < tl.th; yy += kGroups) {
-        const int y = tl.y + yy, ry = R.j.y0 + y;
-        float v[3];
-        if (col_in && ry >= 0 && ry < R.j.rh) {
-          const float* h = hb + (vt0[yy] - tl.r0) * 3 * kTW + col;
-          float w[kVR];
-#pragma unroll
-          for (int q = 0; q < kVR / 4; ++q) {
-            const float4 f = reinterpret_cast<const float4*>(vw + yy * kVR)[q];
-            w[4 * q] = f.x, w[4 * q + 1] = f.y, w[4 * q + 2] = f.z, w[4 * q + 3] = f.w;
-          }
-          float a0 = 0.f, a1 = 0.f, a2 = 0.f;
-#pragma unroll
-          for (int b = 0; b < kT; ++b) {
-            const float wb = w[b];
-            a0 = fmaf(wb, h[3 * b * kTW], a0);
-            a1 = fmaf(wb, h[(3 * b + 1) * kTW], a1);
-            a2 = fmaf(wb, h[(3 * b + 2) * kTW], a2);
-          }
-          v[0] = mma::finish_sel(hf, A.e, lut, a0, 0);
-          v[1] = mma::finish_sel(hf, A.e, lut, a1, 1);
-          v[2] = mma::finish_sel(hf, A.e, lut, a2, 2);
-        } else {
-#pragma unroll
-          for (int c = 0; c < 3; ++c) v[c] = R.j.pad[c];
-        }
-        if constexpr (!kQwen) {
-          put_pixel<kLayout>(out, R.j, y, x, v, (long long)R.j.h * R.j.w);
-        } else {  // in patch order: patch (merge column, mh, mw) of the tile, then (c, py, px)
-          const int mh = yy / kQwenP, py = yy - mh * kQwenP;
-          float* s = qcol + mh * kQwenM * 3 * kQwenP * kQwenP + py * kQwenP;
-#pragma unroll
-          for (int c = 0; c < 3; ++c) s[c * kQwenP * kQwenP] = v[c];
-        }
-      }
-    }
-    if constexpr (kQwen) {
-      // the tile's patch rows are consecutive rows of the output (SPEC.md §3.d): row (merge row, merge column) * m^2
-      // + (mh, mw); a row is (c, t, py, px), each (c, t) plane a copy of the staged (c) plane
-      __syncthreads();
-      constexpr int kPP = kQwenP * kQwenP, kN4 = kPP / 4;
-      const int nt = A.L.grid.temporal, row = 3 * nt * kPP;
-      const int units = (tl.th / kQwenP) * (tl.tw / kQwenP) * 3 * kN4;
-      const int gm = R.j.w / (kQwenP * kQwenM);
-      T* base = out + (R.j.dst + ((long long)(tl.y / (kQwenP * kQwenM)) * gm + tl.x / (kQwenP * kQwenM)) * kQwenM *
-                                     kQwenM) * row;
-      for (int u = tid; u < units; u += kThreads) {
-        // float4 u of the staged patches is float4 k of plane pc (patch pc / 3, channel pc % 3), whose frame t lands
-        // at pc nt kPP + t kPP + 4 k = 4 u + (nt - 1) kPP pc + t kPP floats past base
-        const int pc = u / kN4;
-        const float4 val = reinterpret_cast<const float4*>(src)[u];
-        T* d = base + 4 * u + (nt - 1) * kPP * pc;
-        put4(d, val);
-        if (nt == 2) {
-          put4(d + kPP, val);
-        } else {
+  }
+  if constexpr (kQwen) {
+    // the tile's patch rows are consecutive rows of the output (SPEC.md §3.d): row (merge row, merge column) * m^2
+    // + (mh, mw); a row is (c, t, py, px), each (c, t) plane a copy of the staged (c) plane
+    __syncthreads();
+    constexpr int kPP = kQwenP * kQwenP, kN4 = kPP / 4;
+    const int nt = A.L.grid.temporal, row = 3 * nt * kPP;
+    const int units = (tl.th / kQwenP) * (tl.tw / kQwenP) * 3 * kN4;
+    const int gm = j.w / (kQwenP * kQwenM);
+    T* base = out + (j.dst + ((long long)(tl.y / (kQwenP * kQwenM)) * gm + tl.x / (kQwenP * kQwenM)) * kQwenM * kQwenM) * row;
+    for (int u = tid; u < units; u += kThreads) {
+      // float4 u of the staged patches is float4 k of plane pc (patch pc / 3, channel pc % 3), whose frame t lands
+      // at pc nt kPP + t kPP + 4 k = 4 u + (nt - 1) kPP pc + t kPP floats past base
+      const int pc = u / kN4;
+      const float4 val = reinterpret_cast<const float4*>(src)[u];
+      T* d = base + 4 * u + (nt - 1) * kPP * pc;
+      put4(d, val);
+      if (nt == 2) {
+        put4(d + kPP, val);
+      } else {
 #pragma unroll 1
-          for (int f = 1; f < nt; ++f) put4(d + f * kPP, val);
-        }
+        for (int t = 1; t < nt; ++t) put4(d + t * kPP, val);
       }
     }
-    if (!more) break;
-    t += G;
   }
 }
 
@@ -332,29 +273,16 @@ class CudaSeparableFewtap final : public JobTableVariant {
     kt_ = hp.kt;
     threads_ = hp.threads;
     smem_ = hp.smem;
-    std::vector<FewTapRec> recs(hp.tiles.size());
-    for (size_t i = 0; i < recs.size(); ++i) {
-      recs[i].t = hp.tiles[i];
-      recs[i].j = d_.host_jobs[size_t(hp.tiles[i].job)];
-      recs[i].j.src = nullptr;  // A.jobs holds it (rebind)
-    }
+    grid_ = int(hp.tiles.size());
     A_ = FewTapArgs{};
     A_.jobs = d_.jobs;
-    A_.ntiles = int(recs.size());
-    A_.recs = recs.empty() ? nullptr : upload(ws, recs, "tile records");
-    A_.B = hp.layout;
+    A_.tiles = grid_ ? upload(ws, hp.tiles, "tile table") : nullptr;
     A_.tap0 = upload(ws, hp.tap0, "first taps");
     A_.w = upload(ws, hp.w, "weights");
     A_.lut = upload(ws, hf_table(d_.epi), "hf epilogue table");
     A_.e = d_.epi;
     A_.L = d_.layout;
-    grid_ = 0;
-    with_kernels([&](auto f32, auto bf16) {
-      allow_dynamic_smem(f32, bf16, smem_, info_.name.c_str());
-      if (A_.ntiles > 0)  // persistent: as many blocks as the device holds at once, at most one per tile
-        grid_ = std::min(A_.ntiles, out.dtype == DType::F32 ? resident_blocks(f32, threads_, smem_)
-                                                            : resident_blocks(bf16, threads_, smem_));
-    });
+    with_kernels([&](auto f32, auto bf16) { allow_dynamic_smem(f32, bf16, smem_, info_.name.c_str()); });
     out_ = out;
     return [this](void* stream) { run(stream); };
   }

@@ -87,13 +87,9 @@ HostPlan make_host_plan(const Plan& plan, bool chw, size_t max_smem) {
       throw std::invalid_argument(std::string(kName) + ": the smallest tile of job " + std::to_string(i) + " needs " +
                                   std::to_string(best_cost) + " bytes of shared memory, the device allows " +
                                   std::to_string(max_smem));
-    for (const FewTapTile& t : best) hp.layout = max_of(hp.layout, smem_of(t, qwen, hp.tile_w, hp.kt, chw));
+    hp.smem = std::max(hp.smem, best_cost);
     hp.tiles.insert(hp.tiles.end(), best.begin(), best.end());
   }
-  hp.smem = hp.layout.bytes();  // each buffer the largest of its tiles': may exceed every single tile's need
-  if (hp.smem > max_smem)
-    throw std::invalid_argument(std::string(kName) + ": its tiles' largest buffers need " + std::to_string(hp.smem) +
-                                " bytes of shared memory, the device allows " + std::to_string(max_smem));
   return hp;
 }
 

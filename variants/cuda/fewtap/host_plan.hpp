@@ -14,8 +14,7 @@ struct HostPlan {
   std::vector<int> tap0;  // per table entry, in upload_plan's numbering: its first source index
   std::vector<float> w;   // per table entry: kt weights, zero past its count (a padding job's dummy table cut short)
   std::vector<FewTapTile> tiles;
-  FewTapSmem layout;      // the kernel's buffers: each the largest over the tiles
-  size_t smem = 0;        // layout.bytes(): the block's dynamic shared memory
+  size_t smem = 0;        // the largest tile's dynamic shared memory
 };
 
 // Throws std::invalid_argument for a plan G does not take: more than kMaxTaps taps per axis, a Qwen grid other than
