@@ -125,7 +125,7 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
   float* vw = hb + S.hbuf;                                     // [th][kVR]
   int2* seg = reinterpret_cast<int2*>(vw + tl.th * kVR);       // [nr][3 or 1]
   int* vo = reinterpret_cast<int*>(seg + tl.nr * (chw ? 3 : 1));  // [th]: first tap, from r0
-  const int tid = threadIdx.x, col = tid % kTW, grp = tid / kTW;
+  const int tid = threadIdx.x, col = tid % kLanes, grp = tid / kLanes;
   if (hf)
     for (int i = tid; i < 3 * 256; i += kThreads) lut[i] = A.lut[i];
 

@@ -18,13 +18,15 @@ struct FewTapTile {
 };
 
 // Qwen2.5-VL's patch grid, compile-time (setup refuses another): the patch side, the merge window, the tile width
-// (two merge windows), and the block (four row groups of a tile width of threads, one column each).
+// (two merge windows), and the block: four row groups of 64 threads, one column each, so that no warp spans two
+// groups (Qwen's 56 columns leave 8 threads of each group idle; a warp of two groups read rows 0-2 apart and had
+// two-way bank conflicts on every shared access of both passes).
 constexpr int kQwenP = 14, kQwenM = 2;
 template <DstLayout kLayout>
 __host__ __device__ constexpr int tile_w() { return kLayout == DstLayout::QwenPatches ? 2 * kQwenP * kQwenM : 64; }
-constexpr int kGroups = 4;
+constexpr int kGroups = 4, kLanes = 64;
 template <DstLayout kLayout>
-__host__ __device__ constexpr int block_threads() { return kGroups * tile_w<kLayout>(); }
+__host__ __device__ constexpr int block_threads() { return kGroups * kLanes; }
 
 // A staged row segment (CHW: one channel's nc bytes; HWC: the 3 nc interleaved bytes) is kept as the aligned words
 // that cover it, one float per byte: seg_words(...) words, the segment starting (S & 3) floats in.

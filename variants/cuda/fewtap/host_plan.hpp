@@ -9,8 +9,8 @@ namespace pb::cuda::fewtap {
 
 struct HostPlan {
   int kt = 8;        // taps per output and axis the kernel reads: 5, 8 or 16, the plan's widest table rounded up
-  int tile_w = 64;   // the kernel's tile width (tile_w<layout>), and threads per block
-  int threads = 256;
+  int tile_w = 64;   // the kernel's tile width (tile_w<layout>)
+  int threads = 256;  // threads per block (block_threads<layout>)
   std::vector<int> tap0;  // per table entry, in upload_plan's numbering: its first source index
   std::vector<float> w;   // per table entry: kt weights, zero past its count (a padding job's dummy table cut short)
   std::vector<FewTapTile> tiles;
