@@ -163,7 +163,6 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
   // c at float (S & 3) + hoff + b of its CHW segment, or (S & 3) + 3 (hoff + b) + c of the HWC one
   if (col_in) {
     const int rs = 4 * seg_words(tl, chw);  // floats per staged segment
-#pragma unroll 2
     for (int rr = grp; rr < tl.nr; rr += kGroups) {
       float a0 = 0.f, a1 = 0.f, a2 = 0.f;
       if (chw) {
@@ -199,7 +198,6 @@ separable_fewtap_kernel(const FewTapArgs A, bool chw, T* __restrict__ out) {
     // Qwen: this column's place in the tile's patches (merge column, mw; pixel column px)
     const int bxl = col / kQwenP, px = col - bxl * kQwenP;
     float* qcol = src + ((bxl / kQwenM) * kQwenM * kQwenM + bxl % kQwenM) * 3 * kQwenP * kQwenP + px;
-#pragma unroll 2
     for (int yy = grp; yy < tl.th; yy += kGroups) {
       const int y = tl.y + yy, ry = j.y0 + y;
       float v[3];
